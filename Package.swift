@@ -1,0 +1,24 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "ipfailover",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "VRRPWire", targets: ["VRRPWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Bytes <-> values: adverts, checksums, ARP/NA frames. Pure, stdlib only.
+        .target(name: "VRRPWire"),
+        .testTarget(
+            name: "VRRPWireTests",
+            dependencies: [
+                "VRRPWire",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+    ]
+)
