@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "VRRPWire", targets: ["VRRPWire"]),
+        .library(name: "FailoverTestKit", targets: ["FailoverTestKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
@@ -17,8 +18,12 @@ let package = Package(
             name: "VRRPWireTests",
             dependencies: [
                 "VRRPWire",
+                "FailoverTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            resources: [.copy("Fixtures")]
         ),
+        // Test support: pcap writer (and, from other work, fakes and simulation).
+        .target(name: "FailoverTestKit", dependencies: ["VRRPWire"]),
     ]
 )
