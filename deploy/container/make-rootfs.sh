@@ -49,6 +49,7 @@ done
 [[ -x $binary ]] || die "$binary is not an executable file"
 [[ -z $scripts || -d $scripts ]] || die "$scripts is not a directory"
 command -v dpkg-query >/dev/null || die "needs a Debian host (dpkg-query)"
+[[ $(id -u) -eq 0 ]] || die "needs root (device nodes, root-owned files)"
 
 if [[ -e $out ]]; then
   ((force)) || die "$out exists (use --force to replace it)"
@@ -118,6 +119,11 @@ while read -r path mode; do
 done < <(entries dir)
 
 for e in "${elves[@]}"; do copy_libs "$e"; done
+
+# Files a package's maintainer scripts generate (not in dpkg -L): the CA bundle.
+if { entries package; entries from-base; } | awk '{ print $1 }' | grep -qx ca-certificates; then
+  [[ -d /etc/ssl/certs ]] && cp -a --parents /etc/ssl/certs "$out"
+fi
 
 # What debian:bookworm-slim's base-passwd and netbase leave in /etc, reduced
 # to what a daemon and its scripts look up.
