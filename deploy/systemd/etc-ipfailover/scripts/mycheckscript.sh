@@ -1,0 +1,1 @@
+../../../kubernetes/scripts/mycheckscript.sh
