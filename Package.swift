@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Bytes <-> values: adverts, checksums, ARP/NA frames. Pure, stdlib only.
@@ -20,5 +21,15 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        // HTTP /healthz, /status, /metrics on NIO's HTTP/1 handlers.
+        .target(
+            name: "StatusServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "StatusServerTests", dependencies: ["StatusServer"]),
     ]
 )
