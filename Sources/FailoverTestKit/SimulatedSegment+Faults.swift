@@ -26,12 +26,8 @@ extension SimulatedSegment {
 
     /// Power loss: routers vanish without a word, addresses with them.
     public mutating func crash(node n: Int) {
+        // No state change is recorded: a dead process notifies nobody.
         guard nodes[n].isRunning else { return }
-        for r in nodes[n].routers.indices where nodes[n].routers[r].state != .initialize {
-            stateChanges.append(SimulationStateChange(at: now, node: n, incarnation: nodes[n].incarnation,
-                                                      instance: nodes[n].routers[r].name,
-                                                      from: nodes[n].routers[r].state, to: .initialize))
-        }
         nodes[n].isRunning = false
         nodes[n].routers = []
         nodes[n].nextCheck = nil
