@@ -33,3 +33,13 @@ let package = Package(
         .testTarget(name: "StatusServerTests", dependencies: ["StatusServer"]),
     ]
 )
+
+// VRRPCore: the pure protocol state machine (issue 3).
+package.products.append(.library(name: "VRRPCore", targets: ["VRRPCore"]))
+package.products.append(.library(name: "FailoverTestKit", targets: ["FailoverTestKit"]))
+package.targets.append(contentsOf: [
+    .target(name: "VRRPCore", dependencies: ["VRRPWire"]),
+    .target(name: "FailoverTestKit", dependencies: ["VRRPWire", "VRRPCore"]),
+    .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
+    .executableTarget(name: "CoreBenchmark", dependencies: ["VRRPCore", "VRRPWire"]),
+])
