@@ -18,8 +18,10 @@ let package = Package(
             name: "VRRPWireTests",
             dependencies: [
                 "VRRPWire",
+                "FailoverTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            resources: [.copy("Fixtures")]
         ),
         // HTTP /healthz, /status, /metrics on NIO's HTTP/1 handlers.
         .target(
