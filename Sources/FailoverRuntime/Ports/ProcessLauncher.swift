@@ -82,11 +82,14 @@ public struct LaunchOutcome: Sendable, Hashable {
     public var stderrTail: [String]
     /// Processes still in the group after the leader exited (killed by the launcher).
     public var strayProcessesKilled: Int
+    /// pid of the group leader (= its process group id), nil when it never started.
+    public var processID: Int32?
 
     public init(
         termination: Termination, timedOut: Bool = false, duration: Duration = .zero,
-        stderrTail: [String] = [], strayProcessesKilled: Int = 0
+        stderrTail: [String] = [], strayProcessesKilled: Int = 0, processID: Int32? = nil
     ) {
+        self.processID = processID
         self.termination = termination
         self.timedOut = timedOut
         self.duration = duration

@@ -128,7 +128,7 @@ struct RunningChild {
         return LaunchOutcome(
             termination: termination, timedOut: timedOut,
             duration: start.duration(to: exitedAt ?? start),
-            stderrTail: Array(lines.suffix(tailLines)), strayProcessesKilled: strays.count)
+            stderrTail: Array(lines.suffix(tailLines)), strayProcessesKilled: strays.count, processID: pid)
     }
 }
 
