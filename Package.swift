@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "VRRPWire", targets: ["VRRPWire"]),
+        .library(name: "FailoverRuntime", targets: ["FailoverRuntime"]),
+        .library(name: "LinuxNetworking", targets: ["LinuxNetworking"]),
+        .executable(name: "ScriptBenchmark", targets: ["ScriptBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
@@ -33,6 +36,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StatusServerTests", dependencies: ["StatusServer"]),
+        // Drivers, check-script scheduler, notify dispatcher; the world only through ports.
+        .target(name: "FailoverRuntime", dependencies: ["VRRPWire", "VRRPCore"]),
+        .testTarget(name: "FailoverRuntimeTests", dependencies: ["FailoverRuntime"]),
+        // fork/exec details Swift cannot express (vfork child, raw credential syscalls).
+        .target(name: "CProcessSpawn"),
+        // The only module that touches the kernel; implements FailoverRuntime's ports.
+        .target(name: "LinuxNetworking", dependencies: ["FailoverRuntime", "CProcessSpawn"]),
+        .testTarget(name: "LinuxNetworkingTests", dependencies: ["LinuxNetworking", "FailoverRuntime"]),
+        // Spawn overhead and CPU cost of check scripts (a benchmark, not a test).
+        .executableTarget(name: "ScriptBenchmark", dependencies: ["LinuxNetworking", "FailoverRuntime"]),
     ]
 )
 
