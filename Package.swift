@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Bytes <-> values: adverts, checksums, ARP/NA frames. Pure, stdlib only.
@@ -37,7 +38,10 @@ let package = Package(
         ),
         .testTarget(name: "StatusServerTests", dependencies: ["StatusServer"]),
         // Drivers, check-script scheduler, notify dispatcher; the world only through ports.
-        .target(name: "FailoverRuntime", dependencies: ["VRRPWire", "VRRPCore"]),
+        .target(
+            name: "FailoverRuntime",
+            dependencies: ["VRRPWire", "VRRPCore", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "FailoverRuntimeTests", dependencies: ["FailoverRuntime"]),
         // fork/exec details Swift cannot express (vfork child, raw credential syscalls).
         .target(name: "CProcessSpawn"),
