@@ -160,7 +160,7 @@ extension Advertisement {
         if seconds < 0 { return 0 }
         if seconds >= 255 { return 255 }
         let rounded = Int(seconds) + (attoseconds >= 500_000_000_000_000_000 ? 1 : 0)
-        return min(rounded, 255)
+        return min(max(0, rounded), 255)
     }
 
     /// A `Duration` as v3's centiseconds, rounded to nearest and clamped to 0…4095.
@@ -169,7 +169,8 @@ extension Advertisement {
         if seconds < 0 { return 0 }
         if seconds >= 41 { return maximumCentiseconds }
         let centiFromAtto = (attoseconds + 5_000_000_000_000_000) / 10_000_000_000_000_000
-        return min(Int(seconds) * 100 + Int(centiFromAtto), maximumCentiseconds)
+        // A negative sub-second duration has seconds 0 and negative attoseconds.
+        return min(max(0, Int(seconds) * 100 + Int(centiFromAtto)), maximumCentiseconds)
     }
 }
 

@@ -35,6 +35,10 @@ public enum AdvertisementRejection: Error, Hashable, Sendable, CustomStringConve
     /// locally configured for this virtual router". (v3 only reports it: see
     /// `AdvertisementFinding.advertisementIntervalDiffers`.)
     case advertisementIntervalMismatch(received: Duration, configured: Duration)
+    /// The advert's address list differs from ours and the instance discards such
+    /// adverts (`ReceiveExpectations.AddressListPolicy.discardUnlessOwner`): RFC
+    /// 5798 §7.1 / RFC 3768 §7.1 drop them unless the sender is the owner (255).
+    case addressListMismatch(missing: [IPAddress], unexpected: [IPAddress])
 
     /// The keepalived statistics counter this rejection increments, so metrics
     /// follow keepalived's names (`keepalived --signum=STATS` file, and its SNMP
@@ -52,6 +56,7 @@ public enum AdvertisementRejection: Error, Hashable, Sendable, CustomStringConve
         case .authTypeMismatch: "authtype_mismatch"
         case .authenticationFailure: "auth_failure"
         case .advertisementIntervalMismatch: "advert_interval_err"
+        case .addressListMismatch: "addr_list_err"
         }
     }
 
@@ -72,6 +77,8 @@ public enum AdvertisementRejection: Error, Hashable, Sendable, CustomStringConve
         case .authenticationFailure: "authentication password mismatch"
         case .advertisementIntervalMismatch(let received, let configured):
             "advertisement interval \(received), configured \(configured)"
+        case .addressListMismatch(let missing, let unexpected):
+            "address list differs: missing \(missing), unexpected \(unexpected)"
         }
     }
 }
@@ -82,8 +89,9 @@ public enum AdvertisementFinding: Hashable, Sendable, CustomStringConvertible {
     /// v3: the master's Max Adver Int differs from ours. RFC 5798 §6.4.2 has a
     /// backup adopt it (Master_Adver_Interval); keepalived logs it and counts nothing.
     case advertisementIntervalDiffers(received: Duration, configured: Duration)
-    /// The advert's address list differs from ours (RFC 5798 §7.1 "MAY verify").
-    /// keepalived counts `addr_list_err`, logs, and still processes the advert.
+    /// The advert's address list differs from ours (RFC 5798 §7.1 "MAY verify"),
+    /// and the instance's policy is `.report`: counted as `addr_list_err`, logged,
+    /// and the advert is still processed.
     case addressListMismatch(missing: [IPAddress], unexpected: [IPAddress])
 
     /// The keepalived counter this finding increments, if keepalived counts it.

@@ -67,6 +67,8 @@ import VRRPWire
         #expect(v3(.milliseconds(105)) == [0, 11])
         #expect(v3(.seconds(3600)) == [0x0F, 0xFF])
         #expect(v3(.seconds(-1)) == [0, 0])
+        #expect(v3(.milliseconds(-500)) == [0, 0])
+        #expect(v2(.milliseconds(-500)) == 0)
         #expect(v2(.milliseconds(1499)) == 1)
         #expect(v2(.milliseconds(1500)) == 2)
         #expect(v2(.seconds(1000)) == 255)

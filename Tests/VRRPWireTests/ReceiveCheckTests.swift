@@ -214,6 +214,28 @@ import VRRPWire
         #expect(finding.counterName == "addr_list_err")
     }
 
+    @Test func addressListMismatchFromNonOwnerIsDroppedUnderRFCPolicy() {
+        var instance = Self.v2Instance
+        instance.addressListPolicy = .discardUnlessOwner
+        var other = Self.v2Advert
+        other.addresses = [IPAddress("198.51.100.11")!]
+        let rejection = AdvertisementRejection.addressListMismatch(
+            missing: [Self.vip], unexpected: [IPAddress("198.51.100.11")!])
+        #expect(validate(Self.packet(other.encode(source: Self.src, destination: Self.dst)), instance)
+            == .rejected(rejection))
+        #expect(rejection.counterName == "addr_list_err")
+    }
+
+    @Test func addressListMismatchFromOwnerIsProcessedUnderRFCPolicy() {
+        var instance = Self.v2Instance
+        instance.addressListPolicy = .discardUnlessOwner
+        var owner = Self.v2Advert
+        owner.priority = .owner
+        owner.addresses = []
+        #expect(validate(Self.packet(owner.encode(source: Self.src, destination: Self.dst)), instance)
+            == .accepted(owner, findings: [.addressListMismatch(missing: [Self.vip], unexpected: [])]))
+    }
+
     @Test func addressOrderDoesNotMatter() {
         let a = IPAddress("198.51.100.1")!, b = IPAddress("198.51.100.2")!
         let advert = Advertisement(version: .v3, virtualRouterID: Self.vrid, priority: Priority(1),
