@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Bytes <-> values: adverts, checksums, ARP/NA frames. Pure, stdlib only.
@@ -40,9 +41,13 @@ let package = Package(
         // Drivers, check-script scheduler, notify dispatcher; the world only through ports.
         .target(
             name: "FailoverRuntime",
-            dependencies: ["VRRPWire", "VRRPCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "VRRPWire", "VRRPCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
-        .testTarget(name: "FailoverRuntimeTests", dependencies: ["FailoverRuntime"]),
+        .testTarget(name: "FailoverRuntimeTests", dependencies: ["FailoverRuntime", "FailoverTestKit", "VRRPCore", "VRRPWire"]),
         // fork/exec details Swift cannot express (vfork child, raw credential syscalls).
         .target(name: "CProcessSpawn"),
         // The only module that touches the kernel; implements FailoverRuntime's ports.
@@ -58,7 +63,7 @@ package.products.append(.library(name: "VRRPCore", targets: ["VRRPCore"]))
 package.products.append(.library(name: "FailoverTestKit", targets: ["FailoverTestKit"]))
 package.targets.append(contentsOf: [
     .target(name: "VRRPCore", dependencies: ["VRRPWire"]),
-    .target(name: "FailoverTestKit", dependencies: ["VRRPWire", "VRRPCore"]),
+    .target(name: "FailoverTestKit", dependencies: ["VRRPWire", "VRRPCore", "FailoverRuntime"]),
     .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
     .executableTarget(name: "CoreBenchmark", dependencies: ["VRRPCore", "VRRPWire"]),
 ])

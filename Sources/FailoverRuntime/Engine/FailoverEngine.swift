@@ -201,10 +201,10 @@ public struct EnginePorts: Sendable {
     public var sender: any AdvertisementSender
     public var addresses: any VirtualAddressManager
     public var announcer: any NeighborAnnouncing
-    public var notifier: NotifyDispatcher
+    public var notifier: any NotifyQueue
 
     public init(sender: any AdvertisementSender, addresses: any VirtualAddressManager,
-                announcer: any NeighborAnnouncing, notifier: NotifyDispatcher) {
+                announcer: any NeighborAnnouncing, notifier: any NotifyQueue) {
         self.sender = sender
         self.addresses = addresses
         self.announcer = announcer

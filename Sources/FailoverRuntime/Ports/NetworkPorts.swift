@@ -58,3 +58,11 @@ public struct InboundPacket: Sendable, Hashable {
         self.packet = packet
     }
 }
+
+/// Takes state-change notifications for delivery; never blocks the caller.
+/// `NotifyDispatcher` is the real one.
+public protocol NotifyQueue: Sendable {
+    func enqueue(_ notification: StateNotification, spec: NotifySpec)
+}
+
+extension NotifyDispatcher: NotifyQueue {}
