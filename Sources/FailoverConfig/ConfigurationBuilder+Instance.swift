@@ -180,6 +180,7 @@ extension ConfigurationBuilder {
             note(s.location, "'\(s.name)' needs a command; ignored")
             return
         }
+        firstScriptLocation = firstScriptLocation ?? s.location
         // An unquoted command with arguments is joined back, as keepalived does.
         let command = first.isQuoted && s.arguments.count == 1 ? first.text : s.arguments.map(\.text).joined(separator: " ")
         switch s.name {

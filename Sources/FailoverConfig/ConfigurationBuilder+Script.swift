@@ -10,6 +10,7 @@ extension ConfigurationBuilder {
                     continue
                 }
                 sawScript = true
+                firstScriptLocation = firstScriptLocation ?? s.location
                 script.script = first.isQuoted && s.arguments.count == 1
                     ? first.text : s.arguments.map(\.text).joined(separator: " ")
             case "interval":

@@ -70,7 +70,7 @@ extension ConfigurationBuilder {
         }
 
         if configuration.usesScripts, !configuration.globalDefinitions.enableScriptSecurity {
-            diagnostics.append(Diagnostic(.scriptSecurity, .none,
+            diagnostics.append(Diagnostic(.scriptSecurity, firstScriptLocation.map { .source($0) } ?? .none,
                 "scripts are configured but 'enable_script_security' is not set in global_defs"))
         }
     }

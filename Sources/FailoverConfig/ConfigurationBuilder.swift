@@ -14,6 +14,8 @@ struct ConfigurationBuilder {
     var trackScriptLocations: [String: [SourceLocation]] = [:]
     var groupMemberLocations: [String: [SourceLocation]] = [:]
     var groupTrackLocations: [String: [SourceLocation]] = [:]
+    /// The first statement that configures a script (for the script-security warning).
+    var firstScriptLocation: SourceLocation?
 
     /// Top-level sections keepalived has but ipfailover does not implement.
     static let unsupportedSections: Set<String> = [
@@ -278,6 +280,7 @@ struct ConfigurationBuilder {
             case "notify_fifo":
                 if let t = s.arguments.first { g.notifyFifo = t.text } else { note(s.location, "'notify_fifo' needs a path; ignored") }
             case "notify_fifo_script":
+                firstScriptLocation = firstScriptLocation ?? s.location
                 if let t = s.arguments.first { g.notifyFifoScript = t.text } else { note(s.location, "'notify_fifo_script' needs a command; ignored") }
             case "max_auto_priority":
                 if s.arguments.isEmpty { g.maxAutoPriority = 99 } else if let v = integer(s, -1...99) { g.maxAutoPriority = v }

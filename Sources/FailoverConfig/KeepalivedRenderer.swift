@@ -13,6 +13,15 @@ public struct KeepalivedRenderer: Sendable {
         self.header = header
     }
 
+    /// The renderer env mode uses: a header naming the source and the node, so the
+    /// file explains itself to someone reading /etc/keepalived/keepalived.conf.
+    public static func environmentMode(node: NodeIdentity) -> KeepalivedRenderer {
+        KeepalivedRenderer(header: [
+            "Rendered by ipfailover from the OPENSHIFT_HA_* environment; do not edit.",
+            "Node: \(node.hostname) \(node.primaryAddress?.description ?? "(no address)")",
+        ])
+    }
+
     public func render(_ configuration: Configuration) -> String {
         var out = Writer()
         for line in header { out.line("# \(line)") }
