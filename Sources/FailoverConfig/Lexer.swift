@@ -40,71 +40,86 @@ public struct Lexer: Sendable {
     public init() {}
 
     /// Tokenizes `text`, naming locations after `file`. Never fails: an unterminated
-    /// quote is reported and the word runs to the end of the line.
+    /// quote is reported and the word runs to the end of the line. Works on UTF-8 bytes
+    /// (every syntax character is ASCII); columns count characters.
     public func tokenize(_ text: String, file: String) -> (lines: [Line], diagnostics: [Diagnostic]) {
         var lines: [Line] = []
         var diagnostics: [Diagnostic] = []
-        var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            let chars = Array(rawLine)
-            var tokens: [Token] = []
-            var i = 0
-            func here(_ index: Int) -> SourceLocation {
-                SourceLocation(file: file, line: lineNumber, column: index + 1)
-            }
-            scan: while i < chars.count {
-                let c = chars[i]
-                if c == " " || c == "\t" || c == "\r" || c == "\u{0C}" || c == "\u{0B}" {
-                    i += 1
-                    continue
+        var text = text
+        text.withUTF8 { bytes in
+            var lineNumber = 0
+            var lineStart = 0
+            while lineStart <= bytes.count {
+                lineNumber += 1
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                var tokens: [Token] = []
+                var i = lineStart
+                func here(_ index: Int) -> SourceLocation {
+                    var column = 1
+                    var k = lineStart
+                    while k < index {
+                        if bytes[k] & 0xC0 != 0x80 { column += 1 }
+                        k += 1
+                    }
+                    return SourceLocation(file: file, line: lineNumber, column: column)
                 }
-                switch c {
-                case "#", "!":
-                    break scan
-                case "{":
-                    tokens.append(Token(kind: .openBrace, text: "{", location: here(i)))
-                    i += 1
-                case "}":
-                    tokens.append(Token(kind: .closeBrace, text: "}", location: here(i)))
-                    i += 1
-                case "\"":
-                    let start = i
-                    var value = ""
-                    i += 1
-                    var closed = false
-                    while i < chars.count {
-                        let d = chars[i]
-                        if d == "\\", i + 1 < chars.count, chars[i + 1] == "\"" || chars[i + 1] == "\\" {
-                            value.append(chars[i + 1])
-                            i += 2
-                        } else if d == "\"" {
-                            closed = true
-                            i += 1
-                            break
-                        } else {
-                            value.append(d)
+                func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0C || b == 0x0B }
+                scan: while i < lineEnd {
+                    let c = bytes[i]
+                    if isSpace(c) {
+                        i += 1
+                        continue
+                    }
+                    switch c {
+                    case UInt8(ascii: "#"), UInt8(ascii: "!"):
+                        break scan
+                    case UInt8(ascii: "{"):
+                        tokens.append(Token(kind: .openBrace, text: "{", location: here(i)))
+                        i += 1
+                    case UInt8(ascii: "}"):
+                        tokens.append(Token(kind: .closeBrace, text: "}", location: here(i)))
+                        i += 1
+                    case UInt8(ascii: "\""):
+                        let start = i
+                        var value: [UInt8] = []
+                        i += 1
+                        var closed = false
+                        while i < lineEnd {
+                            let d = bytes[i]
+                            if d == UInt8(ascii: "\\"), i + 1 < lineEnd,
+                               bytes[i + 1] == UInt8(ascii: "\"") || bytes[i + 1] == UInt8(ascii: "\\") {
+                                value.append(bytes[i + 1])
+                                i += 2
+                            } else if d == UInt8(ascii: "\"") {
+                                closed = true
+                                i += 1
+                                break
+                            } else {
+                                value.append(d)
+                                i += 1
+                            }
+                        }
+                        if !closed {
+                            diagnostics.append(Diagnostic(.adjusted, .source(here(start)),
+                                                          "unterminated quoted string; it runs to the end of the line"))
+                        }
+                        tokens.append(Token(kind: .word, text: String(decoding: value, as: UTF8.self), isQuoted: true,
+                                            location: here(start)))
+                    default:
+                        let start = i
+                        while i < lineEnd {
+                            let d = bytes[i]
+                            if isSpace(d) || d == UInt8(ascii: "{") || d == UInt8(ascii: "}") || d == UInt8(ascii: "\"") { break }
                             i += 1
                         }
+                        tokens.append(Token(kind: .word, text: String(decoding: bytes[start..<i], as: UTF8.self),
+                                            location: here(start)))
                     }
-                    if !closed {
-                        diagnostics.append(Diagnostic(.adjusted, .source(here(start)),
-                                                      "unterminated quoted string; it runs to the end of the line"))
-                    }
-                    tokens.append(Token(kind: .word, text: value, isQuoted: true, location: here(start)))
-                default:
-                    let start = i
-                    var value = ""
-                    while i < chars.count {
-                        let d = chars[i]
-                        if d == " " || d == "\t" || d == "\r" || d == "{" || d == "}" || d == "\"" { break }
-                        value.append(d)
-                        i += 1
-                    }
-                    tokens.append(Token(kind: .word, text: value, location: here(start)))
                 }
+                if !tokens.isEmpty { lines.append(Line(tokens: tokens)) }
+                lineStart = lineEnd + 1
             }
-            if !tokens.isEmpty { lines.append(Line(tokens: tokens)) }
         }
         return (lines, diagnostics)
     }

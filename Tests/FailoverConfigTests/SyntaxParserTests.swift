@@ -25,6 +25,14 @@ struct SyntaxParserTests {
         #expect(lines[1].tokens[1].location == SourceLocation(file: "f", line: 3, column: 10))
     }
 
+    @Test("Columns count characters, not UTF-8 bytes; CRLF line ends are whitespace")
+    func columnsInCharacters() {
+        let (lines, _) = Lexer().tokenize("router_id é x\r\nnext", file: "f")
+        #expect(lines[0].tokens.map(\.text) == ["router_id", "é", "x"])
+        #expect(lines[0].tokens[2].location.column == 13)
+        #expect(lines[1].tokens[0].location == SourceLocation(file: "f", line: 2, column: 1))
+    }
+
     @Test("An unterminated quote is reported at the quote and runs to the end of the line")
     func unterminatedQuote() {
         let (lines, problems) = Lexer().tokenize("notify \"/bin/x arg", file: "f")
