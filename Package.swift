@@ -1,33 +1,48 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Sans-I/O core, I/O at the edges (docs/architecture.md). Arrows point down only:
+// VRRPWire <- VRRPCore <- FailoverConfig <- FailoverRuntime <- LinuxNetworking/StatusServer <- ipfailover.
 let package = Package(
     name: "ipfailover",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "ipfailover", targets: ["ipfailover"]),
         .library(name: "VRRPWire", targets: ["VRRPWire"]),
+        .library(name: "VRRPCore", targets: ["VRRPCore"]),
+        .library(name: "FailoverConfig", targets: ["FailoverConfig"]),
         .library(name: "FailoverRuntime", targets: ["FailoverRuntime"]),
         .library(name: "LinuxNetworking", targets: ["LinuxNetworking"]),
-        .executable(name: "ScriptBenchmark", targets: ["ScriptBenchmark"]),
+        .library(name: "FailoverTestKit", targets: ["FailoverTestKit"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // Bytes <-> values: adverts, checksums, ARP/NA frames. Pure, stdlib only.
         .target(name: "VRRPWire"),
-        .testTarget(
-            name: "VRRPWireTests",
+        // The RFC 5798 state machine plus keepalived's FAULT, tracking, sync groups. Pure.
+        .target(name: "VRRPCore", dependencies: ["VRRPWire"]),
+        // keepalived.conf and OPENSHIFT_HA_* front ends -> one validated model -> rendered
+        // keepalived.conf. Parsing is pure; only ConfigLoader/SystemNodeIdentity touch files.
+        .target(name: "FailoverConfig", dependencies: ["VRRPWire"]),
+        // Engine, check-script scheduler, notify dispatcher, metrics; the world only through ports.
+        .target(
+            name: "FailoverRuntime",
             dependencies: [
-                "VRRPWire",
-                "FailoverTestKit",
-                .product(name: "PropertyBased", package: "swift-property-based"),
-            ],
-            resources: [.copy("Fixtures")]
+                "VRRPWire", "VRRPCore", "FailoverConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
+        // fork/exec details Swift cannot express (vfork child, raw credential syscalls).
+        .target(name: "CProcessSpawn"),
+        // The only module that touches the kernel; implements FailoverRuntime's ports.
+        .target(name: "LinuxNetworking", dependencies: ["FailoverRuntime", "CProcessSpawn"]),
         // HTTP /healthz, /status, /metrics on NIO's HTTP/1 handlers.
         .target(
             name: "StatusServer",
@@ -37,33 +52,32 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "StatusServerTests", dependencies: ["StatusServer"]),
-        // Drivers, check-script scheduler, notify dispatcher; the world only through ports.
-        .target(
-            name: "FailoverRuntime",
+        // Manual clocks, simulated segment, recording fakes for every port, pcap writer.
+        .target(name: "FailoverTestKit", dependencies: ["VRRPWire", "VRRPCore", "FailoverRuntime"]),
+        // The daemon's command line: argument parsing and wiring only.
+        .executableTarget(
+            name: "ipfailover",
             dependencies: [
-                "VRRPWire", "VRRPCore",
+                "FailoverConfig", "FailoverRuntime", "LinuxNetworking", "StatusServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .testTarget(name: "FailoverRuntimeTests", dependencies: ["FailoverRuntime", "FailoverTestKit", "VRRPCore", "VRRPWire"]),
-        // fork/exec details Swift cannot express (vfork child, raw credential syscalls).
-        .target(name: "CProcessSpawn"),
-        // The only module that touches the kernel; implements FailoverRuntime's ports.
-        .target(name: "LinuxNetworking", dependencies: ["FailoverRuntime", "CProcessSpawn"]),
-        .testTarget(name: "LinuxNetworkingTests", dependencies: ["LinuxNetworking", "FailoverRuntime"]),
-        // Spawn overhead and CPU cost of check scripts (a benchmark, not a test).
+
+        // Benchmarks (executables, not tests).
+        .executableTarget(name: "CoreBenchmark", dependencies: ["VRRPCore", "VRRPWire"]),
+        .executableTarget(name: "ConfigBenchmark", dependencies: ["FailoverConfig"]),
         .executableTarget(name: "ScriptBenchmark", dependencies: ["LinuxNetworking", "FailoverRuntime"]),
+
+        .testTarget(
+            name: "VRRPWireTests",
+            dependencies: ["VRRPWire", "FailoverTestKit", .product(name: "PropertyBased", package: "swift-property-based")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
+        .testTarget(name: "FailoverConfigTests", dependencies: ["FailoverConfig", "VRRPWire"], exclude: ["Fixtures"]),
+        .testTarget(name: "FailoverRuntimeTests", dependencies: ["FailoverRuntime", "FailoverTestKit", "VRRPCore", "VRRPWire"]),
+        .testTarget(name: "LinuxNetworkingTests", dependencies: ["LinuxNetworking", "FailoverRuntime"]),
+        .testTarget(name: "StatusServerTests", dependencies: ["StatusServer"]),
     ]
 )
-
-// VRRPCore: the pure protocol state machine (issue 3).
-package.products.append(.library(name: "VRRPCore", targets: ["VRRPCore"]))
-package.products.append(.library(name: "FailoverTestKit", targets: ["FailoverTestKit"]))
-package.targets.append(contentsOf: [
-    .target(name: "VRRPCore", dependencies: ["VRRPWire"]),
-    .target(name: "FailoverTestKit", dependencies: ["VRRPWire", "VRRPCore", "FailoverRuntime"]),
-    .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
-    .executableTarget(name: "CoreBenchmark", dependencies: ["VRRPCore", "VRRPWire"]),
-])
