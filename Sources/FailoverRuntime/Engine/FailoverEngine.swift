@@ -113,16 +113,19 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     }
 
     /// One check-script run finished (raw result; the core applies rise/fall).
+    /// Before `start()` it only records the result, so the first state already
+    /// reflects it.
     public func checkResult(script: String, succeeded: Bool) {
-        guard started, !stopped else { return }
+        guard !stopped else { return }
         let now = now
         for i in units.indices { execute(units[i].checkResult(script: script, succeeded: succeeded, now: now)) }
         rearm()
     }
 
     /// A link went up or down (tracked interfaces and each instance's own interface).
+    /// Before `start()` it only records the link state (interfaces start up).
     public func interfaceChanged(name: String, up: Bool) {
-        guard started, !stopped else { return }
+        guard !stopped else { return }
         let now = now
         for i in units.indices { execute(units[i].interfaceChanged(name: name, up: up, now: now)) }
         rearm()
