@@ -5,8 +5,8 @@ import Testing
 import VRRPWire
 
 /// `ip -j addr show dev <interface>` inside a namespace, as (address, prefix, label) triples.
-func ipAddresses(_ lab: Lab, _ node: Lab.Node) async throws -> [(address: String, prefix: Int, label: String?)] {
-    let result = try await lab.run(in: node.namespace, ["ip", "-j", "addr", "show", "dev", node.interface])
+func ipAddresses(_ lab: Lab, _ node: Lab.Node, interface: String? = nil) async throws -> [(address: String, prefix: Int, label: String?)] {
+    let result = try await lab.run(in: node.namespace, ["ip", "-j", "addr", "show", "dev", interface ?? node.interface])
     let json = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]] ?? []
     return json.flatMap { link in
         (link["addr_info"] as? [[String: Any]] ?? []).compactMap { info in
@@ -99,6 +99,24 @@ struct AddressManagerTests {
             #expect(removed.map(\.address) == [IPAddress("198.51.100.30")!])
             let shown = Set(try await ipAddresses(lab, a).map(\.address))
             #expect(shown.contains("198.51.100.31") && !shown.contains("198.51.100.30"))
+        }
+    }
+
+    @Test("A recreated interface (new index) is found again by name")
+    func recreatedInterfaceIsFollowed() async throws {
+        try await Lab.with(nodes: ["a"]) { lab in
+            let a = lab.node("a")
+            let addresses = try await manager(lab, a)
+            func recreate() async throws {
+                _ = try await lab.run(in: a.namespace, ["ip", "link", "del", "vip0"], allowFailure: true)
+                try await lab.run(in: a.namespace, ["ip", "link", "add", "vip0", "type", "veth", "peer", "name", "vip1"])
+            }
+            try await recreate()
+            let vip = VirtualAddress(IPAddress("198.51.100.70")!, interface: "vip0")
+            #expect(try addresses.add(vip) == .added)
+            try await recreate()
+            #expect(try addresses.add(vip) == .added)
+            #expect(try await ipAddresses(lab, a, interface: "vip0").contains { $0.address == "198.51.100.70" })
         }
     }
 

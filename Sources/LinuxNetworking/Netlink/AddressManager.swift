@@ -1,5 +1,6 @@
 import CLinuxShim
 import Glibc
+import Synchronization
 import VRRPWire
 
 /// Adds, removes and lists interface addresses over rtnetlink (no `ip`
@@ -41,6 +42,9 @@ public final class AddressManager: Sendable {
     public let configuration: Configuration
     let netlink: NetlinkSocket
     let stateFile: OwnedAddressFile?
+    /// name → index, so a VIP change is one netlink round trip. An interface that
+    /// was recreated gets a new index: a kernel ENODEV drops the entry and retries.
+    private let indexCache = Mutex<[String: Int32]>([:])
 
     public init(_ configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
@@ -66,8 +70,24 @@ public final class AddressManager: Sendable {
     /// reported as `.alreadyPresent` and not modified.
     @discardableResult
     public func add(_ vip: VirtualAddress) throws -> AddOutcome {
-        let index = try interfaceIndex(of: vip.interface)
         try stateFile?.insert(vip)
+        return try withCachedIndex(vip.interface) { try add(vip, index: $0) }
+    }
+
+    /// Runs `body` with the cached index of `name`, refreshing it once if the
+    /// kernel says the index no longer exists.
+    private func withCachedIndex<T>(_ name: String, _ body: (Int32) throws -> T) throws -> T {
+        if let cached = indexCache.withLock({ $0[name] }) {
+            do { return try body(cached) } catch LinuxNetworkingError.netlink(_, ENODEV, _) {
+                indexCache.withLock { $0[name] = nil }
+            }
+        }
+        let index = try interfaceIndex(of: name)
+        indexCache.withLock { $0[name] = index }
+        return try body(index)
+    }
+
+    private func add(_ vip: VirtualAddress, index: Int32) throws -> AddOutcome {
         var attributes = addressAttributes(vip.address)
         if let label = vip.label, vip.address.family == .ipv4 {
             attributes.append(.string(UInt16(IFA_LABEL), label))
@@ -89,8 +109,9 @@ public final class AddressManager: Sendable {
     /// Removes a VIP; returns false when it was not on the interface.
     @discardableResult
     public func remove(_ vip: VirtualAddress) throws -> Bool {
-        let index = try interfaceIndex(of: vip.interface)
-        let removed = try remove(vip.address, prefixLength: vip.prefixLength, interfaceIndex: index)
+        let removed = try withCachedIndex(vip.interface) {
+            try remove(vip.address, prefixLength: vip.prefixLength, interfaceIndex: $0)
+        }
         try stateFile?.remove(vip.address, interface: vip.interface)
         return removed
     }
