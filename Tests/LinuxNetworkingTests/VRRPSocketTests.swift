@@ -133,3 +133,36 @@ struct VRRPSocketTests {
         }
     }
 }
+
+// Needs root and iproute2; skipped with this reason outside CI, fails loudly in CI.
+@Suite("VRRPSocketPool", .enabled(if: LabRequirements.shouldRun(baseLabTools)))
+struct VRRPSocketPoolTests {
+    init() throws { try LabRequirements.require(baseLabTools) }
+
+    @Test("Instances on one interface and family share one socket; the last release closes it")
+    func instancesShareOneSocketPerInterfaceAndFamily() async throws {
+        try await Lab.with { lab in
+            let b = lab.node("b")
+            let pool = VRRPSocketPool()
+            let (first, second, v6) = try await lab.inNamespace(b.namespace) {
+                (try pool.lease(interface: "eth0", family: .ipv4), try pool.lease(interface: "eth0", family: .ipv4),
+                 try pool.lease(interface: "eth0", family: .ipv6))
+            }
+            #expect(first.socket === second.socket)
+            #expect(first.socket !== v6.socket)
+            #expect(pool.openSocketCount == 2)
+
+            // Still joined to 224.0.0.18 while one lease holds it.
+            first.release()
+            let inbox = Inbox(second.socket.subscribe().packets)
+            let sender = try await lab.vrrpSocket(on: lab.node("a"), family: .ipv4)
+            defer { sender.close() }
+            try sender.send(VRRPSocketTests.advert(.ipv4), to: .v4(.vrrpMulticastGroup), options: .init(fillVRRPv3Checksum: true))
+            _ = try await inbox.next("advert on the still-leased socket")
+
+            second.release()
+            v6.release()
+            #expect(pool.openSocketCount == 0)
+        }
+    }
+}
