@@ -24,10 +24,11 @@ struct AddressManagerTests {
     static let vip4 = IPAddress("198.51.100.10")!
     static let vip6 = IPAddress("2001:db8:100::10")!
 
-    func manager(_ lab: Lab, _ node: Lab.Node, tag: UInt8 = AddressManager.defaultProtocolTag) async throws -> AddressManager {
+    func manager(_ lab: Lab, _ node: Lab.Node, tag: UInt8 = AddressManager.defaultProtocolTag,
+                 support: AddressManager.ProtocolTagSupport = .detect) async throws -> AddressManager {
         let path = lab.directory + "/owned-addresses"
         return try await lab.inNamespace(node.namespace) {
-            try AddressManager(.init(protocolTag: tag, stateFilePath: path))
+            try AddressManager(.init(protocolTag: tag, stateFilePath: path, protocolTagSupport: support))
         }
     }
 
@@ -87,7 +88,7 @@ struct AddressManagerTests {
         }
     }
 
-    @Test("Without a protocol tag the state file decides: listed addresses are removed, others kept")
+    @Test("On a kernel without IFA_PROTO the state file decides: listed addresses are removed, others kept")
     func stateFileCoversUntaggedAddresses() async throws {
         try await Lab.with(nodes: ["a"]) { lab in
             let a = lab.node("a")
@@ -95,10 +96,24 @@ struct AddressManagerTests {
             try LabFile.write("eth0 198.51.100.30/32\n", to: lab.directory + "/owned-addresses")
             try await lab.run(in: a.namespace, ["ip", "addr", "add", "198.51.100.30/32", "dev", "eth0"])
             try await lab.run(in: a.namespace, ["ip", "addr", "add", "198.51.100.31/32", "dev", "eth0"])
-            let removed = try await manager(lab, a).removeStaleAddresses()
+            let removed = try await manager(lab, a, support: .unsupported).removeStaleAddresses()
             #expect(removed.map(\.address) == [IPAddress("198.51.100.30")!])
             let shown = Set(try await ipAddresses(lab, a).map(\.address))
             #expect(shown.contains("198.51.100.31") && !shown.contains("198.51.100.30"))
+        }
+    }
+
+    @Test("On a tagging kernel, an untagged address re-added by an admin is kept even if the file lists it")
+    func untaggedAddressOnTaggingKernelIsNotOurs() async throws {
+        try await Lab.with(nodes: ["a"]) { lab in
+            let a = lab.node("a")
+            let addresses = try await manager(lab, a)
+            #expect(try addresses.addresses().contains { $0.protocolTag != nil },
+                    "this kernel reports IFA_PROTO (link-locals carry kernel_ll)")
+            try LabFile.write("eth0 198.51.100.32/32\n", to: lab.directory + "/owned-addresses")
+            try await lab.run(in: a.namespace, ["ip", "addr", "add", "198.51.100.32/32", "dev", "eth0"])
+            #expect(try addresses.removeStaleAddresses().isEmpty)
+            #expect(try await ipAddresses(lab, a).contains { $0.address == "198.51.100.32" })
         }
     }
 
@@ -130,9 +145,10 @@ struct AddressManagerTests {
             do {
                 try addresses.add(VirtualAddress(Self.vip4, prefixLength: 40, interface: "eth0"))
                 Issue.record("a /40 IPv4 prefix must be refused")
-            } catch LinuxNetworkingError.netlink(let operation, let code, _) {
+            } catch LinuxNetworkingError.netlink(let operation, let code, let message) {
                 #expect(code == EINVAL)
                 #expect(operation.contains("RTM_NEWADDR"))
+                #expect(message?.isEmpty == false, "the extended ACK text is carried")
             }
         }
     }

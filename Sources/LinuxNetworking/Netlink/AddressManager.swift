@@ -10,10 +10,10 @@ import VRRPWire
 ///
 /// Ownership has two marks: every VIP we add carries `IFA_PROTO = protocolTag`
 /// (kernel ≥ 5.18 stores and reports it), and is recorded in a state file before
-/// it is added. `removeStaleAddresses()` removes addresses with our tag; where the
-/// kernel reports no protocol at all it falls back to the state file. An address
-/// listed in the file that now carries another protocol was re-added by someone
-/// else and is left alone.
+/// it is added. `removeStaleAddresses()` removes addresses with our tag; on a
+/// kernel without IFA_PROTO it falls back to the state file. On a tagging kernel
+/// an address listed in the file but untagged (or tagged by another tool) was
+/// re-added by someone else and is left alone.
 ///
 /// Create it inside the target network namespace; calls are synchronous and
 /// thread-safe (one request at a time).
@@ -24,12 +24,25 @@ public final class AddressManager: Sendable {
         public var protocolTag: UInt8
         /// Where owned addresses are recorded; nil disables the file.
         public var stateFilePath: String?
+        /// Whether the kernel stores IFA_PROTO (Linux ≥ 5.18).
+        public var protocolTagSupport: ProtocolTagSupport
 
         public init(protocolTag: UInt8 = AddressManager.defaultProtocolTag,
-                    stateFilePath: String? = AddressManager.defaultStateFilePath) {
+                    stateFilePath: String? = AddressManager.defaultStateFilePath,
+                    protocolTagSupport: ProtocolTagSupport = .detect) {
             self.protocolTag = protocolTag
             self.stateFilePath = stateFilePath
+            self.protocolTagSupport = protocolTagSupport
         }
+    }
+
+    /// How to decide whether the kernel keeps IFA_PROTO.
+    public enum ProtocolTagSupport: Hashable, Sendable {
+        /// Supported when any address reports a protocol (kernel link-locals carry 3).
+        case detect
+        case supported
+        /// Pre-5.18 kernel: the state file alone identifies our addresses.
+        case unsupported
     }
 
     /// 0x69 ('i' for ipfailover); iproute2 shows it as `proto 0x69`.
@@ -144,11 +157,21 @@ public final class AddressManager: Sendable {
     @discardableResult
     public func removeStaleAddresses() throws -> [InterfaceAddress] {
         let recorded = try stateFile?.entries() ?? []
+        let all = try addresses()
+        let tagsSupported = switch configuration.protocolTagSupport {
+        case .detect: all.contains { $0.protocolTag != nil }
+        case .supported: true
+        case .unsupported: false
+        }
         var removed: [InterfaceAddress] = []
-        for address in try addresses() {
+        for address in all {
             let ours: Bool
             if let tag = address.protocolTag {
                 ours = tag == configuration.protocolTag
+            } else if tagsSupported {
+                // We always tag: an untagged address on a tagging kernel was added by someone else,
+                // even if it has the address of a VIP we once owned.
+                ours = false
             } else {
                 let name = NetworkInterfaceName.lookup(index: address.interfaceIndex, manager: self)
                 ours = recorded.contains { $0.address == address.address && $0.interface == name }
