@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "FailoverRuntime", targets: ["FailoverRuntime"]),
         .library(name: "LinuxNetworking", targets: ["LinuxNetworking"]),
         .library(name: "FailoverTestKit", targets: ["FailoverTestKit"]),
+        .library(name: "FailoverLab", targets: ["FailoverLab"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -41,8 +42,13 @@ let package = Package(
         ),
         // fork/exec details Swift cannot express (vfork child, raw credential syscalls).
         .target(name: "CProcessSpawn"),
-        // The only module that touches the kernel; implements FailoverRuntime's ports.
-        .target(name: "LinuxNetworking", dependencies: ["FailoverRuntime", "CProcessSpawn"]),
+        // Kernel headers and macro wrappers Swift cannot import (rtnetlink, AF_PACKET, CMSG_*).
+        .target(name: "CLinuxShim"),
+        // The only module that touches the kernel: raw VRRP sockets, rtnetlink, GARP/NA,
+        // nftables, script processes; implements FailoverRuntime's ports.
+        .target(name: "LinuxNetworking", dependencies: ["VRRPWire", "FailoverRuntime", "CProcessSpawn", "CLinuxShim"]),
+        // Network-namespace lab: namespaces, veths, a bridge, processes inside namespaces.
+        .target(name: "FailoverLab", dependencies: ["LinuxNetworking", "CLinuxShim"]),
         // HTTP /healthz, /status, /metrics on NIO's HTTP/1 handlers.
         .target(
             name: "StatusServer",
@@ -68,6 +74,7 @@ let package = Package(
         .executableTarget(name: "CoreBenchmark", dependencies: ["VRRPCore", "VRRPWire"]),
         .executableTarget(name: "ConfigBenchmark", dependencies: ["FailoverConfig"]),
         .executableTarget(name: "ScriptBenchmark", dependencies: ["LinuxNetworking", "FailoverRuntime"]),
+        .executableTarget(name: "NetlinkBenchmark", dependencies: ["LinuxNetworking", "FailoverLab", "VRRPWire"]),
 
         .testTarget(
             name: "VRRPWireTests",
@@ -77,7 +84,10 @@ let package = Package(
         .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
         .testTarget(name: "FailoverConfigTests", dependencies: ["FailoverConfig", "VRRPWire"], exclude: ["Fixtures"]),
         .testTarget(name: "FailoverRuntimeTests", dependencies: ["FailoverRuntime", "FailoverTestKit", "VRRPCore", "VRRPWire"]),
-        .testTarget(name: "LinuxNetworkingTests", dependencies: ["LinuxNetworking", "FailoverRuntime"]),
+        .testTarget(
+            name: "LinuxNetworkingTests",
+            dependencies: ["LinuxNetworking", "FailoverRuntime", "FailoverLab", "VRRPWire", "CLinuxShim"]
+        ),
         .testTarget(name: "StatusServerTests", dependencies: ["StatusServer"]),
     ]
 )
