@@ -24,7 +24,7 @@ import Testing
         let dir = ScriptDirectory()
         defer { dir.remove() }
         let script = dir.write("exit.sh", "#!/bin/sh\nexit \(code)\n")
-        let outcome = await launcher.launch(Lab.request([script]))
+        let outcome = await launcher.launch(ProcessLab.request([script]))
         #expect(outcome.termination == .exited(code))
         #expect(outcome.succeeded == (code == 0))
         #expect(!outcome.timedOut)
@@ -35,7 +35,7 @@ import Testing
         let dir = ScriptDirectory()
         defer { dir.remove() }
         let script = dir.write("noisy.sh", "#!/bin/sh\nfor i in 1 2 3 4 5 6 7 8; do echo line $i >&2; done\necho out\nexit 2\n")
-        let outcome = await launcher.launch(Lab.request([script]))
+        let outcome = await launcher.launch(ProcessLab.request([script]))
         #expect(outcome.termination == .exited(2))
         #expect(outcome.stderrTail == ["line 4", "line 5", "line 6", "line 7", "line 8"])
     }
@@ -44,7 +44,7 @@ import Testing
         let dir = ScriptDirectory()
         defer { dir.remove() }
         let script = dir.write("args.sh", "#!/bin/sh\nprintf '%s\\n' \"$@\" > \(dir.path)/args\nenv > \(dir.path)/env\n")
-        var request = Lab.request([script, "a b", "", "MASTER"])
+        var request = ProcessLab.request([script, "a b", "", "MASTER"])
         request.environment = ScriptEnvironment.sanitised(["LD_PRELOAD": "/x.so", "IFS": "x", "MARK": "1"])
         let outcome = await launcher.launch(request)
         #expect(outcome.succeeded)
@@ -60,7 +60,7 @@ import Testing
         defer { dir.remove() }
         let script = dir.write("sleep.sh", "#!/bin/sh\nsleep 30\n")
         let timeout = Duration.milliseconds(200), grace = Duration.milliseconds(300)
-        let outcome = await launcher.launch(Lab.request([script], timeout: timeout, grace: grace))
+        let outcome = await launcher.launch(ProcessLab.request([script], timeout: timeout, grace: grace))
         #expect(outcome.timedOut)
         #expect(!outcome.succeeded)
         #expect(outcome.duration < timeout + grace + .seconds(1))
@@ -72,7 +72,7 @@ import Testing
         defer { dir.remove() }
         let script = dir.write("stubborn.sh", "#!/bin/bash\ntrap '' TERM\necho ignoring TERM >&2\nwhile :; do sleep 0.05; done\n")
         let timeout = Duration.milliseconds(200), grace = Duration.milliseconds(300)
-        let outcome = await launcher.launch(Lab.request([script], timeout: timeout, grace: grace))
+        let outcome = await launcher.launch(ProcessLab.request([script], timeout: timeout, grace: grace))
         #expect(outcome.timedOut)
         #expect(outcome.termination == .signaled(SIGKILL))
         #expect(outcome.duration >= timeout + grace)
@@ -87,7 +87,7 @@ import Testing
         let dir = ScriptDirectory()
         defer { dir.remove() }
         let script = dir.write("forks.sh", "#!/bin/sh\nsleep 30 &\nsleep 30 &\necho forked >&2\nexit 0\n")
-        let outcome = await launcher.launch(Lab.request([script], timeout: .seconds(5)))
+        let outcome = await launcher.launch(ProcessLab.request([script], timeout: .seconds(5)))
         #expect(outcome.termination == .exited(0))
         #expect(outcome.succeeded)
         #expect(outcome.strayProcessesKilled == 2)
@@ -100,14 +100,14 @@ import Testing
         defer { dir.remove() }
         let script = dir.write("hang.sh", "#!/bin/bash\n( trap '' TERM; sleep 30 ) &\nexec sleep 30\n")
         let timeout = Duration.milliseconds(200), grace = Duration.milliseconds(300)
-        let outcome = await launcher.launch(Lab.request([script], timeout: timeout, grace: grace))
+        let outcome = await launcher.launch(ProcessLab.request([script], timeout: timeout, grace: grace))
         #expect(outcome.timedOut)
         #expect(outcome.duration < timeout + grace + .seconds(1))
         expectGroupGone(outcome)
     }
 
     @Test func missingProgramFailsToStart() async {
-        let outcome = await launcher.launch(Lab.request(["/nonexistent/check.sh"]))
+        let outcome = await launcher.launch(ProcessLab.request(["/nonexistent/check.sh"]))
         guard case .failedToStart(let reason) = outcome.termination else {
             Issue.record("expected failedToStart, got \(outcome)")
             return
@@ -120,7 +120,7 @@ import Testing
         let dir = ScriptDirectory()
         defer { dir.remove() }
         let script = dir.write("started.sh", "#!/bin/sh\necho $$ > \(dir.path)/pid\nexec sleep 30\n")
-        let task = Task { await launcher.launch(Lab.request([script], timeout: .seconds(60), grace: .milliseconds(200))) }
+        let task = Task { await launcher.launch(ProcessLab.request([script], timeout: .seconds(60), grace: .milliseconds(200))) }
         // Wait for the script to prove it runs (event: its pid file), then cancel.
         while dir.read("pid").isEmpty { await Task.yield() }
         task.cancel()
@@ -129,13 +129,13 @@ import Testing
         expectGroupGone(outcome)
     }
 
-    @Test(.enabled(if: Lab.isRoot, "switching credentials needs root"))
+    @Test(.enabled(if: ProcessLab.isRoot, "switching credentials needs root"))
     func scriptRunsAsTheConfiguredUser() async {
         let dir = ScriptDirectory()
         defer { dir.remove() }
         chmod(dir.path, 0o777)
         let script = dir.write("id.sh", "#!/bin/sh\nid -u > \(dir.path)/uid\nid -G > \(dir.path)/groups\n")
-        let outcome = await launcher.launch(Lab.request([script], credentials: ScriptCredentials(uid: 65534, gid: 65534)))
+        let outcome = await launcher.launch(ProcessLab.request([script], credentials: ScriptCredentials(uid: 65534, gid: 65534)))
         #expect(outcome.succeeded)
         #expect(dir.read("uid") == "65534\n")
         #expect(dir.read("groups") == "65534\n")

@@ -45,7 +45,7 @@ struct ScriptDirectory {
     }
 }
 
-enum Lab {
+enum ProcessLab {
     static var isCI: Bool { getenv("CI").map { String(cString: $0) } == "true" }
     static var isRoot: Bool { getuid() == 0 }
 

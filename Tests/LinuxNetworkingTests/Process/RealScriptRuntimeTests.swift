@@ -76,7 +76,7 @@ import Testing
         #expect(prepared.loadError?.description == "refusing script '\(script)': it would run as root but path component '\(dir.path)' is writable by others (mode 777) (enable_script_security)")
     }
 
-    @Test(.enabled(if: Lab.isRoot, "chown needs root"))
+    @Test(.enabled(if: ProcessLab.isRoot, "chown needs root"))
     func scriptSecurityRefusesAScriptOwnedByNonRoot() {
         let dir = ScriptDirectory()
         defer { dir.remove() }

@@ -52,15 +52,15 @@ import VRRPWire
 
     /// A black-holed port (SYN dropped by nftables inside a test namespace) fails
     /// before the next run is due.
-    @Test(.enabled(if: Lab.namespaceTestsEnabled, "needs root, ip and nft (always runs in CI)"))
+    @Test(.enabled(if: ProcessLab.namespaceTestsEnabled, "needs root, ip and nft (always runs in CI)"))
     func blackHoledPortTimesOutWithinTheInterval() async throws {
-        try #require(Lab.isRoot, "namespace test needs root")
-        let namespace = "ipf-tcp-" + Lab.uniqueSuffix()
-        let added = await Lab.run(["/usr/sbin/ip", "netns", "add", namespace])
+        try #require(ProcessLab.isRoot, "namespace test needs root")
+        let namespace = "ipf-tcp-" + ProcessLab.uniqueSuffix()
+        let added = await ProcessLab.run(["/usr/sbin/ip", "netns", "add", namespace])
         try #require(added.succeeded, "ip netns add: \(added.stderrTail)")
         // Every path below ends here: the namespace is removed before returning.
         await Self.checkBlackHole(in: namespace)
-        let deleted = await Lab.run(["/usr/sbin/ip", "netns", "del", namespace])
+        let deleted = await ProcessLab.run(["/usr/sbin/ip", "netns", "del", namespace])
         #expect(deleted.succeeded, "ip netns del: \(deleted.stderrTail)")
     }
 
@@ -72,7 +72,7 @@ import VRRPWire
              "add table inet ipf; add chain inet ipf input { type filter hook input priority 0; }; add rule inet ipf input tcp dport 9 drop"],
         ]
         for command in setup {
-            let outcome = await Lab.run(command)
+            let outcome = await ProcessLab.run(command)
             guard outcome.succeeded else {
                 Issue.record("\(command.joined(separator: " ")): \(outcome.termination) \(outcome.stderrTail)")
                 return
