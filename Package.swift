@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -46,7 +47,13 @@ let package = Package(
         .target(name: "CLinuxShim"),
         // The only module that touches the kernel: raw VRRP sockets, rtnetlink, GARP/NA,
         // nftables, script processes; implements FailoverRuntime's ports.
-        .target(name: "LinuxNetworking", dependencies: ["VRRPWire", "FailoverRuntime", "CProcessSpawn", "CLinuxShim"]),
+        .target(
+            name: "LinuxNetworking",
+            dependencies: [
+                "VRRPWire", "VRRPCore", "FailoverRuntime", "CProcessSpawn", "CLinuxShim",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Network-namespace lab: namespaces, veths, a bridge, processes inside namespaces.
         .target(name: "FailoverLab", dependencies: ["LinuxNetworking", "CLinuxShim"]),
         // HTTP /healthz, /status, /metrics on NIO's HTTP/1 handlers.
@@ -67,6 +74,8 @@ let package = Package(
                 "FailoverConfig", "FailoverRuntime", "LinuxNetworking", "StatusServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 

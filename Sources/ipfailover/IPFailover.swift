@@ -2,10 +2,10 @@ import ArgumentParser
 
 /// The `ipfailover` command line: argument parsing and wiring only.
 @main
-struct IPFailover: ParsableCommand {
+struct IPFailover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ipfailover",
         abstract: "IP failover with VRRP (keepalived-compatible).",
-        subcommands: [RenderCommand.self, CheckConfigCommand.self]
+        subcommands: [RunCommand.self, RenderCommand.self, CheckConfigCommand.self]
     )
 }

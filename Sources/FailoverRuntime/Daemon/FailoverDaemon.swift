@@ -48,7 +48,7 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
     let logger: Logger
     let notifier: NotifyDispatcher
     let preparer: ScriptPreparer
-    public let engine: FailoverEngine<C>
+    public nonisolated let engine: FailoverEngine<C>
     var plan: RuntimePlan
     var scheduler: CheckScriptScheduler<C>?
     var schedulerFeed: Task<Void, Never>?

@@ -91,12 +91,20 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         guard started, !stopped else { return }
         let packet = inbound.packet
         let advert: Advertisement
-        switch packet.decode() {
+        // RFC 5798 §7.1 TTL 255 proves a multicast advert is on-link. Unicast peers
+        // may be routed, and keepalived 2.2.7 neither sends 255 over IPv6 unicast
+        // nor checks it (keepalived #941): for unicast the peer list is the check.
+        let decoded = packet.destination.isMulticastGroup
+            ? packet.decode()
+            : Result { () throws(AdvertisementRejection) in
+                try Advertisement.decode(message: packet.payload, source: packet.source, destination: packet.destination)
+            }
+        switch decoded {
         case .failure(let rejection):
             reject(rejection, instance: nil, inbound: inbound)
             return
-        case .success(let decoded):
-            advert = decoded
+        case .success(let value):
+            advert = value
         }
         let key = PacketKey(interface: inbound.interface, family: packet.source.family, vrid: advert.virtualRouterID)
         guard let name = instanceForPacket[key], let instance = plan.instance(named: name), let u = unitOfInstance[name] else {
@@ -212,5 +220,14 @@ public struct EnginePorts: Sendable {
         self.addresses = addresses
         self.announcer = announcer
         self.notifier = notifier
+    }
+}
+
+extension IPAddress {
+    var isMulticastGroup: Bool {
+        switch self {
+        case .v4(let a): a.isMulticast
+        case .v6(let a): a.isMulticast
+        }
     }
 }

@@ -171,3 +171,21 @@ import VRRPWire
         #expect(await engine.snapshot().instances[0].state == "FAULT")
     }
 }
+
+extension FailoverEngineTests {
+    /// keepalived sends IPv6 unicast adverts with hop limit 64 and checks no TTL on
+    /// unicast (keepalived #941); unicast peers are checked by address instead.
+    @Test func unicastAdvertFromAPeerIsAcceptedWhateverItsTTL() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = Self.engine([Self.instance(unicastPeers: [Self.peer])], ports: ports, clock: clock)
+        await engine.start()
+        let a = Advertisement(version: .v3, virtualRouterID: VirtualRouterID(51)!, priority: .release,
+                              advertisementInterval: .milliseconds(100), addresses: [Self.vip])
+        await engine.receive(InboundPacket(interface: "eth0", packet: ReceivedPacket(
+            payload: a.encode(source: Self.peer, destination: Self.node), source: Self.peer,
+            destination: Self.node, ttlOrHopLimit: 64)))
+        let snapshot = await engine.snapshot()
+        #expect(snapshot.instances[0].counters["pri_zero_rcvd"] == 1)
+        #expect(snapshot.nodeCounters["ip_ttl_err"] == nil)
+    }
+}
