@@ -6,7 +6,7 @@ import VRRPWire
 
 /// A real keepalived 2.2.x on node b, our socket on node a.
 // Needs root, iproute2 and keepalived; skipped with this reason outside CI, fails loudly in CI.
-@Suite("Wire interop with keepalived", .enabled(if: LabRequirements.shouldRun(baseLabTools + ["keepalived"])))
+@Suite("Wire interop with keepalived", requiresLab(baseLabTools + ["keepalived"]))
 struct KeepalivedInteropTests {
     init() throws { try LabRequirements.require(baseLabTools + ["keepalived"]) }
 

@@ -5,7 +5,7 @@ import VRRPWire
 
 /// Raw protocol-112 sockets between two namespaces on a bridge.
 // Needs root and iproute2; skipped with this reason outside CI, fails loudly in CI.
-@Suite("VRRPSocket on a bridged lab segment", .enabled(if: LabRequirements.shouldRun(baseLabTools)))
+@Suite("VRRPSocket on a bridged lab segment", requiresLab(baseLabTools))
 struct VRRPSocketTests {
     init() throws { try LabRequirements.require(baseLabTools) }
 
@@ -135,7 +135,7 @@ struct VRRPSocketTests {
 }
 
 // Needs root and iproute2; skipped with this reason outside CI, fails loudly in CI.
-@Suite("VRRPSocketPool", .enabled(if: LabRequirements.shouldRun(baseLabTools)))
+@Suite("VRRPSocketPool", requiresLab(baseLabTools))
 struct VRRPSocketPoolTests {
     init() throws { try LabRequirements.require(baseLabTools) }
 
