@@ -172,9 +172,10 @@ public final class Lab: Sendable {
         defer { closedir(dir) }
         var out: [(String, pid_t)] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            // dirent records are variable-length: copying the 256-byte d_name tuple can
+            // read past the end of the buffer, so read the C string in place.
+            let name = String(cString: (UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \.d_name)!)
+                .assumingMemoryBound(to: CChar.self))
             let parts = name.split(separator: "-", omittingEmptySubsequences: false)
             guard parts.count >= 4, parts[0] == "ipf", let pid = pid_t(parts[1]), Int(parts[2]) != nil else { continue }
             out.append((name, pid))
