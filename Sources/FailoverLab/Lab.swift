@@ -5,7 +5,8 @@ import Synchronization
 import VRRPWire
 
 /// A throwaway L2 segment made of network namespaces, following the lab conventions:
-/// every namespace is named `ipf-<run>-…`, the bridge lives in its own namespace
+/// every namespace is named `ipf-<pid>-<n>-…` (so a later run can tell a crashed
+/// run's leftovers from a live one's), the bridge lives in its own namespace
 /// (`br0`, multicast snooping off), each node has `eth0` with 192.0.2.x/24 and
 /// 2001:db8::x/64, nothing touches the root namespace, and `destroy()` (called by
 /// `Lab.with` on every exit path) kills every process by PID and deletes every
@@ -68,8 +69,9 @@ public final class Lab: Sendable {
 
     /// Creates the namespaces, bridge and veths. Prefer `with(nodes:_:)`.
     public static func create(nodes: [String] = ["a", "b"]) async throws -> Lab {
+        await removeLeftovers()
         let n = counter.add(1, ordering: .relaxed).newValue
-        let prefix = "ipf-\(String(getpid(), radix: 36))\(n)"
+        let prefix = "ipf-\(getpid())-\(n)"
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
         guard let dir = mkdtemp(&template) else {
             throw LinuxNetworkingError.systemCall(name: "mkdtemp", errno: errno, context: "/tmp")
@@ -148,6 +150,41 @@ public final class Lab: Sendable {
             if ContinuousClock.now >= deadline { return (contents, false) }
             try? await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// Removes namespaces and temporary directories that a lab run whose process no
+    /// longer exists left behind (a test binary killed mid-test cannot run `destroy`).
+    /// Processes still inside those namespaces are killed by PID first.
+    public static func removeLeftovers() async {
+        for (name, pid) in Self.entries(in: "/run/netns") where !isAlive(pid) {
+            let pids = (try? await LabCommand.run(["ip", "netns", "pids", name], allowFailure: true))?.standardOutput ?? ""
+            for p in pids.split(separator: "\n").compactMap({ pid_t($0) }) { kill(p, SIGKILL) }
+            _ = try? await LabCommand.run(["ip", "netns", "del", name], allowFailure: true)
+        }
+        for (name, pid) in Self.entries(in: "/tmp") where !isAlive(pid) {
+            _ = try? await LabCommand.run(["rm", "-rf", "/tmp/" + name], allowFailure: true)
+        }
+    }
+
+    /// Entries of `directory` named `ipf-<pid>-<n>-…`, with the pid.
+    private static func entries(in directory: String) -> [(String, pid_t)] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var out: [(String, pid_t)] = []
+        while let entry = readdir(dir) {
+            // dirent records are variable-length: copying the 256-byte d_name tuple can
+            // read past the end of the buffer, so read the C string in place.
+            let name = String(cString: (UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \.d_name)!)
+                .assumingMemoryBound(to: CChar.self))
+            let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count >= 4, parts[0] == "ipf", let pid = pid_t(parts[1]), Int(parts[2]) != nil else { continue }
+            out.append((name, pid))
+        }
+        return out
+    }
+
+    private static func isAlive(_ pid: pid_t) -> Bool {
+        kill(pid, 0) == 0 || errno != ESRCH
     }
 
     /// Stops every process (by PID, group-wide), deletes every namespace and the

@@ -17,7 +17,7 @@ func ipAddresses(_ lab: Lab, _ node: Lab.Node, interface: String? = nil) async t
 }
 
 // Needs root and iproute2; skipped with this reason outside CI, fails loudly in CI.
-@Suite("AddressManager over rtnetlink", .enabled(if: LabRequirements.shouldRun(baseLabTools)))
+@Suite("AddressManager over rtnetlink", requiresLab(baseLabTools))
 struct AddressManagerTests {
     init() throws { try LabRequirements.require(baseLabTools) }
 

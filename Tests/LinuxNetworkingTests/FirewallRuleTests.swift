@@ -47,7 +47,7 @@ struct FirewallRuleRenderingTests {
 }
 
 // Needs root, iproute2 and nft; skipped with this reason outside CI, fails loudly in CI.
-@Suite("FirewallRule in a namespace", .enabled(if: LabRequirements.shouldRun(baseLabTools + ["nft"])))
+@Suite("FirewallRule in a namespace", requiresLab(baseLabTools + ["nft"]))
 struct FirewallRuleLabTests {
     init() throws { try LabRequirements.require(baseLabTools + ["nft"]) }
 

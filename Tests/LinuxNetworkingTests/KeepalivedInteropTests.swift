@@ -1,4 +1,3 @@
-import Foundation
 import FailoverLab
 import LinuxNetworking
 import Testing
@@ -6,7 +5,7 @@ import VRRPWire
 
 /// A real keepalived 2.2.x on node b, our socket on node a.
 // Needs root, iproute2 and keepalived; skipped with this reason outside CI, fails loudly in CI.
-@Suite("Wire interop with keepalived", .enabled(if: LabRequirements.shouldRun(baseLabTools + ["keepalived"])))
+@Suite("Wire interop with keepalived", requiresLab(baseLabTools + ["keepalived"]))
 struct KeepalivedInteropTests {
     init() throws { try LabRequirements.require(baseLabTools + ["keepalived"]) }
 
@@ -25,11 +24,10 @@ struct KeepalivedInteropTests {
     /// Starts keepalived (state MASTER, priority 100, VRID 51) in `node`; with `peer`, in unicast mode.
     static func startKeepalived(_ lab: Lab, on node: Lab.Node, version: UInt8, vip: IPAddress,
                                 unicastPeer peer: Lab.Node? = nil) throws -> LabProcess {
-        let dir = lab.directory
         let unicast = peer.map { p in
             "    unicast_src_ip \(node.address(vip.family))\n    unicast_peer {\n        \(p.address(vip.family))\n    }\n"
         } ?? ""
-        let config = """
+        return try lab.spawnKeepalived(on: node, configuration: """
         global_defs {
             router_id ipf_interop
         }
@@ -46,12 +44,7 @@ struct KeepalivedInteropTests {
             }
         }
 
-        """
-        try LabFile.write(config, to: "\(dir)/keepalived.conf")
-        return try lab.spawn(in: node.namespace, [
-            "keepalived", "-n", "-l", "-D", "-f", "\(dir)/keepalived.conf",
-            "-p", "\(dir)/keepalived.pid", "-r", "\(dir)/vrrp.pid", "-c", "\(dir)/checkers.pid",
-        ], logName: "keepalived")
+        """)
     }
 
     static func log(_ process: LabProcess) -> String { process.standardOutput + process.standardError }
@@ -85,8 +78,8 @@ struct KeepalivedInteropTests {
             #expect(TestAdverts.checksumIsValid(advert.payload, source: advert.source, destination: advert.destination))
             if c.family == .ipv4 || c.unicast { #expect(advert.source == b.address(c.family)) }
             #expect(advert.destination == (c.unicast ? a.address(c.family) : VRRPSocket.Configuration.defaultGroup(c.family)))
-            let master = await lab.waitForFile(keepalived.standardErrorPath) { $0.contains("Entering MASTER STATE") }
-            #expect(master.satisfied, "keepalived did not become MASTER: \(Self.log(keepalived))")
+            let master = await lab.waitForKeepalivedLog(keepalived, "Entering MASTER STATE")
+            #expect(master, "keepalived did not become MASTER: \(Self.log(keepalived))")
 
             // us → keepalived: priority 200 makes the master step down (RFC 5798 §6.4.3).
             let payload = c.version == 2
@@ -101,13 +94,10 @@ struct KeepalivedInteropTests {
             }
             defer { sender.cancel() }
             // The (init) BACKUP line precedes MASTER; wait for a BACKUP line after it.
-            let backup = await lab.waitForFile(keepalived.standardErrorPath) { text in
-                guard let master = text.range(of: "Entering MASTER STATE") else { return false }
-                return text[master.upperBound...].contains("Entering BACKUP STATE")
-            }
+            let backup = await lab.waitForKeepalivedLog(keepalived, "Entering BACKUP STATE", after: "Entering MASTER STATE")
             sender.cancel()
             let log = Self.log(keepalived)
-            #expect(backup.satisfied, "keepalived stayed MASTER: \(log)")
+            #expect(backup, "keepalived stayed MASTER: \(log)")
             #expect(log.contains("higher priority 200"), "keepalived logs the priority it received: \(log)")
             #expect(!log.contains("checksum"), "no checksum complaints: \(log)")
         }

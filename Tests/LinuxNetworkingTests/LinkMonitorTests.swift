@@ -4,7 +4,7 @@ import Testing
 import VRRPWire
 
 // Needs root and iproute2; skipped with this reason outside CI, fails loudly in CI.
-@Suite("LinkMonitor over rtnetlink groups", .enabled(if: LabRequirements.shouldRun(baseLabTools)))
+@Suite("LinkMonitor over rtnetlink groups", requiresLab(baseLabTools))
 struct LinkMonitorTests {
     init() throws { try LabRequirements.require(baseLabTools) }
 

@@ -22,7 +22,7 @@ struct AnnouncementScheduleTests {
 }
 
 // Needs root, iproute2 and tshark; skipped with this reason outside CI, fails loudly in CI.
-@Suite("NeighborAnnouncer on the wire", .enabled(if: LabRequirements.shouldRun(baseLabTools + ["tshark"])))
+@Suite("NeighborAnnouncer on the wire", requiresLab(baseLabTools + ["tshark"]))
 struct NeighborAnnouncerTests {
     init() throws { try LabRequirements.require(baseLabTools + ["tshark"]) }
 

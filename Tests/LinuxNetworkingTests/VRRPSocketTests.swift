@@ -5,7 +5,7 @@ import VRRPWire
 
 /// Raw protocol-112 sockets between two namespaces on a bridge.
 // Needs root and iproute2; skipped with this reason outside CI, fails loudly in CI.
-@Suite("VRRPSocket on a bridged lab segment", .enabled(if: LabRequirements.shouldRun(baseLabTools)))
+@Suite("VRRPSocket on a bridged lab segment", requiresLab(baseLabTools))
 struct VRRPSocketTests {
     init() throws { try LabRequirements.require(baseLabTools) }
 
@@ -117,6 +117,44 @@ struct VRRPSocketTests {
         }
     }
 
+    @Test("A configured multicast group other than the VRRP default is joined and received",
+          arguments: [AddressFamily.ipv4, .ipv6])
+    func configuredGroupIsJoined(family: AddressFamily) async throws {
+        try await Lab.with { lab in
+            let group: IPAddress = family == .ipv4 ? IPAddress("224.0.0.200")! : IPAddress("ff02::1:200")!
+            let sender = try await lab.vrrpSocket(on: lab.node("a"), family: family, groups: [])
+            let receiver = try await lab.vrrpSocket(on: lab.node("b"), family: family, groups: [group])
+            defer { sender.close(); receiver.close() }
+            let inbox = Inbox(receiver.subscribe().packets)
+            try sender.send(Self.advert(family), to: group, options: .init(fillVRRPv3Checksum: true))
+            #expect(try await inbox.next("advert to \(group)").destination == group)
+        }
+    }
+
+    @Test("The socket keeps receiving after its link goes down and up (no reopen needed)",
+          arguments: [AddressFamily.ipv4, .ipv6])
+    func socketSurvivesLinkFlap(family: AddressFamily) async throws {
+        try await Lab.with { lab in
+            let b = lab.node("b")
+            let sender = try await lab.vrrpSocket(on: lab.node("a"), family: family)
+            let receiver = try await lab.vrrpSocket(on: b, family: family)
+            defer { sender.close(); receiver.close() }
+            let inbox = Inbox(receiver.subscribe().packets)
+            try await lab.run(in: b.namespace, ["ip", "link", "set", "eth0", "down"])
+            try await lab.run(in: b.namespace, ["ip", "link", "set", "eth0", "up"])
+            // The bridge port needs a moment to forward again: resend until one arrives.
+            let resend = Task {
+                while !Task.isCancelled {
+                    try sender.send(Self.advert(family), to: VRRPSocket.Configuration.defaultGroup(family),
+                                    options: .init(fillVRRPv3Checksum: true))
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            defer { resend.cancel() }
+            _ = try await inbox.next("advert after the flap")
+        }
+    }
+
     @Test("One socket serves several instances: each subscriber sees only its VRID")
     func subscribersAreDemultiplexedByVRID() async throws {
         try await Lab.with { lab in
@@ -135,7 +173,7 @@ struct VRRPSocketTests {
 }
 
 // Needs root and iproute2; skipped with this reason outside CI, fails loudly in CI.
-@Suite("VRRPSocketPool", .enabled(if: LabRequirements.shouldRun(baseLabTools)))
+@Suite("VRRPSocketPool", requiresLab(baseLabTools))
 struct VRRPSocketPoolTests {
     init() throws { try LabRequirements.require(baseLabTools) }
 

@@ -26,6 +26,12 @@
 #ifndef SO_BINDTOIFINDEX
 #define SO_BINDTOIFINDEX 62
 #endif
+#ifndef IP_MULTICAST_ALL
+#define IP_MULTICAST_ALL 49
+#endif
+#ifndef IPV6_MULTICAST_ALL
+#define IPV6_MULTICAST_ALL 29
+#endif
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
 #endif
@@ -37,6 +43,8 @@
 // expressions that Swift does not import reliably in every build mode.
 static const int clinux_SO_BINDTOIFINDEX = SO_BINDTOIFINDEX;
 static const int clinux_NETLINK_EXT_ACK = NETLINK_EXT_ACK;
+static const int clinux_IP_MULTICAST_ALL = IP_MULTICAST_ALL;
+static const int clinux_IPV6_MULTICAST_ALL = IPV6_MULTICAST_ALL;
 static const int clinux_ETH_P_ARP = ETH_P_ARP;
 static const int clinux_ETH_P_ALL = ETH_P_ALL;
 static const int clinux_IFA_PROTO = IFA_PROTO;

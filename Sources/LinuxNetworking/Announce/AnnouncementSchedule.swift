@@ -27,7 +27,9 @@ public struct AnnouncementSchedule: Hashable, Sendable {
 
     /// One burst: wait `after` (from the previous burst), then send `count` rounds.
     public struct Burst: Hashable, Sendable {
+        /// Wait before this burst, measured from the end of the previous one.
         public var after: Duration
+        /// Announcements per address in this burst.
         public var count: Int
         public init(after: Duration, count: Int) {
             self.after = after

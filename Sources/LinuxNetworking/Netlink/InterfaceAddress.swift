@@ -40,12 +40,15 @@ public struct VirtualAddress: Hashable, Sendable, CustomStringConvertible {
 
 /// An address the kernel reports on an interface (RTM_NEWADDR).
 public struct InterfaceAddress: Hashable, Sendable, CustomStringConvertible {
+    /// IFA_LOCAL (IPv4) or IFA_ADDRESS (IPv6).
     public var address: IPAddress
+    /// ifa_prefixlen.
     public var prefixLength: UInt8
     /// The interface's kernel index.
     public var interfaceIndex: Int32
     /// IFA_LABEL (IPv4 only).
     public var label: String?
+    /// ifa_scope (0 global, 253 link, 254 host); raw, since the kernel may report others.
     public var scope: UInt8
     /// IFA_FLAGS (IFA_F_*): e.g. 0x02 NODAD, 0x40 TENTATIVE, 0x80 PERMANENT.
     public var flags: UInt32

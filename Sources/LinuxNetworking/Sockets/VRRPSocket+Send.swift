@@ -11,6 +11,10 @@ extension VRRPSocket {
             throw LinuxNetworkingError.addressFamilyMismatch(expected: configuration.family, got: destination)
         }
         guard payload.count <= 1500 else { throw LinuxNetworkingError.payloadTooLarge(payload.count) }
+        // After close() the descriptor number may already belong to another socket.
+        guard !state.withLock({ $0.closed }) else {
+            throw LinuxNetworkingError.systemCall(name: "sendmsg", errno: EBADF, context: "socket closed")
+        }
         let source = options.sourceAddress ?? configuration.sourceAddress
         if let source, source.family != configuration.family {
             throw LinuxNetworkingError.addressFamilyMismatch(expected: configuration.family, got: source)

@@ -168,6 +168,8 @@ public final class VRRPSocket: Sendable {
             try setIntOption(fd, Int32(IPPROTO_IP), IP_TTL, 255, "IP_TTL")
             try setIntOption(fd, Int32(IPPROTO_IP), IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL")
             try setIntOption(fd, Int32(IPPROTO_IP), IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP")
+            // Only groups this socket joined, not every group some other socket joined.
+            try setIntOption(fd, Int32(IPPROTO_IP), clinux_IP_MULTICAST_ALL, 0, "IP_MULTICAST_ALL")
             var mreq = ip_mreqn()
             mreq.imr_ifindex = index
             try check(setsockopt(fd, Int32(IPPROTO_IP), IP_MULTICAST_IF, &mreq, socklen_t(MemoryLayout<ip_mreqn>.size)),
@@ -180,6 +182,7 @@ public final class VRRPSocket: Sendable {
             try setIntOption(fd, v6, IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS")
             try setIntOption(fd, v6, IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS")
             try setIntOption(fd, v6, IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP")
+            try setIntOption(fd, v6, clinux_IPV6_MULTICAST_ALL, 0, "IPV6_MULTICAST_ALL")
             try setIntOption(fd, v6, IPV6_MULTICAST_IF, index, "IPV6_MULTICAST_IF")
         }
     }

@@ -53,18 +53,17 @@ final class Inbox<Element: Sendable>: Sendable {
     /// The next unread element; throws `TimedOut` after `timeout` (a hang guard, not a measurement).
     func next(_ what: String = "an element", within timeout: Duration = .seconds(10)) async throws -> Element {
         let value: Element? = await withCheckedContinuation { continuation in
-            let ready: Element?? = state.withLock { s in
+            let (ready, id): (Element??, Int) = state.withLock { s in
                 if s.cursor < s.items.count {
                     s.cursor += 1
-                    return .some(s.items[s.cursor - 1])
+                    return (.some(s.items[s.cursor - 1]), 0)
                 }
-                if s.finished { return .some(nil) }
+                if s.finished { return (.some(nil), 0) }
                 s.waiter = continuation
                 s.waiterID += 1
-                return nil
+                return (nil, s.waiterID)
             }
             if let ready { continuation.resume(returning: ready); return }
-            let id = state.withLock { $0.waiterID }
             Task { [weak self] in
                 try? await Task.sleep(for: timeout)
                 // Only this call's waiter: a stale timer must not wake a later call.

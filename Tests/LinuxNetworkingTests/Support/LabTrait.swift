@@ -21,3 +21,13 @@ extension Lab.Node {
         family == .ipv4 ? .v4(ipv4) : .v6(ipv6)
     }
 }
+
+import Testing
+
+/// `.enabled(if:)` for lab tests with the reason in the skip message: outside CI a
+/// test is skipped when root or a tool is missing; with CI=true it runs and fails.
+func requiresLab(_ tools: [String]) -> ConditionTrait {
+    let missing = LabRequirements.missing(tools)
+    return .enabled(if: LabRequirements.shouldRun(tools),
+                    Comment(rawValue: "lab test skipped: needs \(missing.joined(separator: ", ")) (set CI=true to fail instead)"))
+}
