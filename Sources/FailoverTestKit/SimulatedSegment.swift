@@ -114,19 +114,26 @@ public struct SimulatedSegment: Sendable {
     }
 
     func nextEventTime() -> VRRPInstant? {
-        var candidates = inFlight.map(\.at)
-        for node in nodes where node.isRunning {
-            candidates += node.routers.compactMap(\.nextDeadline)
-            if let c = node.nextCheck { candidates.append(c) }
+        var earliest: VRRPInstant?
+        func consider(_ t: VRRPInstant?) {
+            if let t, earliest.map({ t < $0 }) ?? true { earliest = t }
         }
-        return candidates.min()
+        for d in inFlight { consider(d.at) }
+        for node in nodes where node.isRunning {
+            for r in node.routers { consider(r.nextDeadline) }
+            consider(node.nextCheck)
+        }
+        return earliest
     }
 
     mutating func processInstant(_ t: VRRPInstant) {
         // Deliveries first (in send order), then timers, then check rounds: a fixed
         // order keeps runs reproducible.
-        let due = inFlight.filter { $0.at <= t }.sorted { $0.sequence < $1.sequence }
-        inFlight.removeAll { $0.at <= t }
+        var due: [Delivery] = []
+        if inFlight.contains(where: { $0.at <= t }) {
+            due = inFlight.filter { $0.at <= t }.sorted { $0.sequence < $1.sequence }
+            inFlight.removeAll { $0.at <= t }
+        }
         for d in due where nodes[d.to].isRunning && nodes[d.to].isLinkUp {
             for r in nodes[d.to].routers.indices where nodes[d.to].routers[r].configuration.virtualRouterID == d.advert.virtualRouterID {
                 apply(node: d.to, router: r) { $0.advertisementReceived(d.advert, from: d.from, now: t) }

@@ -37,7 +37,8 @@ extension VirtualRouter {
             // RFC 3768 §7.1: a v2 router must drop it; RFC 5798 §6.4.2 lets a v3 backup adopt it.
             if configuration.version == .v2 { return [] }
         }
-        if !advert.priority.isRelease, Set(advert.addresses) != Set(configuration.virtualAddresses) {
+        if !advert.priority.isRelease, advert.addresses != configuration.virtualAddresses,
+           Set(advert.addresses) != Set(configuration.virtualAddresses) {
             statistics.addressListError += 1
         }
         statistics.advertReceived += 1
