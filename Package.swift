@@ -30,5 +30,5 @@ package.targets.append(contentsOf: [
     .target(name: "VRRPCore", dependencies: ["VRRPWire"]),
     .target(name: "FailoverTestKit", dependencies: ["VRRPWire", "VRRPCore"]),
     .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
-    .executableTarget(name: "CoreBenchmark", dependencies: ["VRRPCore", "VRRPWire"]),
+    .executableTarget(name: "CoreBenchmark", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
 ])

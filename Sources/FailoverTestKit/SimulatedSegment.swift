@@ -47,6 +47,8 @@ public struct SimulatedSegment: Sendable {
     public internal(set) var violations: [String] = []
     /// The seed the run was built from.
     public let seed: UInt64
+    /// How many events (method calls) the routers have processed.
+    public internal(set) var coreEventCount = 0
 
     var rng: SplitMix64
     var inFlight: [Delivery] = []
@@ -160,6 +162,7 @@ public struct SimulatedSegment: Sendable {
     /// Runs one router event and executes the returned actions on the segment.
     mutating func apply(node n: Int, router r: Int, _ event: (inout VirtualRouter) -> [VirtualRouterAction]) {
         let before = nodes[n].routers[r].state
+        coreEventCount += 1
         let actions = event(&nodes[n].routers[r])
         let after = nodes[n].routers[r].state
         let instance = nodes[n].routers[r].name
