@@ -34,4 +34,11 @@ public struct VirtualRouterTransition: Hashable, Sendable {
     public var reason: TransitionReason
     /// When (caller's time base).
     public var at: VRRPInstant
+
+    public init(from: VirtualRouterState, to: VirtualRouterState, reason: TransitionReason, at: VRRPInstant) {
+        self.from = from
+        self.to = to
+        self.reason = reason
+        self.at = at
+    }
 }
