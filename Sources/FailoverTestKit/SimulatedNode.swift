@@ -28,8 +28,13 @@ public struct SimulatedNode: Sendable {
     public internal(set) var installedAddresses: [Set<IPAddress>] = []
     /// Bumped on every restart, so traces can tell router lifetimes apart.
     public internal(set) var incarnation = 0
+    /// When set, all the node's instances form one `vrrp_sync_group` of this name.
+    public let syncGroupName: String?
+    /// The running sync group (its members are mirrored in `routers`).
+    public internal(set) var syncGroup: SyncGroup?
 
-    init(name: String, address: IPAddress, configurations: [VirtualRouterConfiguration], checkInterval: Duration) {
+    init(name: String, address: IPAddress, configurations: [VirtualRouterConfiguration], checkInterval: Duration, syncGroupName: String?) {
+        self.syncGroupName = syncGroupName
         self.name = name
         self.address = address
         self.configurations = configurations
