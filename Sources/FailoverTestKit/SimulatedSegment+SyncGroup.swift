@@ -22,11 +22,11 @@ extension SimulatedSegment {
 
     /// Runs one group event, records member state changes and executes the actions.
     mutating func applyGroup(node n: Int, _ event: (inout SyncGroup) -> [SyncGroupAction]) {
-        guard var group = nodes[n].syncGroup else { return }
-        let before = group.members.map(\.state)
+        guard nodes[n].syncGroup != nil else { return }
+        let before = nodes[n].routers.map(\.state)
         coreEventCount += 1
-        let actions = event(&group)
-        nodes[n].syncGroup = group
+        let actions = event(&nodes[n].syncGroup!)
+        let group = nodes[n].syncGroup!
         nodes[n].routers = group.members
         // A member can pass through several states in one group event; the notifies
         // say which, the member's final state must agree with the last of them.

@@ -70,8 +70,14 @@ public struct SyncGroup: Sendable {
 
     private mutating func dispatch(now: VRRPInstant, _ body: (Int, inout VirtualRouter) -> [VirtualRouterAction]) -> [SyncGroupAction] {
         var actions: [SyncGroupAction] = []
-        for i in members.indices { append(body(i, &members[i]), member: i, to: &actions) }
-        coordinate(now: now, into: &actions)
+        var changed = false
+        for i in members.indices {
+            let before = (members[i].state, members[i].ownFault, members[i].ownHold)
+            append(body(i, &members[i]), member: i, to: &actions)
+            changed = changed || before != (members[i].state, members[i].ownFault, members[i].ownHold)
+        }
+        // Group conditions derive only from member states and own faults/holds.
+        if changed { coordinate(now: now, into: &actions) }
         return actions
     }
 

@@ -21,6 +21,18 @@ struct FaultScheduleProperties {
         }
     }
 
+    @Test("sync groups: after faults stop, members of one node are MASTER together and each VRID has one master",
+          arguments: [UInt64(2_000)...2_039, 2_040...2_079])
+    func syncGroupProperties(seeds: ClosedRange<UInt64>) {
+        for seed in seeds {
+            let problems = checkElectionProperties(seed: seed, syncGroups: true)
+            if !problems.isEmpty {
+                Issue.record("seed \(seed) (replay with checkElectionProperties(seed: \(seed), syncGroups: true)):\n\(problems.joined(separator: "\n"))\n\(RandomScenario(seed: seed, preemptionOptions: false, syncGroups: true))")
+                return
+            }
+        }
+    }
+
     @Test("replay one seed", arguments: [UInt64(42)])
     func replayOneSeed(seed: UInt64) {
         let problems = checkElectionProperties(seed: seed)
@@ -41,8 +53,8 @@ struct FaultScheduleProperties {
 }
 
 /// Returns the violated properties (empty: all hold).
-func checkElectionProperties(seed: UInt64) -> [String] {
-    let scenario = RandomScenario(seed: seed)
+func checkElectionProperties(seed: UInt64, syncGroups: Bool = false) -> [String] {
+    let scenario = RandomScenario(seed: seed, preemptionOptions: !syncGroups, syncGroups: syncGroups)
     var sim = scenario.makeSegment()
     sim.startAll()
     sim.run(schedule: scenario.schedule)
@@ -55,6 +67,11 @@ func checkElectionProperties(seed: UInt64) -> [String] {
         problems += electionProblems(sim, vrid: id, among: Array(sim.nodes.indices))
     }
     problems += notifyProblems(sim)
+    if syncGroups {
+        for node in sim.nodes where node.isRunning && Set(node.routers.map(\.state)).count != 1 {
+            problems.append("\(node.name): sync group members disagree: \(node.routers.map { "\($0.name) \($0.state)" })")
+        }
+    }
     return problems
 }
 

@@ -10,16 +10,20 @@ struct RandomScenario: CustomStringConvertible {
     var finalChecks: [(node: Int, script: String, succeeding: Bool)] = []
     let vrids: [VirtualRouterID]
     let faultPhase: Duration
+    let syncGroups: Bool
 
     /// - Parameter preemptionOptions: allow nopreempt / preempt_delay.
     /// - Parameter faults: which faults may be scheduled.
-    init(seed: UInt64, preemptionOptions: Bool = true, faults: Bool = true) {
+    /// - Parameter syncGroups: every node runs two instances as one sync group, with
+    ///   one priority per node (a consistent group configuration).
+    init(seed: UInt64, preemptionOptions: Bool = true, faults: Bool = true, syncGroups: Bool = false) {
         self.seed = seed
+        self.syncGroups = syncGroups
         var rng = SplitMix64(seed: seed)
         let nodeCount = Int.random(in: 2...4, using: &rng)
-        let vridCount = Int.random(in: 1...2, using: &rng)
+        let vridCount = syncGroups ? 2 : Int.random(in: 1...2, using: &rng)
         vrids = (0..<vridCount).map { VirtualRouterID(51 + $0)! }
-        faultPhase = .seconds(Int64.random(in: 20...60, using: &rng))
+        faultPhase = .seconds(Int64.random(in: 10...40, using: &rng))
         let versions = vrids.map { _ in rng.chance(0.5) ? VRRPVersion.v2 : .v3 }
         let intervals: [Duration] = versions.map {
             $0 == .v2 ? .seconds(1) : [.milliseconds(100), .milliseconds(500), .seconds(1)].randomElement(using: &rng)!
@@ -30,14 +34,17 @@ struct RandomScenario: CustomStringConvertible {
             var instances: [VirtualRouterConfiguration] = []
             let tracksCheck = rng.chance(0.6)
             let weighted = rng.chance(0.3) ? Int.random(in: -60...60, using: &rng) : 0
+            let nodeReverse = rng.chance(0.2)
+            let nodePriority: UInt8 = n == ownerNode ? 255 : [100, 150, 200, UInt8.random(in: 1...254, using: &rng)].randomElement(using: &rng)!
             for (v, id) in vrids.enumerated() {
-                let priority: UInt8 = n == ownerNode ? 255 : [100, 150, 200, UInt8.random(in: 1...254, using: &rng)].randomElement(using: &rng)!
+                let priority: UInt8 = syncGroups || n == ownerNode ? nodePriority
+                    : [100, 150, 200, UInt8.random(in: 1...254, using: &rng)].randomElement(using: &rng)!
                 var scripts: [TrackedScript] = []
                 if tracksCheck {
                     scripts.append(TrackedScript(name: "chk", rise: Int.random(in: 1...3, using: &rng),
                                                  fall: Int.random(in: 1...3, using: &rng), initFail: rng.chance(0.2)))
                 }
-                if weighted != 0 { scripts.append(TrackedScript(name: "w", weight: weighted, reverse: rng.chance(0.2))) }
+                if weighted != 0 { scripts.append(TrackedScript(name: "w", weight: weighted, reverse: syncGroups ? nodeReverse : rng.chance(0.2))) }
                 let nopreempt = preemptionOptions && rng.chance(0.15)
                 let delay: Duration = preemptionOptions && rng.chance(0.15) ? .seconds(Int64.random(in: 1...5, using: &rng)) : .zero
                 instances.append(VirtualRouterConfiguration(
@@ -89,7 +96,8 @@ struct RandomScenario: CustomStringConvertible {
     func makeSegment() -> SimulatedSegment {
         var sim = SimulatedSegment(seed: seed)
         for (n, instances) in configurations.enumerated() {
-            sim.addNode(name: "n\(n)", address: IPAddress("192.0.2.\(10 + n)")!, instances: instances)
+            sim.addNode(name: "n\(n)", address: IPAddress("192.0.2.\(10 + n)")!, instances: instances,
+                        syncGroup: syncGroups ? "G\(n)" : nil)
         }
         return sim
     }
