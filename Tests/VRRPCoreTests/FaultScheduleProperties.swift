@@ -12,24 +12,17 @@ struct FaultScheduleProperties {
 
     @Test("after faults stop and a quiet period, every VRID has the one master the rules choose", arguments: seedChunks)
     func electionProperties(seeds: ClosedRange<UInt64>) {
-        for seed in seeds {
-            let problems = checkElectionProperties(seed: seed)
-            if !problems.isEmpty {
-                Issue.record("seed \(seed) (replay with checkElectionProperties(seed: \(seed))):\n\(problems.joined(separator: "\n"))\n\(RandomScenario(seed: seed))")
-                return
-            }
+        check(seeds, replay: "checkElectionProperties(seed: %)", scenario: { RandomScenario(seed: $0) }) {
+            checkElectionProperties(seed: $0)
         }
     }
 
     @Test("sync groups: after faults stop, members of one node are MASTER together and each VRID has one master",
           arguments: [UInt64(2_000)...2_039, 2_040...2_079])
     func syncGroupProperties(seeds: ClosedRange<UInt64>) {
-        for seed in seeds {
-            let problems = checkElectionProperties(seed: seed, syncGroups: true)
-            if !problems.isEmpty {
-                Issue.record("seed \(seed) (replay with checkElectionProperties(seed: \(seed), syncGroups: true)):\n\(problems.joined(separator: "\n"))\n\(RandomScenario(seed: seed, preemptionOptions: false, syncGroups: true))")
-                return
-            }
+        check(seeds, replay: "checkElectionProperties(seed: %, syncGroups: true)",
+              scenario: { RandomScenario(seed: $0, preemptionOptions: false, syncGroups: true) }) {
+            checkElectionProperties(seed: $0, syncGroups: true)
         }
     }
 
@@ -42,10 +35,20 @@ struct FaultScheduleProperties {
     @Test("partitions: each side elects its own master; after heal exactly one remains and it announced itself",
           arguments: [UInt64(1_000)...1_049, 1_050...1_099, 1_100...1_149])
     func partitionProperties(seeds: ClosedRange<UInt64>) {
+        check(seeds, replay: "checkPartitionProperties(seed: %)",
+              scenario: { RandomScenario(seed: $0, preemptionOptions: false, faults: false) }) {
+            checkPartitionProperties(seed: $0)
+        }
+    }
+
+    /// Runs `property` for each seed; records the first failing seed with its scenario and stops.
+    func check(_ seeds: ClosedRange<UInt64>, replay: String, scenario: (UInt64) -> RandomScenario,
+               _ property: (UInt64) -> [String]) {
         for seed in seeds {
-            let problems = checkPartitionProperties(seed: seed)
-            if !problems.isEmpty {
-                Issue.record("seed \(seed) (replay with checkPartitionProperties(seed: \(seed))):\n\(problems.joined(separator: "\n"))\n\(RandomScenario(seed: seed, preemptionOptions: false, faults: false))")
+            let problems = property(seed)
+            guard problems.isEmpty else {
+                let call = replay.split(separator: "%", omittingEmptySubsequences: false).joined(separator: "\(seed)")
+                Issue.record("seed \(seed) (replay with \(call)):\n\(problems.joined(separator: "\n"))\n\(scenario(seed))")
                 return
             }
         }
