@@ -37,51 +37,40 @@ func measure(_ name: String, _ body: () -> Int) {
 
 var sink = 0
 
-measure("backup: advert received (255 instances)") {
-    var routers = startedRouters(priority: 100)
-    let adverts = (1...instanceCount).map {
-        Advertisement(version: .v3, virtualRouterID: VirtualRouterID($0)!, priority: Priority(150),
-                      advertisementInterval: .seconds(1), addresses: [IPAddress("198.51.100.\($0 % 256)")!])
-    }
-    let master = IPAddress("192.0.2.2")!
-    let rounds = 2_000
+/// Feeds `event` to every router once per round, one virtual second apart; returns the event count.
+@MainActor
+func feed(_ routers: inout [VirtualRouter], rounds: Int, _ event: (inout VirtualRouter, Int, Int, VRRPInstant) -> [VirtualRouterAction]) -> Int {
     for round in 1...rounds {
         let now = VRRPInstant(offset: .seconds(Int64(round)))
-        for i in routers.indices { sink &+= routers[i].advertisementReceived(adverts[i], from: master, now: now).count }
+        for i in routers.indices { sink &+= event(&routers[i], i, round, now).count }
     }
-    return rounds * instanceCount
+    return rounds * routers.count
+}
+
+let adverts = (1...instanceCount).map {
+    Advertisement(version: .v3, virtualRouterID: VirtualRouterID($0)!, priority: Priority(150),
+                  advertisementInterval: .seconds(1), addresses: [IPAddress("198.51.100.\($0 % 256)")!])
+}
+let peer = IPAddress("192.0.2.2")!
+
+measure("backup: advert received (255 instances)") {
+    var routers = startedRouters(priority: 100)
+    return feed(&routers, rounds: 2_000) { r, i, _, now in r.advertisementReceived(adverts[i], from: peer, now: now) }
 }
 
 measure("master: advertisement timer (255 instances)") {
     var routers = startedRouters(priority: 255)
-    let rounds = 2_000
-    for round in 1...rounds {
-        let now = VRRPInstant(offset: .seconds(Int64(round)))
-        for i in routers.indices { sink &+= routers[i].deadlineReached(now: now).count }
-    }
-    return rounds * instanceCount
+    return feed(&routers, rounds: 2_000) { r, _, _, now in r.deadlineReached(now: now) }
 }
 
 measure("steady check results (255 instances)") {
     var routers = startedRouters(priority: 100)
-    let rounds = 2_000
-    for round in 1...rounds {
-        let now = VRRPInstant(offset: .seconds(Int64(round)))
-        for i in routers.indices { sink &+= routers[i].checkResult(script: "chk", succeeded: true, now: now).count }
-    }
-    return rounds * instanceCount
+    return feed(&routers, rounds: 2_000) { r, _, _, now in r.checkResult(script: "chk", succeeded: true, now: now) }
 }
 
 measure("failover churn: FAULT and back on a master (255 instances)") {
     var routers = startedRouters(priority: 255)
-    let rounds = 500
-    for round in 1...rounds {
-        let now = VRRPInstant(offset: .seconds(Int64(round)))
-        for i in routers.indices {
-            sink &+= routers[i].checkResult(script: "chk", succeeded: round % 2 == 0, now: now).count
-        }
-    }
-    return rounds * instanceCount
+    return feed(&routers, rounds: 500) { r, _, round, now in r.checkResult(script: "chk", succeeded: round % 2 == 0, now: now) }
 }
 
 measure("simulated segment: 3 nodes x 255 instances, 120 s virtual") {
