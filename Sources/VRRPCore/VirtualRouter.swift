@@ -162,7 +162,7 @@ public struct VirtualRouter: Sendable {
         masterAdvertisementInterval = configuration.advertisementInterval
         let wantsMasterAtOnce = configuration.initialState == .master && configuration.priority.isOwner
         if wantsMasterAtOnce, !isHeldFromMaster {
-            becomeMaster(reason: .addressOwnerStartup, now: now, into: &actions)
+            becomeMaster(reason: reason == .startup ? .addressOwnerStartup : reason, now: now, into: &actions)
             return
         }
         masterAddress = nil
