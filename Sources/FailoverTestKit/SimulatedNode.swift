@@ -28,8 +28,13 @@ public struct SimulatedNode: Sendable {
     public internal(set) var installedAddresses: [Set<IPAddress>] = []
     /// Bumped on every restart, so traces can tell router lifetimes apart.
     public internal(set) var incarnation = 0
+    /// When set, all the node's instances form one `vrrp_sync_group` of this name.
+    public let syncGroupName: String?
+    /// The running sync group (its members are mirrored in `routers`).
+    public internal(set) var syncGroup: SyncGroup?
 
-    init(name: String, address: IPAddress, configurations: [VirtualRouterConfiguration], checkInterval: Duration) {
+    init(name: String, address: IPAddress, configurations: [VirtualRouterConfiguration], checkInterval: Duration, syncGroupName: String?) {
+        self.syncGroupName = syncGroupName
         self.name = name
         self.address = address
         self.configurations = configurations
@@ -43,29 +48,4 @@ public struct SimulatedNode: Sendable {
         for c in configurations { for s in c.trackedScripts where !seen.contains(s.name) { seen.append(s.name) } }
         return seen
     }
-}
-
-/// One action a router returned, stamped with where and when.
-public struct SimulationTraceEntry: Hashable, Sendable {
-    /// Virtual time.
-    public var at: VRRPInstant
-    /// Node index.
-    public var node: Int
-    /// Node incarnation (restart count).
-    public var incarnation: Int
-    /// Instance name.
-    public var instance: String
-    /// The action.
-    public var action: VirtualRouterAction
-}
-
-/// One router state change observed by the simulator (from the router's state,
-/// independently of the notify actions, so the two can be compared).
-public struct SimulationStateChange: Hashable, Sendable {
-    public var at: VRRPInstant
-    public var node: Int
-    public var incarnation: Int
-    public var instance: String
-    public var from: VirtualRouterState
-    public var to: VirtualRouterState
 }

@@ -11,10 +11,12 @@ extension SimulatedSegment {
         nodes[n].installedAddresses = Array(repeating: [], count: nodes[n].routers.count)
         let linkUp = nodes[n].isLinkUp
         let t = now
-        for r in nodes[n].routers.indices {
-            apply(node: n, router: r) { $0.interfaceChanged(name: Self.linkInterface, up: linkUp, now: t) }
-            apply(node: n, router: r) { $0.start(now: t) }
+        if let name = nodes[n].syncGroupName {
+            nodes[n].syncGroup = SyncGroup(name: name, members: nodes[n].routers)
         }
+        forEachRouter(node: n, { $0.interfaceChanged(name: Self.linkInterface, up: linkUp, now: t) },
+                      group: { $0.interfaceChanged(name: Self.linkInterface, up: linkUp, now: t) })
+        forEachRouter(node: n, { $0.start(now: t) }, group: { $0.start(now: t) })
         // Check rounds start at a seeded phase within one interval, like independent daemons.
         nodes[n].nextCheck = now + rng.duration(in: .zero...nodes[n].checkInterval)
     }
@@ -30,6 +32,7 @@ extension SimulatedSegment {
         guard nodes[n].isRunning else { return }
         nodes[n].isRunning = false
         nodes[n].routers = []
+        nodes[n].syncGroup = nil
         nodes[n].nextCheck = nil
         nodes[n].installedAddresses = Array(repeating: [], count: nodes[n].configurations.count)
         nodes[n].incarnation += 1
@@ -43,7 +46,8 @@ extension SimulatedSegment {
     public mutating func shutdown(node n: Int) {
         guard nodes[n].isRunning else { return }
         let t = now
-        for r in nodes[n].routers.indices { apply(node: n, router: r) { $0.shutdown(now: t) } }
+        forEachRouter(node: n, { $0.shutdown(now: t) }, group: { $0.shutdown(now: t) })
+        nodes[n].syncGroup = nil
         nodes[n].isRunning = false
         nodes[n].routers = []
         nodes[n].nextCheck = nil
@@ -57,9 +61,8 @@ extension SimulatedSegment {
         if !up { inFlight.removeAll { $0.to == n } }
         guard nodes[n].isRunning else { return }
         let t = now
-        for r in nodes[n].routers.indices {
-            apply(node: n, router: r) { $0.interfaceChanged(name: Self.linkInterface, up: up, now: t) }
-        }
+        forEachRouter(node: n, { $0.interfaceChanged(name: Self.linkInterface, up: up, now: t) },
+                      group: { $0.interfaceChanged(name: Self.linkInterface, up: up, now: t) })
     }
 
     /// From the next check round on, `script` on `node` succeeds or fails.

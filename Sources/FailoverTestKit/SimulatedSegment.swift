@@ -47,6 +47,8 @@ public struct SimulatedSegment: Sendable {
     public internal(set) var violations: [String] = []
     /// The seed the run was built from.
     public let seed: UInt64
+    /// How many events (method calls) the routers have processed.
+    public internal(set) var coreEventCount = 0
 
     var rng: SplitMix64
     var inFlight: [Delivery] = []
@@ -63,8 +65,10 @@ public struct SimulatedSegment: Sendable {
 
     /// Adds a node (not started); returns its index.
     @discardableResult
-    public mutating func addNode(name: String, address: IPAddress, instances: [VirtualRouterConfiguration], checkInterval: Duration = .seconds(1)) -> Int {
-        nodes.append(SimulatedNode(name: name, address: address, configurations: instances, checkInterval: checkInterval))
+    public mutating func addNode(name: String, address: IPAddress, instances: [VirtualRouterConfiguration],
+                                 checkInterval: Duration = .seconds(1), syncGroup: String? = nil) -> Int {
+        nodes.append(SimulatedNode(name: name, address: address, configurations: instances,
+                                   checkInterval: checkInterval, syncGroupName: syncGroup))
         return nodes.count - 1
     }
 
@@ -114,37 +118,51 @@ public struct SimulatedSegment: Sendable {
     }
 
     func nextEventTime() -> VRRPInstant? {
-        var candidates = inFlight.map(\.at)
-        for node in nodes where node.isRunning {
-            candidates += node.routers.compactMap(\.nextDeadline)
-            if let c = node.nextCheck { candidates.append(c) }
+        var earliest: VRRPInstant?
+        func consider(_ t: VRRPInstant?) {
+            if let t, earliest.map({ t < $0 }) ?? true { earliest = t }
         }
-        return candidates.min()
+        for i in inFlight.indices { consider(inFlight[i].at) }
+        // Index access, not `for node in nodes`: copying nodes and routers dominated the run time.
+        for n in nodes.indices where nodes[n].isRunning {
+            for r in nodes[n].routers.indices { consider(nodes[n].routers[r].nextDeadline) }
+            consider(nodes[n].nextCheck)
+        }
+        return earliest
     }
 
     mutating func processInstant(_ t: VRRPInstant) {
         // Deliveries first (in send order), then timers, then check rounds: a fixed
         // order keeps runs reproducible.
-        let due = inFlight.filter { $0.at <= t }.sorted { $0.sequence < $1.sequence }
-        inFlight.removeAll { $0.at <= t }
+        var due: [Delivery] = []
+        if inFlight.contains(where: { $0.at <= t }) {
+            due = inFlight.filter { $0.at <= t }.sorted { $0.sequence < $1.sequence }
+            inFlight.removeAll { $0.at <= t }
+        }
         for d in due where nodes[d.to].isRunning && nodes[d.to].isLinkUp {
             for r in nodes[d.to].routers.indices where nodes[d.to].routers[r].configuration.virtualRouterID == d.advert.virtualRouterID {
-                apply(node: d.to, router: r) { $0.advertisementReceived(d.advert, from: d.from, now: t) }
+                let instance = nodes[d.to].routers[r].name
+                dispatch(node: d.to, router: r,
+                         { $0.advertisementReceived(d.advert, from: d.from, now: t) },
+                         group: { $0.advertisementReceived(d.advert, from: d.from, instance: instance, now: t) })
             }
         }
         for n in nodes.indices where nodes[n].isRunning {
-            for r in nodes[n].routers.indices {
-                if let d = nodes[n].routers[r].nextDeadline, d <= t {
-                    apply(node: n, router: r) { $0.deadlineReached(now: t) }
+            if nodes[n].syncGroup != nil {
+                if let d = nodes[n].syncGroup?.nextDeadline, d <= t { applyGroup(node: n) { $0.deadlineReached(now: t) } }
+            } else {
+                for r in nodes[n].routers.indices {
+                    if let d = nodes[n].routers[r].nextDeadline, d <= t {
+                        apply(node: n, router: r) { $0.deadlineReached(now: t) }
+                    }
                 }
             }
             if let c = nodes[n].nextCheck, c <= t {
                 nodes[n].nextCheck = t + nodes[n].checkInterval
                 for script in nodes[n].trackedScripts {
                     let ok = nodes[n].checkOutcomes[script] ?? true
-                    for r in nodes[n].routers.indices {
-                        apply(node: n, router: r) { $0.checkResult(script: script, succeeded: ok, now: t) }
-                    }
+                    forEachRouter(node: n, { $0.checkResult(script: script, succeeded: ok, now: t) },
+                                  group: { $0.checkResult(script: script, succeeded: ok, now: t) })
                 }
             }
         }
@@ -153,6 +171,7 @@ public struct SimulatedSegment: Sendable {
     /// Runs one router event and executes the returned actions on the segment.
     mutating func apply(node n: Int, router r: Int, _ event: (inout VirtualRouter) -> [VirtualRouterAction]) {
         let before = nodes[n].routers[r].state
+        coreEventCount += 1
         let actions = event(&nodes[n].routers[r])
         let after = nodes[n].routers[r].state
         let instance = nodes[n].routers[r].name
@@ -164,9 +183,15 @@ public struct SimulatedSegment: Sendable {
             trace.append(SimulationTraceEntry(at: now, node: n, incarnation: nodes[n].incarnation, instance: instance, action: action))
             execute(action, node: n, router: r)
         }
+        checkAddresses(node: n, router: r)
+    }
+
+    /// Addresses must be configured exactly while MASTER.
+    mutating func checkAddresses(node n: Int, router r: Int) {
+        let state = nodes[n].routers[r].state
         let installed = !nodes[n].installedAddresses[r].isEmpty
-        if installed != (after == .master) && !nodes[n].configurations[r].virtualAddresses.isEmpty {
-            violations.append("\(now) \(nodes[n].name)/\(instance): state \(after) but addresses installed=\(installed)")
+        if installed != (state == .master) && !nodes[n].configurations[r].virtualAddresses.isEmpty {
+            violations.append("\(now) \(nodes[n].name)/\(nodes[n].routers[r].name): state \(state) but addresses installed=\(installed)")
         }
     }
 

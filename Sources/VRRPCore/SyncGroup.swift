@@ -70,8 +70,14 @@ public struct SyncGroup: Sendable {
 
     private mutating func dispatch(now: VRRPInstant, _ body: (Int, inout VirtualRouter) -> [VirtualRouterAction]) -> [SyncGroupAction] {
         var actions: [SyncGroupAction] = []
-        for i in members.indices { append(body(i, &members[i]), member: i, to: &actions) }
-        coordinate(now: now, into: &actions)
+        var changed = false
+        for i in members.indices {
+            let before = (members[i].state, members[i].ownFault, members[i].ownHold)
+            append(body(i, &members[i]), member: i, to: &actions)
+            changed = changed || before != (members[i].state, members[i].ownFault, members[i].ownHold)
+        }
+        // Group conditions derive only from member states and own faults/holds.
+        if changed { coordinate(now: now, into: &actions) }
         return actions
     }
 
@@ -142,19 +148,5 @@ public struct SyncGroup: Sendable {
     private func groupNotify(_ s: StateNotification.State, reason: TransitionReason) -> SyncGroupAction {
         SyncGroupAction(instance: nil, action: .notify(StateNotification(
             scope: .group, name: name, state: s, priority: .release, reason: reason)))
-    }
-}
-
-/// An action from a sync group: a member's action (`instance` set) or a
-/// group-level notify (`instance` nil).
-public struct SyncGroupAction: Hashable, Sendable {
-    /// The member instance the action belongs to; nil for GROUP notifies.
-    public var instance: String?
-    /// The action.
-    public var action: VirtualRouterAction
-
-    public init(instance: String?, action: VirtualRouterAction) {
-        self.instance = instance
-        self.action = action
     }
 }

@@ -37,7 +37,8 @@ extension VirtualRouter {
             // RFC 3768 §7.1: a v2 router must drop it; RFC 5798 §6.4.2 lets a v3 backup adopt it.
             if configuration.version == .v2 { return [] }
         }
-        if !advert.priority.isRelease, Set(advert.addresses) != Set(configuration.virtualAddresses) {
+        if !advert.priority.isRelease, advert.addresses != configuration.virtualAddresses,
+           Set(advert.addresses) != Set(configuration.virtualAddresses) {
             statistics.addressListError += 1
         }
         statistics.advertReceived += 1
@@ -60,7 +61,11 @@ extension VirtualRouter {
             return
         }
         let lower = advert.priority < effectivePriority
-        if lower, configuration.preemptDelay > .zero, preemptDeadline == nil {
+        // keepalived 2.x: a higher-priority master stops the preempt delay; any other
+        // advert starts it if it is not running.
+        if advert.priority > effectivePriority {
+            preemptDeadline = nil
+        } else if configuration.preemptDelay > .zero, preemptDeadline == nil {
             preemptDeadline = now + configuration.preemptDelay
         }
         let delaying = preemptDeadline.map { now < $0 } ?? false
@@ -68,7 +73,6 @@ extension VirtualRouter {
             // Preemptive and lower priority: discard, the down timer expires on its own.
             return
         }
-        if !lower { preemptDeadline = nil }
         if configuration.version == .v3 {
             masterAdvertisementInterval = advert.advertisementInterval
         }

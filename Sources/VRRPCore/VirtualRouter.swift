@@ -75,7 +75,11 @@ public struct VirtualRouter: Sendable {
     /// The earliest time `deadlineReached(now:)` must be called, or nil.
     public var nextDeadline: VRRPInstant? {
         switch state {
-        case .master: [advertisementTimer, announcementRefreshTimer].compactMap { $0 }.min()
+        case .master:
+            switch (advertisementTimer, announcementRefreshTimer) {
+            case let (a?, r?): min(a, r)
+            case let (a, r): a ?? r
+            }
         case .backup: masterDownTimer
         case .fault, .initialize: nil
         }
@@ -158,7 +162,7 @@ public struct VirtualRouter: Sendable {
         masterAdvertisementInterval = configuration.advertisementInterval
         let wantsMasterAtOnce = configuration.initialState == .master && configuration.priority.isOwner
         if wantsMasterAtOnce, !isHeldFromMaster {
-            becomeMaster(reason: .addressOwnerStartup, now: now, into: &actions)
+            becomeMaster(reason: reason == .startup ? .addressOwnerStartup : reason, now: now, into: &actions)
             return
         }
         masterAddress = nil

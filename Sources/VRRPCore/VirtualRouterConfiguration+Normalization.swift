@@ -59,23 +59,18 @@ extension VirtualRouterConfiguration {
             warnings.append(.virtualAddressFamilyMismatch(instance: name, address: address))
         }
         c.virtualAddresses.removeAll { $0.family != c.family }
+        func clampedWeight(_ w: Int, tracker: String) -> Int {
+            let used = min(max(w, -253), 253)
+            if used != w { warnings.append(.weightClamped(instance: name, tracker: tracker, configured: w, used: used)) }
+            return used
+        }
         for i in c.trackedScripts.indices {
-            let w = c.trackedScripts[i].weight
-            if !(-253...253).contains(w) {
-                let used = min(max(w, -253), 253)
-                warnings.append(.weightClamped(instance: name, tracker: c.trackedScripts[i].name, configured: w, used: used))
-                c.trackedScripts[i].weight = used
-            }
+            c.trackedScripts[i].weight = clampedWeight(c.trackedScripts[i].weight, tracker: c.trackedScripts[i].name)
             c.trackedScripts[i].rise = max(1, c.trackedScripts[i].rise)
             c.trackedScripts[i].fall = max(1, c.trackedScripts[i].fall)
         }
         for i in c.trackedInterfaces.indices {
-            let w = c.trackedInterfaces[i].weight
-            if !(-253...253).contains(w) {
-                let used = min(max(w, -253), 253)
-                warnings.append(.weightClamped(instance: name, tracker: c.trackedInterfaces[i].name, configured: w, used: used))
-                c.trackedInterfaces[i].weight = used
-            }
+            c.trackedInterfaces[i].weight = clampedWeight(c.trackedInterfaces[i].weight, tracker: c.trackedInterfaces[i].name)
         }
         if c.version == .v3, c.authentication != .none {
             warnings.append(.authenticationIgnoredForV3(instance: name))

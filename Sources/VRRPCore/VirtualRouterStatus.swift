@@ -23,15 +23,3 @@ public struct VirtualRouterStatus: Hashable, Sendable {
     /// Protocol counters.
     public var statistics: VirtualRouterStatistics
 }
-
-/// One state change with its cause and time.
-public struct VirtualRouterTransition: Hashable, Sendable {
-    /// State before.
-    public var from: VirtualRouterState
-    /// State after.
-    public var to: VirtualRouterState
-    /// Why.
-    public var reason: TransitionReason
-    /// When (caller's time base).
-    public var at: VRRPInstant
-}

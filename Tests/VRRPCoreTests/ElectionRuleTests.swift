@@ -64,6 +64,19 @@ struct ElectionRuleTests {
         #expect(r.state == .master)
     }
 
+    @Test("a higher-priority master stops the preempt delay; the next lower advert starts it afresh")
+    func preemptDelayRestarts() {
+        var r = VirtualRouter(configuration: config(priority: 200, preemptDelay: .seconds(5)))
+        _ = r.start(now: .zero)
+        _ = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: at(.seconds(2)))  // delay until 7 s
+        _ = r.advertisementReceived(advert(priority: 250), from: ip("192.0.2.8"), now: at(.seconds(4)))  // stopped
+        _ = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: at(.seconds(5)))  // until 10 s
+        _ = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: at(.seconds(9)))
+        #expect(r.nextDeadline == at(.seconds(9)) + r.masterDownInterval)
+        _ = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: at(.seconds(10)))
+        #expect(r.nextDeadline == at(.seconds(9)) + r.masterDownInterval)
+    }
+
     @Test("master steps down on higher priority")
     func masterStepsDown() {
         var (r, t) = master(config(priority: 100))

@@ -94,4 +94,29 @@ struct SimulationConvergenceTests {
         #expect(sim.router(node: 0, instance: "VI_1")?.state == .fault)
         #expect(sim.masters(of: vrid(51)) == [1])
     }
+
+    @Test("a failing check on one sync-group member moves the whole group to the other node")
+    func syncGroupFailover() {
+        var sim = SimulatedSegment(seed: 3, conditions: .init(delay: Self.delay...Self.delay))
+        for (n, p) in [UInt8(200), 100].enumerated() {
+            let address = "192.0.2.\(10 + n)"
+            sim.addNode(name: "n\(n)", address: ip(address), instances: [
+                config("VI_A", priority: p, address: address, scripts: [TrackedScript(name: "chk")], vrid: 51),
+                config("VI_B", priority: p, address: address, vrid: 52),
+            ], syncGroup: "G")
+        }
+        sim.startAll()
+        sim.run(for: .seconds(10))
+        #expect(sim.masters(of: vrid(51)) == [0] && sim.masters(of: vrid(52)) == [0])
+        sim.setCheck(node: 0, script: "chk", succeeding: false)
+        sim.run(for: .seconds(5))
+        #expect(sim.masters(of: vrid(51)) == [1] && sim.masters(of: vrid(52)) == [1])
+        #expect(sim.nodes[0].routers.allSatisfy { $0.state == .fault })
+        let groupNotifies = sim.trace.compactMap { e -> String? in
+            guard e.node == 0, case let .notify(n) = e.action, n.scope == .group else { return nil }
+            return n.state.rawValue
+        }
+        #expect(groupNotifies == ["BACKUP", "MASTER", "FAULT"])
+        #expect(sim.violations.isEmpty)
+    }
 }
