@@ -80,7 +80,7 @@ let package = Package(
         ),
 
         // Benchmarks (executables, not tests).
-        .executableTarget(name: "CoreBenchmark", dependencies: ["VRRPCore", "VRRPWire"]),
+        .executableTarget(name: "CoreBenchmark", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
         .executableTarget(name: "ConfigBenchmark", dependencies: ["FailoverConfig"]),
         .executableTarget(name: "ScriptBenchmark", dependencies: ["LinuxNetworking", "FailoverRuntime"]),
         .executableTarget(name: "NetlinkBenchmark", dependencies: ["LinuxNetworking", "FailoverLab", "VRRPWire"]),
