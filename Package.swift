@@ -1,29 +1,102 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Sans-I/O core, I/O at the edges (docs/architecture.md). Arrows point down only:
+// VRRPWire <- VRRPCore <- FailoverConfig <- FailoverRuntime <- LinuxNetworking/StatusServer <- ipfailover.
 let package = Package(
     name: "ipfailover",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "ipfailover", targets: ["ipfailover"]),
         .library(name: "VRRPWire", targets: ["VRRPWire"]),
+        .library(name: "VRRPCore", targets: ["VRRPCore"]),
+        .library(name: "FailoverConfig", targets: ["FailoverConfig"]),
+        .library(name: "FailoverRuntime", targets: ["FailoverRuntime"]),
+        .library(name: "LinuxNetworking", targets: ["LinuxNetworking"]),
         .library(name: "FailoverTestKit", targets: ["FailoverTestKit"]),
+        .library(name: "FailoverLab", targets: ["FailoverLab"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // Bytes <-> values: adverts, checksums, ARP/NA frames. Pure, stdlib only.
         .target(name: "VRRPWire"),
+        // The RFC 5798 state machine plus keepalived's FAULT, tracking, sync groups. Pure.
+        .target(name: "VRRPCore", dependencies: ["VRRPWire"]),
+        // keepalived.conf and OPENSHIFT_HA_* front ends -> one validated model -> rendered
+        // keepalived.conf. Parsing is pure; only ConfigLoader/SystemNodeIdentity touch files.
+        .target(name: "FailoverConfig", dependencies: ["VRRPWire"]),
+        // Engine, check-script scheduler, notify dispatcher, metrics; the world only through ports.
+        .target(
+            name: "FailoverRuntime",
+            dependencies: [
+                "VRRPWire", "VRRPCore", "FailoverConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // fork/exec details Swift cannot express (vfork child, raw credential syscalls).
+        .target(name: "CProcessSpawn"),
+        // Kernel headers and macro wrappers Swift cannot import (rtnetlink, AF_PACKET, CMSG_*).
+        .target(name: "CLinuxShim"),
+        // The only module that touches the kernel: raw VRRP sockets, rtnetlink, GARP/NA,
+        // nftables, script processes; implements FailoverRuntime's ports.
+        .target(
+            name: "LinuxNetworking",
+            dependencies: [
+                "VRRPWire", "VRRPCore", "FailoverRuntime", "CProcessSpawn", "CLinuxShim",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Network-namespace lab: namespaces, veths, a bridge, processes inside namespaces.
+        .target(name: "FailoverLab", dependencies: ["LinuxNetworking", "CLinuxShim"]),
+        // HTTP /healthz, /status, /metrics on NIO's HTTP/1 handlers.
+        .target(
+            name: "StatusServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // Manual clocks, simulated segment, recording fakes for every port, pcap writer.
+        .target(name: "FailoverTestKit", dependencies: ["VRRPWire", "VRRPCore", "FailoverRuntime"]),
+        // The daemon's command line: argument parsing and wiring only.
+        .executableTarget(
+            name: "ipfailover",
+            dependencies: [
+                "FailoverConfig", "FailoverRuntime", "LinuxNetworking", "StatusServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // Benchmarks (executables, not tests).
+        .executableTarget(name: "CoreBenchmark", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
+        .executableTarget(name: "ConfigBenchmark", dependencies: ["FailoverConfig"]),
+        .executableTarget(name: "ScriptBenchmark", dependencies: ["LinuxNetworking", "FailoverRuntime"]),
+        .executableTarget(name: "NetlinkBenchmark", dependencies: ["LinuxNetworking", "FailoverLab", "VRRPWire"]),
+
         .testTarget(
             name: "VRRPWireTests",
-            dependencies: [
-                "VRRPWire",
-                "FailoverTestKit",
-                .product(name: "PropertyBased", package: "swift-property-based"),
-            ],
+            dependencies: ["VRRPWire", "FailoverTestKit", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]
         ),
-        // Test support: pcap writer (and, from other work, fakes and simulation).
-        .target(name: "FailoverTestKit", dependencies: ["VRRPWire"]),
+        .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
+        .testTarget(name: "FailoverConfigTests", dependencies: ["FailoverConfig", "VRRPWire"], exclude: ["Fixtures"]),
+        .testTarget(name: "FailoverRuntimeTests", dependencies: ["FailoverRuntime", "FailoverTestKit", "VRRPCore", "VRRPWire"]),
+        .testTarget(
+            name: "LinuxNetworkingTests",
+            dependencies: ["LinuxNetworking", "FailoverRuntime", "FailoverLab", "VRRPWire", "CLinuxShim"]
+        ),
+        .testTarget(name: "StatusServerTests", dependencies: ["StatusServer"]),
     ]
 )

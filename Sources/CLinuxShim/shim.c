@@ -1,0 +1,22 @@
+#define _GNU_SOURCE 1
+#include <sched.h>
+#include "CLinuxShim.h"
+#include <unistd.h>
+
+int clinux_get_hwaddr(const char *name, unsigned char out[6]) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+    int rc = ioctl(fd, SIOCGIFHWADDR, &ifr);
+    int err = errno;
+    close(fd);
+    if (rc < 0) return -err;
+    memcpy(out, ifr.ifr_hwaddr.sa_data, 6);
+    return 0;
+}
+
+int clinux_setns_net(int fd) {
+    return setns(fd, CLONE_NEWNET) == 0 ? 0 : -errno;
+}

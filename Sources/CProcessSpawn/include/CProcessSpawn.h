@@ -1,0 +1,44 @@
+#ifndef IPF_CPROCESSSPAWN_H
+#define IPF_CPROCESSSPAWN_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+/// Everything the child needs between fork and exec, prepared by the parent so the
+/// child only makes async-signal-safe system calls.
+typedef struct {
+    const char *path;            ///< absolute path passed to execve
+    char *const *argv;           ///< NULL-terminated
+    char *const *envp;           ///< NULL-terminated
+    int stdin_fd;                ///< dup2'ed to 0
+    int stdout_fd;               ///< dup2'ed to 1
+    int stderr_fd;               ///< dup2'ed to 2
+    int change_credentials;      ///< non-zero: setgroups({gid}), setresgid(gid), setresuid(uid)
+    uid_t uid;
+    gid_t gid;
+    int parent_death_signal;     ///< 0 = none; set after the credential change (which clears it)
+} ipf_spawn_request;
+
+/// Starts `req->path` in a new session (so a new process group whose id is the pid).
+/// Returns the pid (> 0) and stores a pidfd in `*pidfd_out`, or returns -errno; an
+/// exec failure in the child is reported as -errno too (the child is reaped).
+int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out);
+
+/// Reaps the process behind `pidfd` (it must have exited). Returns 0 and sets
+/// `*exited` (1 = exit status in `*value`, 0 = killed by signal `*value`), or -errno.
+int ipf_reap(int pidfd, int *exited, int *value);
+
+/// pidfd_open(2); -errno on failure.
+int ipf_pidfd_open(pid_t pid);
+
+/// prctl(PR_SET_CHILD_SUBREAPER, 1): orphans of our scripts are re-parented to us so we
+/// can reap them even when PID 1 does not. Returns 0 or -errno.
+int ipf_become_child_subreaper(void);
+
+/// pipe2(O_CLOEXEC | O_NONBLOCK on the read end only when `nonblocking_read`).
+int ipf_pipe(int fds[2], int nonblocking_read);
+
+/// setns(fd, CLONE_NEWNET) for the calling thread; 0 or -errno.
+int ipf_setns_net(int fd);
+
+#endif

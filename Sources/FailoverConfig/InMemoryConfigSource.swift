@@ -1,0 +1,79 @@
+/// Serves `include` from a dictionary of path → text (tests, embedded configs).
+/// Patterns support `*`, `?` and `[…]` within one path component, like glob(3).
+public struct InMemoryConfigSource: ConfigSource {
+    /// The files by absolute or relative path.
+    public var files: [String: String]
+
+    public init(_ files: [String: String]) {
+        self.files = files
+    }
+
+    public func resolveInclude(_ pattern: String, from includingFile: String) -> (files: [IncludedFile], problems: [String]) {
+        let full = resolvedPattern(pattern, from: includingFile)
+        let matches = files.keys.filter { GlobPattern(full).matches($0) }.sorted()
+        if matches.isEmpty {
+            return ([], ["include '\(pattern)' matched no file"])
+        }
+        return (matches.map { IncludedFile(name: $0, text: files[$0]!) }, [])
+    }
+}
+
+/// A glob(3) pattern: `*` and `?` never match `/`; `[abc]`, `[a-z]` and `[!a]` classes.
+public struct GlobPattern: Sendable {
+    private let pattern: [Character]
+
+    public init(_ pattern: String) {
+        self.pattern = Array(pattern)
+    }
+
+    public func matches(_ path: String) -> Bool {
+        Self.match(pattern[...], Array(path)[...])
+    }
+
+    private static func match(_ p: ArraySlice<Character>, _ s: ArraySlice<Character>) -> Bool {
+        var p = p, s = s
+        while let c = p.first {
+            switch c {
+            case "*":
+                let rest = p.dropFirst()
+                var candidate = s
+                while true {
+                    if match(rest, candidate) { return true }
+                    guard let next = candidate.first, next != "/" else { return false }
+                    candidate = candidate.dropFirst()
+                }
+            case "?":
+                guard let next = s.first, next != "/" else { return false }
+                p = p.dropFirst(); s = s.dropFirst()
+            case "[":
+                guard let next = s.first, let close = p.dropFirst(2).firstIndex(of: "]") else {
+                    guard s.first == "[" else { return false }
+                    p = p.dropFirst(); s = s.dropFirst()
+                    continue
+                }
+                var set = p[(p.startIndex + 1)..<close]
+                var negate = false
+                if set.first == "!" || set.first == "^" { negate = true; set = set.dropFirst() }
+                var found = false
+                var items = Array(set)
+                var k = 0
+                while k < items.count {
+                    if k + 2 < items.count, items[k + 1] == "-" {
+                        if items[k] <= next && next <= items[k + 2] { found = true }
+                        k += 3
+                    } else {
+                        if items[k] == next { found = true }
+                        k += 1
+                    }
+                }
+                items.removeAll()
+                guard found != negate, next != "/" else { return false }
+                p = p[(close + 1)...]; s = s.dropFirst()
+            default:
+                guard s.first == c else { return false }
+                p = p.dropFirst(); s = s.dropFirst()
+            }
+        }
+        return s.isEmpty
+    }
+}

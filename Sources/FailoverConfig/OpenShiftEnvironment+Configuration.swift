@@ -1,0 +1,112 @@
+import VRRPWire
+
+extension OpenShiftEnvironment {
+    /// The image's config-name scrub of `configName`.
+    public var scrubbedName: String { EnvironmentSchema.scrub(configName) }
+
+    /// The name of the shared check, `chk_<scrubbed>`.
+    public var checkName: String { "chk_\(scrubbedName)" }
+
+    /// VIP group sizes: `vipGroups` contiguous slices, the first `total % groups`
+    /// one larger; more groups than VIPs (or none) → one VIP per instance.
+    public static func groupSizes(total: Int, groups: Int?) -> [Int] {
+        guard total > 0 else { return [] }
+        let n = min(groups ?? total, total)
+        let base = total / n, extra = total % n
+        return (0..<n).map { $0 < extra ? base + 1 : base }
+    }
+
+    /// VRIDs for `count` instances: offset+1, offset+2, … skipping excluded IDs.
+    /// Returns the IDs that fit and, if any do not, the first that would exceed 255.
+    public static func virtualRouterIDs(count: Int, offset: Int, excluded: Set<Int>) -> (ids: [VirtualRouterID], overflow: Int?) {
+        var ids: [VirtualRouterID] = []
+        var candidate = offset + 1
+        while ids.count < count {
+            if excluded.contains(candidate) { candidate += 1; continue }
+            guard let id = VirtualRouterID(candidate) else { return (ids, candidate) }
+            ids.append(id)
+            candidate += 1
+        }
+        return (ids, nil)
+    }
+
+    /// The keepalived configuration this environment describes on `node`; nil (with
+    /// errors) when it cannot be built. Layout as the image renders it, with our fixes:
+    /// deterministic priorities, no `state MASTER`, script security on.
+    public func configuration(for node: NodeIdentity) -> (configuration: Configuration?, diagnostics: [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        func fail(_ variable: String, _ message: String) {
+            diagnostics.append(Diagnostic(.cannotRun, .environment(variable), message))
+        }
+        let interface = networkInterface ?? node.interface
+        if interface == nil {
+            fail("OPENSHIFT_HA_NETWORK_INTERFACE", "is not set and no interface was detected for the node (give --interface)")
+        }
+        let sizes = Self.groupSizes(total: virtualIPs.count, groups: vipGroups)
+        let (ids, overflow) = Self.virtualRouterIDs(count: sizes.count, offset: vrrpIDOffset, excluded: excludedVRRPIDs)
+        if let overflow {
+            fail("OPENSHIFT_HA_VRRP_ID_OFFSET", "\(sizes.count) instances from offset \(vrrpIDOffset)"
+                + (excludedVRRPIDs.isEmpty ? "" : " skipping \(excludedVRRPIDs.count) excluded IDs")
+                + " need VRID \(overflow), above 255; lower the offset or use OPENSHIFT_HA_VIP_GROUPS")
+        }
+        var script: VRRPScript?
+        if let checkScript {
+            script = VRRPScript(name: checkName, script: checkScript, interval: checkInterval)
+        } else if monitorPort != 0 {
+            if let address = node.primaryAddress {
+                script = VRRPScript(name: checkName, script: "/bin/bash -c '</dev/tcp/\(address)/\(monitorPort)'",
+                                    interval: checkInterval)
+            } else {
+                fail("OPENSHIFT_HA_MONITOR_PORT", "the default check connects to the node's own address, which is "
+                    + "unknown (give --node-address, set OPENSHIFT_HA_CHECK_SCRIPT, or set the port to 0)")
+            }
+        }
+        let spreading = MasterSpreading(replicaCount: replicaCount, node: node)
+        var instances: [VRRPInstance] = []
+        var start = 0
+        for (index, size) in sizes.enumerated() {
+            let vips = Array(virtualIPs[start..<(start + size)])
+            start += size
+            let families = Set(vips.map(\.family))
+            if families.count > 1 {
+                let list = vips.map(\.description).joined(separator: ", ")
+                fail("OPENSHIFT_HA_VIRTUAL_IPS", "instance \(index + 1) would mix IPv4 and IPv6 (\(list)); order the "
+                    + "list or set OPENSHIFT_HA_VIP_GROUPS so each group has one family")
+                continue
+            }
+            guard let interface, index < ids.count else { continue }
+            let family = vips[0].family
+            let isIPv6 = family == .ipv6
+            var instance = VRRPInstance(
+                name: "\(scrubbedName)_VIP_\(index + 1)", interface: interface, virtualRouterID: ids[index],
+                priority: spreading.priority(ofInstance: index), version: isIPv6 ? .v3 : nil, preemption: preemption,
+                virtualIPAddresses: vips.map { VirtualIPAddress(address: $0, device: interface) },
+                trackScripts: script.map { [TrackedScript(name: $0.name)] } ?? [],
+                authentication: isIPv6 ? .none : .password(configName),
+                notifyScripts: NotifyScripts(notify: notifyScript))
+            if !unicastPeers.isEmpty {
+                let peers = unicastPeers.filter { $0.family == family && $0 != node.primaryAddress }
+                if peers.isEmpty {
+                    fail("OPENSHIFT_HA_UNICAST_PEERS", "lists no \(isIPv6 ? "IPv6" : "IPv4") peer other than this node "
+                        + "for instance \(instance.name)")
+                }
+                instance.unicastPeers = peers
+                if let own = node.primaryAddress, own.family == family { instance.unicastSourceIP = own }
+            }
+            instances.append(instance)
+        }
+        guard !diagnostics.contains(where: { $0.category == .cannotRun }) else { return (nil, diagnostics) }
+        let globals = GlobalDefinitions(routerID: scrubbedName, scriptUser: "root", enableScriptSecurity: true)
+        return (Configuration(globalDefinitions: globals, scripts: script.map { [$0] } ?? [], instances: instances),
+                diagnostics)
+    }
+
+    /// Environment → configuration in one step: parse the variables, then build.
+    public static func configuration(environment: [String: String], node: NodeIdentity)
+        -> (configuration: Configuration?, settings: OpenShiftEnvironment?, diagnostics: [Diagnostic]) {
+        let (settings, parseDiagnostics) = parse(environment)
+        guard let settings else { return (nil, nil, parseDiagnostics) }
+        let (configuration, buildDiagnostics) = settings.configuration(for: node)
+        return (configuration, settings, parseDiagnostics + buildDiagnostics)
+    }
+}

@@ -1,0 +1,150 @@
+/// Builds the statement tree of a keepalived.conf file: expands `include` (at any
+/// depth, textually, as keepalived does), drops conditional `@id` lines (as keepalived
+/// without `-i`; `@^id` lines are kept), and matches braces. A `{` may follow its
+/// keyword on the same line or open the next line; `}` may close a block mid-line.
+/// Every problem becomes a diagnostic; parsing always produces a tree.
+public struct SyntaxParser: Sendable {
+    /// Deeper include chains are refused (a cycle is reported before this).
+    public static let maximumIncludeDepth = 32
+
+    public var source: any ConfigSource
+
+    public init(source: any ConfigSource = InMemoryConfigSource([:])) {
+        self.source = source
+    }
+
+    /// Parses `text` (the contents of `file`).
+    public func parse(_ text: String, file: String) -> (statements: [Statement], diagnostics: [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        var lines: [Lexer.Line] = []
+        expand(text, file: file, chain: [file], into: &lines, diagnostics: &diagnostics)
+        let statements = buildTree(lines, diagnostics: &diagnostics)
+        return (statements, diagnostics)
+    }
+
+    private func expand(_ text: String, file: String, chain: [String],
+                        into lines: inout [Lexer.Line], diagnostics: inout [Diagnostic]) {
+        let (fileLines, lexProblems) = Lexer().tokenize(text, file: file)
+        diagnostics += lexProblems
+        for var line in fileLines {
+            let first = line.tokens[0]
+            if first.kind == .word, !first.isQuoted, first.text.hasPrefix("@") {
+                // keepalived's conditional configuration: without a config id only the
+                // negated form `@^id` applies.
+                guard first.text.hasPrefix("@^") else { continue }
+                line.tokens.removeFirst()
+                if line.tokens.isEmpty { continue }
+            }
+            let head = line.tokens[0]
+            if head.kind == .word, !head.isQuoted, head.text.hasPrefix("$") {
+                diagnostics.append(Diagnostic(.adjusted, .source(head.location),
+                    "parameter definitions and substitution ('\(head.text)') are not supported; line ignored"))
+                continue
+            }
+            if head.kind == .word, !head.isQuoted, head.text == "include" {
+                let words = line.tokens.dropFirst()
+                guard let pattern = words.first, pattern.kind == .word, words.count == 1 else {
+                    diagnostics.append(Diagnostic(.adjusted, .source(head.location),
+                        "'include' expects exactly one file name or pattern"))
+                    continue
+                }
+                guard chain.count < Self.maximumIncludeDepth else {
+                    diagnostics.append(Diagnostic(.cannotRun, .source(head.location),
+                        "include nesting deeper than \(Self.maximumIncludeDepth) levels"))
+                    continue
+                }
+                let (files, problems) = source.resolveInclude(pattern.text, from: file)
+                for problem in problems {
+                    diagnostics.append(Diagnostic(.adjusted, .source(pattern.location), problem))
+                }
+                for included in files {
+                    if chain.contains(included.name) {
+                        diagnostics.append(Diagnostic(.cannotRun, .source(pattern.location),
+                            "include cycle: '\(included.name)' includes itself"))
+                        continue
+                    }
+                    expand(included.text, file: included.name, chain: chain + [included.name],
+                           into: &lines, diagnostics: &diagnostics)
+                }
+                continue
+            }
+            lines.append(line)
+        }
+    }
+
+    private struct Frame {
+        var opener: Statement?
+        var openBrace: Token?
+        var statements: [Statement] = []
+    }
+
+    private func buildTree(_ lines: [Lexer.Line], diagnostics: inout [Diagnostic]) -> [Statement] {
+        var stack: [Frame] = [Frame()]
+        for line in lines {
+            var current: Statement?
+            var currentIsOnThisLine = false
+            for token in line.tokens {
+                switch token.kind {
+                case .word:
+                    if current == nil {
+                        current = Statement(keyword: token)
+                        currentIsOnThisLine = true
+                    } else {
+                        current!.arguments.append(token)
+                    }
+                case .openBrace:
+                    if let opener = current {
+                        stack.append(Frame(opener: opener, openBrace: token))
+                        current = nil
+                    } else if !currentIsOnThisLine, let last = stack[stack.count - 1].statements.last,
+                              last.block == nil {
+                        // `{` on the line after its keyword.
+                        stack[stack.count - 1].statements.removeLast()
+                        stack.append(Frame(opener: last, openBrace: token))
+                    } else {
+                        diagnostics.append(Diagnostic(.cannotRun, .source(token.location),
+                            "'{' without a keyword before it"))
+                        let placeholder = Statement(keyword: Token(kind: .word, text: "{", location: token.location))
+                        stack.append(Frame(opener: placeholder, openBrace: token))
+                    }
+                    currentIsOnThisLine = true
+                case .closeBrace:
+                    if let statement = current {
+                        stack[stack.count - 1].statements.append(statement)
+                        current = nil
+                    }
+                    if stack.count == 1 {
+                        diagnostics.append(Diagnostic(.cannotRun, .source(token.location),
+                            "'}' without a matching '{'"))
+                    } else {
+                        close(&stack)
+                    }
+                    currentIsOnThisLine = true
+                }
+            }
+            if let statement = current {
+                stack[stack.count - 1].statements.append(statement)
+            }
+        }
+        while stack.count > 1 {
+            let frame = stack[stack.count - 1]
+            if let brace = frame.openBrace, let opener = frame.opener {
+                diagnostics.append(Diagnostic(.cannotRun, .source(brace.location),
+                    "missing '}' for the block of '\(opener.name)' opened here"))
+            }
+            close(&stack)
+        }
+        return stack[0].statements
+    }
+
+    private func close(_ stack: inout [Frame]) {
+        let frame = stack.removeLast()
+        guard var opener = frame.opener else { return }
+        opener.block = frame.statements
+        if opener.name == "{" {
+            // A stray block: keep its statements out of the tree (already reported).
+            return
+        }
+        stack[stack.count - 1].statements.append(opener)
+    }
+}

@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import VRRPWire
+
+/// Reads the node's identity from the running system (host name, interface addresses,
+/// default route). Loader layer: the parsers never call it; the executable does.
+public enum SystemNodeIdentity {
+    /// The host name, the interface (the given one, else the default route's, else the
+    /// first non-loopback interface with IPv4) and that interface's first IPv4 address
+    /// (IPv6 global address when it has no IPv4).
+    public static func detect(interface requested: String? = nil) -> NodeIdentity {
+        let addresses = interfaceAddresses()
+        let interface = requested ?? defaultRouteInterface()
+            ?? addresses.first(where: { $0.name != "lo" && $0.address.family == .ipv4 })?.name
+        let own = addresses.filter { $0.name == interface }
+        let primary = own.first(where: { $0.address.family == .ipv4 })?.address
+            ?? own.first(where: { if case .v6(let a) = $0.address { !a.isLinkLocal } else { false } })?.address
+        return NodeIdentity(hostname: hostname(), primaryAddress: primary, interface: interface)
+    }
+
+    /// gethostname(2).
+    public static func hostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Every interface address from getifaddrs(3), in kernel order.
+    public static func interfaceAddresses() -> [(name: String, address: IPAddress)] {
+        var head: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&head) == 0 else { return [] }
+        defer { freeifaddrs(head) }
+        var result: [(String, IPAddress)] = []
+        var cursor = head
+        while let entry = cursor {
+            defer { cursor = entry.pointee.ifa_next }
+            guard let sa = entry.pointee.ifa_addr else { continue }
+            let name = String(cString: entry.pointee.ifa_name)
+            switch Int32(sa.pointee.sa_family) {
+            case AF_INET:
+                let value = sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
+                result.append((name, .v4(IPv4Address(UInt32(bigEndian: value)))))
+            case AF_INET6:
+                let bytes = sa.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
+                    withUnsafeBytes(of: p.pointee.sin6_addr) { Array($0) }
+                }
+                if let a = IPv6Address(bytes: bytes) { result.append((name, .v6(a))) }
+            default:
+                continue
+            }
+        }
+        return result
+    }
+
+    /// The interface of the IPv4 default route, from /proc/net/route.
+    public static func defaultRouteInterface() -> String? {
+        guard let text = FileConfigSource.readFile("/proc/net/route") else { return nil }
+        for line in text.split(separator: "\n").dropFirst() {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if fields.count > 2, fields[1] == "00000000" { return String(fields[0]) }
+        }
+        return nil
+    }
+}

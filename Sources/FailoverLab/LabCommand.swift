@@ -1,0 +1,132 @@
+import CLinuxShim
+import Glibc
+import LinuxNetworking
+
+/// Processes for the lab: `posix_spawn` with output redirected to files, waited
+/// for on a dedicated thread so no Swift concurrency thread blocks.
+public enum LabCommand {
+    /// The outcome of a finished command.
+    public struct Result: Sendable {
+        /// The argument vector that ran.
+        public var arguments: [String]
+        /// Exit status (128 + signal for a signalled process).
+        public var status: Int32
+        public var standardOutput: String
+        public var standardError: String
+    }
+
+    /// A command failed; the message carries its argv, status and stderr.
+    public struct Failure: Error, CustomStringConvertible {
+        public var result: Result
+        public var description: String {
+            "`\(result.arguments.joined(separator: " "))` exited \(result.status): \(result.standardError)\(result.standardOutput)"
+        }
+    }
+
+    /// Starts `arguments` (argv[0] looked up in PATH) with stdout/stderr appended to
+    /// the given files (nil: /dev/null) and stdin from `input` (nil: /dev/null).
+    /// Returns the child's PID; it leads its own process group.
+    public static func spawn(_ arguments: [String], standardOutput: String? = nil, standardError: String? = nil,
+                             input: String? = nil) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, input ?? "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, standardOutput ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, standardError ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, environ)
+        guard rc == 0 else {
+            throw LinuxNetworkingError.systemCall(name: "posix_spawnp", errno: rc, context: arguments[0])
+        }
+        return pid
+    }
+
+    /// Waits for `pid` on the calling thread; returns its status.
+    static func waitBlocking(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return -1 }
+        }
+        return exitCode(status)
+    }
+
+    static func exitCode(_ status: Int32) -> Int32 {
+        let signal = status & 0x7F
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+    }
+
+    /// Runs `arguments` to completion and captures its output; throws `Failure` on a
+    /// non-zero exit unless `allowFailure`.
+    @discardableResult
+    public static func run(_ arguments: [String], input: String? = nil, allowFailure: Bool = false) async throws -> Result {
+        let result = try await DedicatedThread.run { () throws -> Result in
+            var template = Array("/tmp/ipf-cmd-XXXXXX".utf8CString)
+            guard let dir = mkdtemp(&template) else {
+                throw LinuxNetworkingError.systemCall(name: "mkdtemp", errno: errno, context: "/tmp")
+            }
+            let directory = String(cString: dir)
+            defer {
+                unlink(directory + "/out"); unlink(directory + "/err"); unlink(directory + "/in")
+                rmdir(directory)
+            }
+            var inputPath: String?
+            if let input {
+                inputPath = directory + "/in"
+                try LabFile.write(input, to: inputPath!)
+            }
+            let pid = try spawn(arguments, standardOutput: directory + "/out", standardError: directory + "/err",
+                                input: inputPath)
+            let status = waitBlocking(pid)
+            return Result(arguments: arguments, status: status,
+                          standardOutput: LabFile.read(directory + "/out") ?? "",
+                          standardError: LabFile.read(directory + "/err") ?? "")
+        }
+        if result.status != 0, !allowFailure { throw Failure(result: result) }
+        return result
+    }
+}
+
+/// Small file helpers (the lab avoids Foundation).
+public enum LabFile {
+    /// The whole file as UTF-8, or nil when it cannot be opened.
+    public static func read(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes `text` to `path` (created or truncated) with `mode`.
+    public static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw LinuxNetworkingError.systemCall(name: "open", errno: errno, context: path) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw LinuxNetworkingError.systemCall(name: "write", errno: errno, context: path)
+            }
+            offset += n
+        }
+        fchmod(fd, mode)
+    }
+}

@@ -1,0 +1,96 @@
+import FoundationEssentials
+
+/// The `/status` document and the SIGUSR1/SIGUSR2 dumps.
+public struct DaemonStatus: Sendable, Codable, Hashable {
+    public var instances: [InstanceSnapshot]
+    public var scripts: [ScriptSnapshot]
+    public var notify: NotifySnapshot
+    public var nodeCounters: [String: UInt64]
+}
+
+public struct ScriptSnapshot: Sendable, Codable, Hashable {
+    public var name: String
+    public var state: String
+    public var runs: Int
+    public var failures: Int
+    public var timeouts: Int
+    public var lastDurationSeconds: Double?
+    public var lastFailure: String?
+    public var lastStderrTail: [String]
+}
+
+public struct NotifySnapshot: Sendable, Codable, Hashable {
+    public var enqueued: Int
+    public var completed: Int
+    public var failures: Int
+    public var timeouts: Int
+}
+
+extension FailoverDaemon {
+    public func status() async -> DaemonStatus {
+        let snapshot = await engine.snapshot()
+        let notify = notifier.statistics
+        return DaemonStatus(
+            instances: snapshot.instances,
+            scripts: scriptStatus().map {
+                ScriptSnapshot(name: $0.name, state: $0.state.rawValue, runs: $0.runsCompleted, failures: $0.failures,
+                               timeouts: $0.timeouts, lastDurationSeconds: $0.lastDuration?.seconds,
+                               lastFailure: $0.lastFailure, lastStderrTail: $0.lastStderrTail)
+            },
+            notify: NotifySnapshot(enqueued: notify.enqueued, completed: notify.completed,
+                                   failures: notify.scriptFailures, timeouts: notify.scriptTimeouts),
+            nodeCounters: snapshot.nodeCounters)
+    }
+
+    /// `/status`: pretty, key-sorted JSON (stable for diffs and tests).
+    public func statusJSON() async -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return Array((try? encoder.encode(await status())) ?? Data("{}".utf8)) + [0x0A]
+    }
+
+    /// `/metrics`.
+    public func metricsText() async -> [UInt8] {
+        metrics.render(snapshot: await engine.snapshot(), scripts: scriptStatus(), notify: notifier.statistics)
+    }
+
+    /// `/healthz`: the engine runs and its timer is armed.
+    public func isHealthy() async -> Bool { await engine.isAlive() }
+
+    /// SIGUSR1: keepalived-style data dump of the live state.
+    public func dataDump() async -> String {
+        let s = await status()
+        var out = "------< VRRP Topology >------\n"
+        for i in s.instances {
+            out += " VRRP Instance = \(i.name)\n"
+            if let g = i.syncGroup { out += "   Sync group = \(g)\n" }
+            out += "   State = \(i.state)\n"
+            out += "   Interface = \(i.interface)\n"
+            out += "   Virtual Router ID = \(i.virtualRouterID)\n"
+            out += "   Version = \(i.version)\n"
+            out += "   Priority = \(i.effectivePriority) (base \(i.basePriority))\n"
+            out += "   Master address = \(i.masterAddress ?? "unknown")\n"
+            out += "   Advert interval = \(i.advertisementIntervalSeconds) sec\n"
+            out += "   Virtual IP = \(i.virtualAddresses.count)\n"
+            for v in i.virtualAddresses { out += "     \(v)\n" }
+            for t in i.trackers { out += "   Tracked \(t.kind) = \(t.name) weight \(t.weight) \(t.status)\n" }
+            if let t = i.lastTransition { out += "   Last transition = \(t.from) -> \(t.to) at +\(t.atSeconds)s: \(t.reason)\n" }
+        }
+        for script in s.scripts {
+            out += " VRRP Script = \(script.name)\n   Status = \(script.state)\n   Runs = \(script.runs), failures \(script.failures), timeouts \(script.timeouts)\n"
+        }
+        return out
+    }
+
+    /// SIGUSR2: keepalived-style stats dump.
+    public func statsDump() async -> String {
+        let s = await status()
+        var out = ""
+        for i in s.instances {
+            out += "VRRP Instance: \(i.name)\n"
+            for (name, value) in i.counters.sorted(by: { $0.key < $1.key }) { out += "  \(name): \(value)\n" }
+        }
+        return out
+    }
+}

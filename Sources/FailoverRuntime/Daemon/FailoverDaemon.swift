@@ -1,0 +1,167 @@
+import Logging
+
+/// What the daemon needs from the platform besides the engine's network ports.
+public struct DaemonPorts: Sendable {
+    public var sender: any AdvertisementSender
+    public var addresses: any VirtualAddressManager
+    public var announcer: any NeighborAnnouncing
+    public var launcher: any ProcessLauncher
+    public var tcpProbe: any TCPConnectProbe
+    public var inspector: any ScriptHostInspector
+    public var openFIFO: @Sendable (String) -> (any NotifyFIFOWriter)?
+    /// The daemon's environment; scripts get it sanitised.
+    public var environment: [String: String]
+
+    public init(sender: any AdvertisementSender, addresses: any VirtualAddressManager, announcer: any NeighborAnnouncing,
+                launcher: any ProcessLauncher, tcpProbe: any TCPConnectProbe, inspector: any ScriptHostInspector,
+                openFIFO: @escaping @Sendable (String) -> (any NotifyFIFOWriter)?, environment: [String: String]) {
+        self.sender = sender
+        self.addresses = addresses
+        self.announcer = announcer
+        self.launcher = launcher
+        self.tcpProbe = tcpProbe
+        self.inspector = inspector
+        self.openFIFO = openFIFO
+        self.environment = environment
+    }
+}
+
+/// Script settings that come from `global_defs`.
+public struct ScriptSettings: Sendable, Hashable {
+    /// `enable_script_security`.
+    public var enableScriptSecurity: Bool
+    /// Notify script budgets.
+    public var notify: NotifyDispatcher.Configuration
+
+    public init(enableScriptSecurity: Bool = false, notify: NotifyDispatcher.Configuration = .init()) {
+        self.enableScriptSecurity = enableScriptSecurity
+        self.notify = notify
+    }
+}
+
+/// The running node: the engine, the check-script scheduler feeding it, the notify
+/// dispatcher and the metrics. Reload swaps the plan under all three; shutdown
+/// stops checks, releases mastership and drains the STOP notifies.
+public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
+    let clock: C
+    let ports: DaemonPorts
+    let logger: Logger
+    let notifier: NotifyDispatcher
+    let preparer: ScriptPreparer
+    public nonisolated let engine: FailoverEngine<C>
+    var plan: RuntimePlan
+    var scheduler: CheckScriptScheduler<C>?
+    var schedulerFeed: Task<Void, Never>?
+    var metrics: FailoverMetrics
+
+    public init(plan: RuntimePlan, scripts: ScriptSettings, ports: DaemonPorts, clock: C, logger: Logger) {
+        self.clock = clock
+        self.ports = ports
+        self.logger = logger
+        self.plan = plan
+        let preparer = ScriptPreparer(inspector: ports.inspector, enableScriptSecurity: scripts.enableScriptSecurity,
+                                      defaultCredentials: ports.inspector.credentials(user: "keepalived_script", group: nil) ?? .root,
+                                      environment: ports.environment)
+        self.preparer = preparer
+        notifier = NotifyDispatcher(preparer: preparer, launcher: ports.launcher, openFIFO: ports.openFIFO,
+                                    configuration: scripts.notify)
+        engine = FailoverEngine(
+            plan: plan,
+            ports: EnginePorts(sender: ports.sender, addresses: ports.addresses, announcer: ports.announcer, notifier: notifier),
+            clock: clock, logger: logger)
+        metrics = FailoverMetrics(scripts: plan.checkScripts.map(\.name))
+    }
+
+    /// Starts the check scripts, then every instance.
+    public func start() async {
+        startScheduler(plan.checkScripts)
+        await engine.start()
+    }
+
+    /// SIGHUP with a configuration that resolved: unchanged instances untouched,
+    /// check scripts restarted only when their definitions changed.
+    @discardableResult
+    public func reload(_ newPlan: RuntimePlan) async -> ReloadSummary {
+        let scriptsChanged = newPlan.checkScripts != plan.checkScripts
+        if scriptsChanged {
+            await stopScheduler()
+            metrics = FailoverMetrics(scripts: newPlan.checkScripts.map(\.name))
+        }
+        plan = newPlan
+        let summary = await engine.reload(newPlan)
+        if scriptsChanged { startScheduler(newPlan.checkScripts) }
+        logger.notice("reloaded: \(summary.unchanged.count) unchanged, \(summary.restarted.count) restarted, \(summary.added.count) added, \(summary.removed.count) removed")
+        return summary
+    }
+
+    /// SIGTERM/SIGINT: stop the checks, release mastership (priority 0, VIPs
+    /// removed), run STOP notifies with the short timeout and wait for them.
+    public func shutdown() async {
+        await stopScheduler()
+        notifier.beginShutdown()
+        await engine.shutdown()
+        await notifier.drain()
+    }
+
+    /// Scripts' status now, in plan order.
+    public func scriptStatus() -> [CheckScriptStatus] { scheduler?.status() ?? [] }
+
+    /// Notify delivery counters.
+    public var notifyStatistics: NotifyDispatcher.Statistics { notifier.statistics }
+
+    private func startScheduler(_ scripts: [CheckScriptSpec]) {
+        guard !scripts.isEmpty else { scheduler = nil; return }
+        let scheduler = CheckScriptScheduler(clock: clock, launcher: ports.launcher, tcpProbe: ports.tcpProbe)
+        let prepared = scripts.map { preparer.prepare($0) }
+        for p in prepared {
+            if let error = p.loadError { logger.error("vrrp_script \(p.spec.name): \(error); it counts as failing") }
+            for warning in p.warnings { logger.warning("vrrp_script \(p.spec.name): \(warning)") }
+        }
+        scheduler.start(prepared)
+        let engine = engine
+        let metrics = metrics
+        let logger = logger
+        schedulerFeed = Task {
+            for await report in scheduler.reports {
+                if case .process(let outcome) = report.detail { metrics.recordCheckRun(script: report.script, duration: outcome.duration) }
+                if let transition = report.transition {
+                    logger.notice("check \(report.summary) → \(transition.rawValue)", metadata: ["vrrp.script": "\(report.script)"])
+                } else if !report.succeeded {
+                    logger.info("check \(report.summary)", metadata: ["vrrp.script": "\(report.script)"])
+                }
+                await engine.checkResult(script: report.script, succeeded: report.succeeded)
+            }
+        }
+        self.scheduler = scheduler
+    }
+
+    private func stopScheduler() async {
+        await scheduler?.stop()
+        await schedulerFeed?.value
+        scheduler = nil
+        schedulerFeed = nil
+    }
+}
+
+/// Why a reload was refused; the running configuration stays.
+public struct ReloadRejected: Error, Sendable, CustomStringConvertible {
+    /// Every diagnostic, formatted as `check-config` prints it.
+    public var diagnostics: [String]
+    public init(diagnostics: [String]) { self.diagnostics = diagnostics }
+    public var description: String { diagnostics.joined(separator: "\n") }
+}
+
+extension FailoverDaemon {
+    /// SIGHUP: load and resolve the configuration again; a broken one is logged
+    /// with every diagnostic and the old one keeps running untouched.
+    public func reload(loading load: @Sendable () -> Result<RuntimePlan, ReloadRejected>) async -> Result<ReloadSummary, ReloadRejected> {
+        switch load() {
+        case .success(let newPlan):
+            return .success(await reload(newPlan))
+        case .failure(let rejected):
+            logger.error("reload refused, keeping the running configuration")
+            for line in rejected.diagnostics { logger.error("\(line)") }
+            return .failure(rejected)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Logging
+import VRRPCore
+import VRRPWire
+
+/// Carries out the core's actions through the ports, in the order given. The core
+/// already orders them (VIPs added before announcing; priority-0 advert before
+/// VIP removal), so the executor never reorders or batches.
+struct ActionExecutor: Sendable {
+    let ports: EnginePorts
+    let logger: Logger
+
+    init(ports: EnginePorts, logger: Logger) {
+        self.ports = ports
+        self.logger = logger
+    }
+
+    func execute(_ action: VirtualRouterAction, instance: RuntimeInstance?, groupNotify: NotifySpec?) {
+        var log = logger
+        if let instance {
+            log[metadataKey: "vrrp.instance"] = "\(instance.name)"
+            log[metadataKey: "vrrp.vrid"] = "\(instance.router.virtualRouterID)"
+            log[metadataKey: "vrrp.interface"] = "\(instance.interface)"
+        }
+        switch action {
+        case .sendAdvertisement(let advert):
+            guard let instance else { return }
+            let source = instance.router.primaryAddress
+            for destination in instance.destinations {
+                let payload = advert.encode(source: source, destination: destination)
+                do {
+                    try ports.sender.send(payload, interface: instance.interface, source: source, destination: destination)
+                } catch {
+                    log.error("cannot send advertisement to \(destination): \(error)")
+                }
+            }
+        case .addVirtualAddresses(let addresses):
+            guard let instance else { return }
+            for spec in specs(addresses, of: instance) + instance.excludedAddresses {
+                do { try ports.addresses.add(spec) } catch { log.error("cannot add \(spec): \(error)") }
+            }
+        case .removeVirtualAddresses(let addresses):
+            guard let instance else { return }
+            for spec in specs(addresses, of: instance) + instance.excludedAddresses {
+                do { try ports.addresses.remove(spec) } catch { log.error("cannot remove \(spec): \(error)") }
+            }
+        case .announce(let addresses, let schedule):
+            guard let instance else { return }
+            ports.announcer.announce(specs(addresses, of: instance), virtualRouterID: instance.router.virtualRouterID,
+                                     schedule: schedule)
+        case .notify(let notification):
+            log.info("\(notification.scope.rawValue) \(notification.name) → \(notification.state.rawValue) priority \(notification.priority): \(notification.reason)")
+            guard let spec = instance?.notify ?? groupNotify else { return }
+            ports.notifier.enqueue(StateNotification(notification), spec: spec)
+        case .warn(let warning):
+            log.warning("\(warning)")
+        }
+    }
+
+    private func specs(_ addresses: [IPAddress], of instance: RuntimeInstance) -> [VirtualAddressSpec] {
+        addresses.map { address in
+            instance.virtualAddresses.first { $0.address == address }
+                ?? VirtualAddressSpec(address: address, interface: instance.interface)
+        }
+    }
+}
+
+extension StateNotification {
+    /// The notify dispatcher's view of a core notification.
+    init(_ core: VRRPCore.StateNotification) {
+        self.init(scope: core.scope == .group ? .group : .instance, name: core.name,
+                  state: StateNotification.State(rawValue: core.state.rawValue) ?? .stop,
+                  priority: Int(core.priority.rawValue))
+    }
+}

@@ -1,0 +1,233 @@
+import Logging
+import VRRPCore
+import VRRPWire
+
+/// Drives every virtual router of the node: turns packets, deadlines, check
+/// results and link events into state-machine calls, and hands the returned
+/// actions, in order, to one executor.
+///
+/// ```
+///  packets ──┐
+///  deadline ─┼─▶ FailoverEngine (actor) ─▶ VirtualRouter / SyncGroup (pure)
+///  checks  ──┤                              │ actions, in order
+///  links   ──┘                              ▼
+///                               ActionExecutor ─▶ sender, addresses, announcer, notify
+/// ```
+/// Ports are synchronous, so an event is handled without suspending: no other
+/// event can interleave with the execution of its actions. The single timer task
+/// sleeps until the earliest deadline of any unit.
+public actor FailoverEngine<C: Clock> where C.Duration == Duration {
+    let clock: C
+    let origin: C.Instant
+    let executor: ActionExecutor
+    let logger: Logger
+
+    var plan: RuntimePlan
+    var units: [DrivenUnit] = []
+    /// Instance name → index into `units`.
+    var unitOfInstance: [String: Int] = [:]
+    /// (interface, family, VRID) → instance name, for routing received packets.
+    var instanceForPacket: [PacketKey: String] = [:]
+    var counters = RuntimeCounters()
+    var started = false
+    var stopped = false
+    var timer: Task<Void, Never>?
+    var armedDeadline: VRRPInstant?
+    var rejectionLog = RateLimitedLog(interval: .seconds(10))
+
+    struct PacketKey: Hashable {
+        var interface: String
+        var family: AddressFamily
+        var vrid: VirtualRouterID
+    }
+
+    public init(plan: RuntimePlan, ports: EnginePorts, clock: C, logger: Logger) {
+        self.clock = clock
+        origin = clock.now
+        self.plan = plan
+        self.logger = logger
+        executor = ActionExecutor(ports: ports, logger: logger)
+        (units, unitOfInstance, instanceForPacket) = Self.buildUnits(plan)
+    }
+
+    /// The engine's time base: the core only sees offsets from `origin`.
+    var now: VRRPInstant { VRRPInstant(offset: origin.duration(to: clock.now)) }
+
+    static func buildUnits(_ plan: RuntimePlan) -> ([DrivenUnit], [String: Int], [PacketKey: String]) {
+        var units: [DrivenUnit] = []
+        var index: [String: Int] = [:]
+        var packets: [PacketKey: String] = [:]
+        var grouped = Set<String>()
+        for group in plan.syncGroups {
+            let members = group.members.compactMap { plan.instance(named: $0) }.map { VirtualRouter(configuration: $0.router) }
+            guard !members.isEmpty else { continue }
+            for m in members { index[m.name] = units.count; grouped.insert(m.name) }
+            units.append(.group(SyncGroup(name: group.name, members: members)))
+        }
+        for instance in plan.instances where !grouped.contains(instance.name) {
+            index[instance.name] = units.count
+            units.append(.instance(VirtualRouter(configuration: instance.router)))
+        }
+        for instance in plan.instances {
+            packets[PacketKey(interface: instance.interface, family: instance.router.family,
+                              vrid: instance.router.virtualRouterID)] = instance.name
+        }
+        return (units, index, packets)
+    }
+
+    // MARK: - Events
+
+    /// Starts every instance (BACKUP or FAULT first, as keepalived does).
+    public func start() {
+        guard !started else { return }
+        started = true
+        let now = now
+        for i in units.indices { execute(units[i].start(now: now)) }
+        rearm()
+    }
+
+    /// A VRRP packet from a receive socket.
+    public func receive(_ inbound: InboundPacket) {
+        guard started, !stopped else { return }
+        let packet = inbound.packet
+        let advert: Advertisement
+        // RFC 5798 §7.1 TTL 255 proves a multicast advert is on-link. Unicast peers
+        // may be routed, and keepalived 2.2.7 neither sends 255 over IPv6 unicast
+        // nor checks it (keepalived #941): for unicast the peer list is the check.
+        let decoded = packet.destination.isMulticastGroup
+            ? packet.decode()
+            : Result { () throws(AdvertisementRejection) in
+                try Advertisement.decode(message: packet.payload, source: packet.source, destination: packet.destination)
+            }
+        switch decoded {
+        case .failure(let rejection):
+            reject(rejection, instance: nil, inbound: inbound)
+            return
+        case .success(let value):
+            advert = value
+        }
+        let key = PacketKey(interface: inbound.interface, family: packet.source.family, vrid: advert.virtualRouterID)
+        guard let name = instanceForPacket[key], let instance = plan.instance(named: name), let u = unitOfInstance[name] else {
+            reject(.virtualRouterIDNotConfigured(received: advert.virtualRouterID.rawValue), instance: nil, inbound: inbound)
+            return
+        }
+        if !instance.unicastPeers.isEmpty, !instance.unicastPeers.contains(packet.source) {
+            counters.record("unicast_peer_err", instance: name)
+            logRejection("advert from \(packet.source), which is not a unicast_peer", instance: name)
+            return
+        }
+        execute(units[u].advertisementReceived(advert, from: packet.source, instance: name, now: now))
+        rearm()
+    }
+
+    /// One check-script run finished (raw result; the core applies rise/fall).
+    /// Before `start()` it only records the result, so the first state already
+    /// reflects it.
+    public func checkResult(script: String, succeeded: Bool) {
+        guard !stopped else { return }
+        let now = now
+        for i in units.indices { execute(units[i].checkResult(script: script, succeeded: succeeded, now: now)) }
+        rearm()
+    }
+
+    /// A link went up or down (tracked interfaces and each instance's own interface).
+    /// Before `start()` it only records the link state (interfaces start up).
+    public func interfaceChanged(name: String, up: Bool) {
+        guard !stopped else { return }
+        let now = now
+        for i in units.indices { execute(units[i].interfaceChanged(name: name, up: up, now: now)) }
+        rearm()
+    }
+
+    /// Orderly stop: masters send priority 0 and remove their VIPs; STOP notifies.
+    public func shutdown() {
+        guard !stopped else { return }
+        stopped = true
+        timer?.cancel()
+        timer = nil
+        let now = now
+        for i in units.indices { execute(units[i].shutdown(now: now)) }
+    }
+
+    func timerFired() {
+        guard started, !stopped else { return }
+        armedDeadline = nil
+        let now = now
+        for i in units.indices {
+            if let d = units[i].nextDeadline, d <= now { execute(units[i].deadlineReached(now: now)) }
+        }
+        rearm()
+    }
+
+    // MARK: - Timer
+
+    /// Keeps exactly one sleeping task, aimed at the earliest deadline.
+    func rearm() {
+        guard !stopped else { return }
+        let next = units.compactMap(\.nextDeadline).min()
+        guard next != armedDeadline || timer == nil else { return }
+        timer?.cancel()
+        armedDeadline = next
+        guard let next else { timer = nil; return }
+        let wake = origin.advanced(by: next.offset)
+        let clock = clock
+        timer = Task { [weak self] in
+            do { try await clock.sleep(until: wake, tolerance: nil) } catch { return }
+            await self?.timerFired()
+        }
+    }
+
+    // MARK: - Execution
+
+    func execute(_ actions: [SyncGroupAction]) {
+        for tagged in actions {
+            let instance = tagged.instance.flatMap { plan.instance(named: $0) }
+            let group = tagged.instance == nil ? groupNotify(for: tagged) : nil
+            executor.execute(tagged.action, instance: instance, groupNotify: group)
+        }
+    }
+
+    private func groupNotify(for tagged: SyncGroupAction) -> NotifySpec? {
+        guard case .notify(let n) = tagged.action else { return nil }
+        return plan.syncGroups.first { $0.name == n.name }?.notify
+    }
+
+    func reject(_ rejection: AdvertisementRejection, instance: String?, inbound: InboundPacket) {
+        counters.record(rejection.counterName, instance: instance)
+        logRejection("dropped packet from \(inbound.packet.source) on \(inbound.interface): \(rejection)", instance: instance)
+    }
+
+    func logRejection(_ message: String, instance: String?) {
+        let key = instance ?? "-"
+        guard let suppressed = rejectionLog.admit(key: key, at: clock.now, origin: origin) else { return }
+        var meta: Logger.Metadata = [:]
+        if let instance { meta["vrrp.instance"] = "\(instance)" }
+        if suppressed > 0 { meta["suppressed"] = "\(suppressed)" }
+        logger.warning("\(message)", metadata: meta)
+    }
+}
+
+/// The ports the engine's executor uses.
+public struct EnginePorts: Sendable {
+    public var sender: any AdvertisementSender
+    public var addresses: any VirtualAddressManager
+    public var announcer: any NeighborAnnouncing
+    public var notifier: any NotifyQueue
+
+    public init(sender: any AdvertisementSender, addresses: any VirtualAddressManager,
+                announcer: any NeighborAnnouncing, notifier: any NotifyQueue) {
+        self.sender = sender
+        self.addresses = addresses
+        self.announcer = announcer
+        self.notifier = notifier
+    }
+}
+
+extension IPAddress {
+    var isMulticastGroup: Bool {
+        switch self {
+        case .v4(let a): a.isMulticast
+        case .v6(let a): a.isMulticast
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import FailoverConfig
+import VRRPCore
+import VRRPWire
+
+/// Why a validated configuration cannot be run on this node (decided only with
+/// knowledge of the node: its interfaces and addresses).
+public struct RuntimePlanError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var instance: String
+    public var message: String
+
+    public var description: String { "vrrp_instance \(instance): \(message)" }
+}
+
+extension RuntimePlan {
+    /// Resolves a validated configuration for this node.
+    ///
+    /// - Parameter primaryAddress: the interface's primary address of a family (the
+    ///   source of adverts unless `unicast_src_ip`/`mcast_src_ip` say otherwise);
+    ///   the daemon asks the kernel, tests pass a table.
+    /// - Returns: the plan, or every instance that cannot run, at once.
+    public static func resolve(
+        _ configuration: Configuration,
+        primaryAddress: (_ interface: String, _ family: AddressFamily) -> IPAddress?
+    ) -> Result<RuntimePlan, RuntimePlanErrors> {
+        let globals = configuration.globalDefinitions
+        var errors: [RuntimePlanError] = []
+        var instances: [RuntimeInstance] = []
+        let user = globals.scriptUser.map { ScriptUser(user: $0, group: globals.scriptGroup) }
+        for instance in configuration.instances {
+            let family = instance.addressFamily
+            guard let source = instance.unicastSourceIP ?? instance.multicastSourceIP
+                ?? primaryAddress(instance.interface, family) else {
+                errors.append(RuntimePlanError(instance: instance.name,
+                    message: "interface \(instance.interface) has no \(family == .ipv4 ? "IPv4" : "IPv6") address to send adverts from"))
+                continue
+            }
+            let group = configuration.syncGroups.first { $0.group.contains(instance.name) }
+            let router = VirtualRouterConfiguration(
+                name: instance.name,
+                virtualRouterID: instance.virtualRouterID,
+                version: instance.effectiveVersion(globals),
+                family: family,
+                priority: instance.priority,
+                advertisementInterval: instance.advertisementInterval,
+                primaryAddress: source,
+                virtualAddresses: instance.virtualIPAddresses.map(\.address),
+                authentication: instance.authentication,
+                initialState: instance.state == .master ? .master : .backup,
+                nopreempt: instance.preemption == .disabled,
+                preemptDelay: { if case .delayed(let d) = instance.preemption { d } else { .zero } }(),
+                trackedScripts: trackedScripts(instance.trackScripts + (group?.trackScripts ?? []), configuration),
+                trackedInterfaces: trackedInterfaces(instance),
+                announcements: AnnouncementSettings(
+                    masterRepeat: instance.garpMasterRepeat ?? globals.garpMasterRepeat,
+                    masterDelay: instance.garpMasterDelay ?? globals.garpMasterDelay,
+                    masterRefresh: instance.garpMasterRefresh ?? globals.garpMasterRefresh,
+                    masterRefreshRepeat: globals.garpMasterRefreshRepeat,
+                    lowerPriorityRepeat: globals.garpLowerPriorityRepeat ?? (instance.garpMasterRepeat ?? globals.garpMasterRepeat)),
+                downTimerAdverts: instance.downTimerAdverts,
+                acceptMode: instance.accept ?? !globals.vrrpStrict)
+            let multicast: IPAddress = family == .ipv4 ? .v4(globals.multicastGroup4) : .v6(globals.multicastGroup6)
+            instances.append(RuntimeInstance(
+                router: router,
+                interface: instance.interface,
+                destinations: instance.unicastPeers.isEmpty ? [multicast] : instance.unicastPeers,
+                unicastPeers: instance.unicastPeers,
+                virtualAddresses: instance.virtualIPAddresses.map { spec($0, instance) },
+                excludedAddresses: instance.excludedVirtualIPAddresses.map { spec($0, instance) },
+                notify: notifySpec(instance.notifyScripts, globals: globals, user: user)))
+        }
+        guard errors.isEmpty else { return .failure(RuntimePlanErrors(errors: errors)) }
+        let used = Set(instances.flatMap { $0.router.trackedScripts.map(\.name) })
+        let scripts = configuration.scripts.filter { used.contains($0.name) }.map { script in
+            CheckScriptSpec(
+                name: script.name, commandLine: script.script, interval: script.interval, timeout: script.timeout,
+                rise: script.rise, fall: script.fall, weight: script.weight,
+                user: script.user.map { ScriptUser(user: $0, group: script.group) } ?? user,
+                initFail: script.initFail)
+        }
+        let groups = configuration.syncGroups.map {
+            RuntimeSyncGroup(name: $0.name, members: $0.group,
+                             notify: notifySpec($0.notifyScripts, globals: globals, user: user))
+        }
+        return .success(RuntimePlan(instances: instances, syncGroups: groups, checkScripts: scripts))
+    }
+
+    private static func trackedScripts(_ entries: [FailoverConfig.TrackedScript], _ configuration: Configuration) -> [VRRPCore.TrackedScript] {
+        var seen = Set<String>()
+        return entries.compactMap { entry in
+            guard seen.insert(entry.name).inserted, let script = configuration.script(named: entry.name) else { return nil }
+            // keepalived: a track_script weight overrides the vrrp_script's; `reverse` on either flips.
+            return VRRPCore.TrackedScript(
+                name: entry.name, weight: entry.weight ?? script.weight, reverse: entry.reverse || script.weightReverse,
+                rise: script.rise, fall: script.fall, initFail: script.initFail)
+        }
+    }
+
+    /// keepalived tracks the instance's own interface (weight 0: link down → FAULT)
+    /// unless told otherwise, so it is always first.
+    private static func trackedInterfaces(_ instance: VRRPInstance) -> [VRRPCore.TrackedInterface] {
+        var result = [VRRPCore.TrackedInterface(name: instance.interface)]
+        for entry in instance.trackInterfaces where entry.name != instance.interface {
+            result.append(VRRPCore.TrackedInterface(name: entry.name, weight: entry.weight ?? 0, reverse: entry.reverse))
+        }
+        return result
+    }
+
+    private static func spec(_ vip: VirtualIPAddress, _ instance: VRRPInstance) -> VirtualAddressSpec {
+        VirtualAddressSpec(address: vip.address, prefixLength: vip.prefixLength, interface: vip.device ?? instance.interface,
+                           label: vip.label, scope: vip.scope)
+    }
+
+    private static func notifySpec(_ scripts: NotifyScripts, globals: GlobalDefinitions, user: ScriptUser?) -> NotifySpec {
+        NotifySpec(master: scripts.notifyMaster, backup: scripts.notifyBackup, fault: scripts.notifyFault,
+                   stop: scripts.notifyStop, generic: scripts.notify, fifoPath: globals.notifyFifo, user: user)
+    }
+}
+
+/// Every instance that cannot run on this node.
+public struct RuntimePlanErrors: Error, Hashable, Sendable, CustomStringConvertible {
+    public var errors: [RuntimePlanError]
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,211 @@
+import Synchronization
+
+/// Delivers notify scripts and FIFO lines, ordered and serialized per instance
+/// (per sync group for `GROUP` notifications).
+///
+/// ```
+///  enqueue(A MASTER) ─┐  queue "INSTANCE A": [MASTER] → [BACKUP] → [MASTER]
+///  enqueue(A BACKUP) ─┤     each change: notify_<state> ─▶ notify ─▶ FIFO line
+///  enqueue(A MASTER) ─┘     next change starts only after the previous finished/timed out
+///  enqueue(B FAULT)  ───  queue "INSTANCE B": runs concurrently with A's
+/// ```
+/// `enqueue` never waits: the state machine, VIP moves and adverts are never held
+/// up by a script. A slow script delays only later notifications of the same
+/// instance, by at most its timeout + kill grace (the launcher's contract).
+/// keepalived runs these asynchronously without waiting, so consumers can see BACKUP
+/// after MASTER out of order (keepalived #996, #1055, #1835); here they cannot.
+public final class NotifyDispatcher: Sendable {
+    /// Timeouts for notify scripts.
+    public struct Configuration: Sendable, Hashable {
+        /// Budget of each notify script during normal operation.
+        public var timeout: Duration
+        /// Budget of each script once shutdown began (keepalived gives STOP scripts 1 s).
+        public var stopTimeout: Duration
+
+        public init(timeout: Duration = .seconds(10), stopTimeout: Duration = .seconds(1)) {
+            self.timeout = timeout
+            self.stopTimeout = stopTimeout
+        }
+    }
+
+    /// Delivery counters for status/metrics.
+    public struct Statistics: Sendable, Hashable {
+        public var enqueued = 0
+        public var completed = 0
+        public var scriptFailures = 0
+        public var scriptTimeouts = 0
+        public var refused = 0
+        public var fifoLinesDropped = 0
+        /// Notifications waiting or running right now.
+        public var outstanding: Int { enqueued - completed }
+    }
+
+    private struct Item: Sendable {
+        var notification: StateNotification
+        var spec: NotifySpec
+    }
+
+    private struct Queue {
+        var pending: [Item] = []
+        var running = false
+    }
+
+    private struct State {
+        var queues: [String: Queue] = [:]
+        var statistics = Statistics()
+        var shuttingDown = false
+        var drainWaiters: [CheckedContinuation<Void, Never>] = []
+        var fifos: [String: any NotifyFIFOWriter] = [:]
+    }
+
+    private let preparer: ScriptPreparer
+    private let launcher: any ProcessLauncher
+    private let openFIFO: @Sendable (String) -> (any NotifyFIFOWriter)?
+    private let configuration: Configuration
+    private let state = Mutex(State())
+    private let continuation: AsyncStream<NotifyDelivery>.Continuation
+    /// Every delivery, in per-instance order. Unbounded buffer; consuming it is optional.
+    public let deliveries: AsyncStream<NotifyDelivery>
+
+    /// - Parameter openFIFO: opens (creating if missing) a `notify_fifo`; called once per path.
+    public init(
+        preparer: ScriptPreparer, launcher: any ProcessLauncher,
+        openFIFO: @escaping @Sendable (String) -> (any NotifyFIFOWriter)?,
+        configuration: Configuration = Configuration()
+    ) {
+        self.preparer = preparer
+        self.launcher = launcher
+        self.openFIFO = openFIFO
+        self.configuration = configuration
+        (deliveries, continuation) = AsyncStream.makeStream(of: NotifyDelivery.self)
+    }
+
+    /// Queues the scripts and FIFO line for one state change. Returns at once.
+    public func enqueue(_ notification: StateNotification, spec: NotifySpec) {
+        let key = notification.scope.rawValue + " " + notification.name
+        let startWorker = state.withLock { state -> Bool in
+            state.statistics.enqueued += 1
+            state.queues[key, default: Queue()].pending.append(Item(notification: notification, spec: spec))
+            if state.queues[key]!.running { return false }
+            state.queues[key]!.running = true
+            return true
+        }
+        if startWorker {
+            Task { [self] in await self.work(key: key) }
+        }
+    }
+
+    /// From now on every script gets `stopTimeout` (use before enqueuing STOP at shutdown).
+    public func beginShutdown() {
+        state.withLock { $0.shuttingDown = true }
+    }
+
+    /// Waits until every queued notification has been delivered (or timed out).
+    public func drain() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state -> Bool in
+                if state.statistics.outstanding == 0 { return true }
+                state.drainWaiters.append(waiter)
+                return false
+            }
+            if done { waiter.resume() }
+        }
+    }
+
+    /// Shutdown in one call: short timeouts, the given STOP notifications, then drain;
+    /// finishes `deliveries`.
+    public func shutdown(stopping notifications: [(StateNotification, NotifySpec)]) async {
+        beginShutdown()
+        for (notification, spec) in notifications { enqueue(notification, spec: spec) }
+        await drain()
+        continuation.finish()
+    }
+
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    /// Load-time check of a spec: every problem its scripts would hit.
+    public func problems(in spec: NotifySpec) -> [ScriptError] {
+        var problems: [ScriptError] = []
+        let lines = [spec.master, spec.backup, spec.fault, spec.stop, spec.generic].compactMap { $0 }
+        for line in lines {
+            if case .refused(let error) = preparer.resolve(
+                commandLine: line, user: spec.user, timeout: configuration.timeout, warnings: &problems) {
+                problems.append(error)
+            }
+        }
+        return problems
+    }
+
+    private func work(key: String) async {
+        while let item = nextItem(key: key) {
+            await deliver(item)
+            let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.statistics.completed += 1
+                guard state.statistics.outstanding == 0 else { return [] }
+                defer { state.drainWaiters = [] }
+                return state.drainWaiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+    }
+
+    private func nextItem(key: String) -> Item? {
+        state.withLock { state in
+            guard var queue = state.queues[key], !queue.pending.isEmpty else {
+                state.queues[key] = nil
+                return nil
+            }
+            let item = queue.pending.removeFirst()
+            queue.running = true
+            state.queues[key] = queue
+            return item
+        }
+    }
+
+    private func deliver(_ item: Item) async {
+        let notification = item.notification
+        let timeout = state.withLock { $0.shuttingDown } ? configuration.stopTimeout : configuration.timeout
+        let commands: [ScriptCommand]
+        do {
+            commands = try item.spec.commands(for: notification)
+        } catch {
+            record(.refused(error), notification)
+            commands = []
+        }
+        for command in commands {
+            var warnings: [ScriptError] = []
+            switch preparer.resolve(command: command, user: item.spec.user, timeout: timeout, warnings: &warnings) {
+            case .refused(let error):
+                record(.refused(error), notification)
+            case .launch(let request):
+                let outcome = await launcher.launch(request)
+                record(.script(arguments: request.arguments, outcome: outcome), notification)
+            }
+        }
+        if let path = item.spec.fifoPath {
+            let line = notification.fifoLine
+            let writer = state.withLock { state -> (any NotifyFIFOWriter)? in
+                if let existing = state.fifos[path] { return existing }
+                let opened = openFIFO(path)
+                state.fifos[path] = opened
+                return opened
+            }
+            let written = writer?.write(line: line) ?? false
+            record(.fifo(path: path, line: line, written: written), notification)
+        }
+    }
+
+    private func record(_ action: NotifyDelivery.Action, _ notification: StateNotification) {
+        state.withLock { state in
+            switch action {
+            case .refused: state.statistics.refused += 1
+            case .script(_, let outcome):
+                if outcome.timedOut { state.statistics.scriptTimeouts += 1 }
+                if !outcome.succeeded { state.statistics.scriptFailures += 1 }
+            case .fifo(_, _, let written):
+                if !written { state.statistics.fifoLinesDropped += 1 }
+            }
+        }
+        continuation.yield(NotifyDelivery(notification: notification, action: action))
+    }
+}

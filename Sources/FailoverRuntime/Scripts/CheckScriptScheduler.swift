@@ -1,0 +1,167 @@
+import Synchronization
+
+/// Runs every `vrrp_script` on its own fixed-rate schedule and reports each run.
+///
+/// A run is started at every tick, whatever happened to earlier runs: a hung
+/// script cannot freeze the schedule (keepalived's "still running, skip" wedge, issue
+/// #1364). Each run is bounded by the launcher's timeout + kill grace; with the
+/// default timeout (= interval) runs do not overlap, and when a user configures
+/// timeout > interval the overlapping runs are still reported strictly in start
+/// order. The clock is a parameter so tests drive the schedule by hand.
+///
+/// ```
+///  tick ──▶ start run n ──▶ (launcher: exit | timeout→TERM→grace→KILL) ──▶ report n
+///    └────── interval ──────▶ tick ──▶ start run n+1 (never waits for run n)
+/// ```
+public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == Duration {
+    public typealias Report = CheckRunReport<C.Instant>
+
+    private let clock: C
+    private let launcher: any ProcessLauncher
+    private let tcpProbe: any TCPConnectProbe
+    private let state: Mutex<SchedulerState>
+    private let continuation: AsyncStream<Report>.Continuation
+    /// Every run's report, per script in run order. Unbounded buffer: consume it.
+    public let reports: AsyncStream<Report>
+
+    private struct ScriptState {
+        var prepared: PreparedCheckScript
+        var tracker: RiseFallTracker
+        var status: CheckScriptStatus
+        var nextToDeliver = 1
+        var finished: [Int: Report] = [:]
+    }
+
+    private struct SchedulerState {
+        var scripts: [String: ScriptState] = [:]
+        var order: [String] = []
+        var tasks: [Task<Void, Never>] = []
+    }
+
+    public init(clock: C, launcher: any ProcessLauncher, tcpProbe: any TCPConnectProbe) {
+        self.clock = clock
+        self.launcher = launcher
+        self.tcpProbe = tcpProbe
+        state = Mutex(SchedulerState())
+        (reports, continuation) = AsyncStream.makeStream(of: Report.self)
+    }
+
+    /// Starts the schedules; the first run of each script starts at once.
+    public func start(_ scripts: [PreparedCheckScript]) {
+        state.withLock { state in
+            for prepared in scripts where state.scripts[prepared.spec.name] == nil {
+                let spec = prepared.spec
+                let tracker = RiseFallTracker(rise: spec.rise, fall: spec.fall, initFail: spec.initFail)
+                let status = CheckScriptStatus(
+                    name: spec.name, state: tracker.state, consecutiveSuccesses: 0, consecutiveFailures: 0,
+                    runsStarted: 0, runsCompleted: 0, failures: 0, timeouts: 0, runsInFlight: 0, missedTicks: 0,
+                    strayProcessesKilled: 0, lastDuration: nil, lastFailure: nil, lastStderrTail: [],
+                    loadError: prepared.loadError, warnings: prepared.warnings)
+                state.scripts[spec.name] = ScriptState(prepared: prepared, tracker: tracker, status: status)
+                state.order.append(spec.name)
+                state.tasks.append(Task { [self] in await self.schedule(prepared) })
+            }
+        }
+    }
+
+    /// Stops every schedule, terminates runs in flight (through the launcher) and
+    /// waits for them; then finishes `reports`.
+    public func stop() async {
+        let tasks = state.withLock { state in
+            defer { state.tasks = [] }
+            return state.tasks
+        }
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        continuation.finish()
+    }
+
+    /// Current status of every script, in configuration order.
+    public func status() -> [CheckScriptStatus] {
+        state.withLock { state in state.order.compactMap { state.scripts[$0]?.status } }
+    }
+
+    private func schedule(_ prepared: PreparedCheckScript) async {
+        let name = prepared.spec.name
+        let interval = prepared.spec.interval
+        await withDiscardingTaskGroup { group in
+            var next = clock.now
+            var sequence = 0
+            while !Task.isCancelled {
+                do { try await clock.sleep(until: next, tolerance: nil) } catch { break }
+                sequence += 1
+                let run = sequence
+                let startedAt = clock.now
+                state.withLock { state in
+                    state.scripts[name]?.status.runsStarted += 1
+                    state.scripts[name]?.status.runsInFlight += 1
+                }
+                group.addTask { [self] in
+                    let (succeeded, detail) = await self.execute(prepared.probe)
+                    self.finish(name: name, sequence: run, succeeded: succeeded, detail: detail, startedAt: startedAt)
+                }
+                next = next.advanced(by: interval)
+                // Fixed rate; if we fell behind (suspended host), skip to the next future tick.
+                let now = clock.now
+                if next < now {
+                    let behind = next.duration(to: now)
+                    let skipped = Int(behind / interval) + 1
+                    next = next.advanced(by: interval * skipped)
+                    state.withLock { $0.scripts[name]?.status.missedTicks += skipped }
+                }
+            }
+        }
+    }
+
+    private func execute(_ probe: CheckProbe) async -> (Bool, Report.Detail) {
+        switch probe {
+        case .alwaysSucceeds:
+            return (true, .alwaysSucceeds)
+        case .alwaysFails(let error):
+            return (false, .refused(error))
+        case .tcpConnect(let address, let port, let timeout):
+            let result = await tcpProbe.connect(to: address, port: port, timeout: timeout)
+            if case .connected = result { return (true, .tcpConnect(result)) }
+            return (false, .tcpConnect(result))
+        case .process(let request):
+            let outcome = await launcher.launch(request)
+            return (outcome.succeeded, .process(outcome))
+        }
+    }
+
+    private func finish(name: String, sequence: Int, succeeded: Bool, detail: Report.Detail, startedAt: C.Instant) {
+        let finishedAt = clock.now
+        state.withLock { state in
+            guard var script = state.scripts[name] else { return }
+            script.status.runsInFlight -= 1
+            script.finished[sequence] = Report(
+                script: name, sequence: sequence, succeeded: succeeded, startedAt: startedAt,
+                finishedAt: finishedAt, detail: detail, state: script.tracker.state, transition: nil)
+            // Deliver in start order even when overlapping runs finish out of order.
+            while var report = script.finished.removeValue(forKey: script.nextToDeliver) {
+                script.nextToDeliver += 1
+                report.transition = script.tracker.record(succeeded: report.succeeded)
+                report.state = script.tracker.state
+                script.status.state = script.tracker.state
+                script.status.consecutiveSuccesses = script.tracker.consecutiveSuccesses
+                script.status.consecutiveFailures = script.tracker.consecutiveFailures
+                script.status.runsCompleted += 1
+                if case .process(let outcome) = report.detail {
+                    script.status.lastDuration = outcome.duration
+                    script.status.strayProcessesKilled += outcome.strayProcessesKilled
+                    if outcome.timedOut { script.status.timeouts += 1 }
+                    if !outcome.succeeded { script.status.lastStderrTail = outcome.stderrTail }
+                } else if case .tcpConnect(let result) = report.detail {
+                    if case .connected(let d) = result { script.status.lastDuration = d }
+                    if case .timedOut = result { script.status.timeouts += 1 }
+                }
+                if !report.succeeded {
+                    script.status.failures += 1
+                    script.status.lastFailure = report.summary
+                }
+                continuation.yield(report)
+            }
+            state.scripts[name] = script
+        }
+    }
+}

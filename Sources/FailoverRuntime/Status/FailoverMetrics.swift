@@ -1,0 +1,115 @@
+import Prometheus
+
+/// Every metric the daemon exports, declared in one place with its help text.
+/// Counter names follow keepalived's stats (`keepalived_<stat>_total`, as the
+/// common keepalived exporter publishes them) so existing dashboards map over;
+/// labels `iname` (instance), `intf`, `vrid` likewise.
+///
+/// Counters live in the core's statistics and are rendered per scrape from a
+/// snapshot; only the script-duration histogram needs state between scrapes.
+public final class FailoverMetrics: Sendable {
+    /// keepalived's VRRP stats, in the order of its stats file.
+    static let instanceCounters: [(stat: String, help: String)] = [
+        ("advert_rcvd", "Advertisements received"),
+        ("advert_sent", "Advertisements sent"),
+        ("become_master", "Transitions into MASTER"),
+        ("release_master", "Transitions out of MASTER"),
+        ("packet_len_err", "Packets dropped for a bad length"),
+        ("advert_interval_err", "Advertisements with another advertisement interval"),
+        ("ip_ttl_err", "Packets dropped for TTL/hop limit other than 255"),
+        ("invalid_type_rcvd", "Packets dropped for a type other than advertisement"),
+        ("addr_list_err", "Advertisements whose address list differs from ours"),
+        ("invalid_authtype", "Packets dropped for an unknown auth type"),
+        ("authtype_mismatch", "Packets dropped for another auth type"),
+        ("auth_failure", "Packets dropped for a wrong password"),
+        ("pri_zero_rcvd", "Priority-0 advertisements received"),
+        ("pri_zero_sent", "Priority-0 advertisements sent"),
+        ("vers_err", "Packets dropped for another VRRP version"),
+        ("chk_err", "Packets dropped for a bad checksum"),
+        ("unicast_peer_err", "Unicast packets dropped from a source that is not a unicast_peer"),
+    ]
+
+    /// `keepalived_vrrp_state` values (keepalived's numbering).
+    static let stateValues: [String: Double] = ["INIT": 0, "BACKUP": 1, "MASTER": 2, "FAULT": 3]
+
+    private let durations = PrometheusCollectorRegistry()
+    private let durationHistograms: [String: DurationHistogram]
+
+    /// Buckets for script run time: 1 ms … 30 s.
+    static let durationBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
+    ]
+
+    /// - Parameter scripts: the `vrrp_script` names whose run durations are recorded.
+    public init(scripts: [String]) {
+        var histograms: [String: DurationHistogram] = [:]
+        for script in Set(scripts) {
+            histograms[script] = durations.makeDurationHistogram(
+                name: "ipfailover_check_script_duration_seconds", labels: [("name", script)],
+                buckets: Self.durationBuckets, help: "Run time of each check script run, including timeouts")
+        }
+        durationHistograms = histograms
+    }
+
+    /// Records one check run.
+    public func recordCheckRun(script: String, duration: Duration) {
+        durationHistograms[script]?.recordNanoseconds(duration.nanosecondsClamped)
+    }
+
+    /// The Prometheus text exposition of everything.
+    public func render(snapshot: EngineSnapshot, scripts: [CheckScriptStatus], notify: NotifyDispatcher.Statistics) -> [UInt8] {
+        let registry = PrometheusCollectorRegistry()
+        let up = registry.makeGauge(name: "keepalived_up", help: "1 while the VRRP engine runs")
+        up.set(Double(1))
+        for instance in snapshot.instances {
+            let labels = [("iname", instance.name), ("intf", instance.interface), ("vrid", String(instance.virtualRouterID))]
+            registry.makeGauge(name: "keepalived_vrrp_state", labels: labels,
+                               help: "VRRP state: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT")
+                .set(Self.stateValues[instance.state] ?? 0)
+            registry.makeGauge(name: "ipfailover_effective_priority", labels: labels,
+                               help: "Priority after tracking, as carried in our adverts")
+                .set(Double(instance.effectivePriority))
+            for (stat, help) in Self.instanceCounters {
+                registry.makeCounter(name: "keepalived_\(stat)_total", labels: labels, help: help)
+                    .increment(by: Int64(clamping: instance.counters[stat] ?? 0))
+            }
+        }
+        for (stat, value) in snapshot.nodeCounters.sorted(by: { $0.key < $1.key }) {
+            registry.makeCounter(name: "ipfailover_dropped_packets_total", labels: [("reason", stat)],
+                                 help: "Packets dropped before they could be matched to an instance")
+                .increment(by: Int64(clamping: value))
+        }
+        for script in scripts {
+            let labels = [("name", script.name)]
+            registry.makeGauge(name: "keepalived_check_script_status", labels: labels,
+                               help: "Check script verdict after rise/fall: 1 up, 0 down or no result yet")
+                .set(script.state == .up ? 1.0 : 0.0)
+            registry.makeCounter(name: "ipfailover_check_script_failures_total", labels: labels,
+                                 help: "Check runs that failed (non-zero exit, signal, timeout, refused)")
+                .increment(by: Int64(script.failures))
+            registry.makeCounter(name: "ipfailover_check_script_timeouts_total", labels: labels,
+                                 help: "Check runs killed for exceeding their timeout")
+                .increment(by: Int64(script.timeouts))
+        }
+        registry.makeCounter(name: "ipfailover_notify_completed_total", help: "Notify deliveries completed")
+            .increment(by: Int64(notify.completed))
+        registry.makeCounter(name: "ipfailover_notify_failures_total", help: "Notify scripts that failed")
+            .increment(by: Int64(notify.scriptFailures))
+        registry.makeCounter(name: "ipfailover_notify_timeouts_total", help: "Notify scripts killed for their timeout")
+            .increment(by: Int64(notify.scriptTimeouts))
+        registry.makeGauge(name: "ipfailover_notify_outstanding", help: "Notifications waiting or running")
+            .set(Double(notify.outstanding) as Double)
+        var out = registry.emitToBuffer()
+        durations.emit(into: &out)
+        return out
+    }
+}
+
+extension Duration {
+    var nanosecondsClamped: Int64 {
+        let c = components
+        return c.seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow
+            ? .max : c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,91 @@
+import FailoverRuntime
+import Synchronization
+import VRRPCore
+import VRRPWire
+
+/// One call on a runtime port, in the order the engine made it.
+public enum PortCall: Hashable, Sendable, CustomStringConvertible {
+    case send(advertisement: Advertisement, interface: String, destination: IPAddress)
+    case addAddress(VirtualAddressSpec)
+    case removeAddress(VirtualAddressSpec)
+    case announce([VirtualAddressSpec], AnnounceSchedule)
+    case notify(FailoverRuntime.StateNotification)
+
+    public var description: String {
+        switch self {
+        case let .send(a, i, d): "send prio \(a.priority) vrid \(a.virtualRouterID) on \(i) to \(d)"
+        case let .addAddress(s): "add \(s)"
+        case let .removeAddress(s): "remove \(s)"
+        case let .announce(s, _): "announce \(s.map(\.address))"
+        case let .notify(n): "notify \(n.notifyArguments.joined(separator: " "))"
+        }
+    }
+
+    /// True for a sent advertisement with priority 0.
+    public var isPriorityZeroAdvert: Bool {
+        if case let .send(a, _, _) = self { return a.priority.isRelease }
+        return false
+    }
+}
+
+/// A fake for every network port and the notify queue that records each call
+/// in one ordered log, so tests can assert cross-port ordering.
+public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, NeighborAnnouncing, NotifyQueue, Sendable {
+    private struct State {
+        var calls: [PortCall] = []
+        var waiters: [(predicate: @Sendable ([PortCall]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Every call so far.
+    public var calls: [PortCall] { state.withLock { $0.calls } }
+
+    /// Forgets the calls so far.
+    public func reset() { state.withLock { $0.calls = [] } }
+
+    /// The ports bundle for an engine.
+    public var enginePorts: EnginePorts { EnginePorts(sender: self, addresses: self, announcer: self, notifier: self) }
+
+    /// Suspends until the recorded calls satisfy `predicate`.
+    public func wait(until predicate: @escaping @Sendable ([PortCall]) -> Bool) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { s -> Bool in
+                if predicate(s.calls) { return true }
+                s.waiters.append((predicate, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    private func record(_ call: PortCall) {
+        let ready = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.calls.append(call)
+            let calls = s.calls
+            let ready = s.waiters.filter { $0.predicate(calls) }.map(\.continuation)
+            s.waiters.removeAll { $0.predicate(calls) }
+            return ready
+        }
+        ready.forEach { $0.resume() }
+    }
+
+    public func send(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) throws {
+        // Decoding what was encoded proves the engine produced a valid message.
+        let advert = try Advertisement.decode(message: payload, source: source, destination: destination)
+        record(.send(advertisement: advert, interface: interface, destination: destination))
+    }
+
+    public func add(_ address: VirtualAddressSpec) throws { record(.addAddress(address)) }
+    public func remove(_ address: VirtualAddressSpec) throws { record(.removeAddress(address)) }
+
+    public func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule) {
+        record(.announce(addresses, schedule))
+    }
+
+    public func enqueue(_ notification: FailoverRuntime.StateNotification, spec: NotifySpec) {
+        record(.notify(notification))
+    }
+}

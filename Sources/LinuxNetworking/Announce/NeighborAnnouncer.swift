@@ -1,0 +1,126 @@
+import CLinuxShim
+import Glibc
+import VRRPWire
+
+/// Tells the segment that VIPs moved here: gratuitous ARP over AF_PACKET for IPv4,
+/// unsolicited neighbor advertisements over a raw ICMPv6 socket (hop limit 255,
+/// to ff02::1, RFC 4861 §7.2.6) for IPv6.
+///
+/// Create it inside the target network namespace; `announce` is synchronous and
+/// thread-safe, `run(_:addresses:clock:)` executes a keepalived schedule until it
+/// ends or its task is cancelled (leaving MASTER cancels it).
+public final class NeighborAnnouncer: Sendable {
+    /// The interface announced on.
+    public let interface: String
+    public let interfaceIndex: Int32
+    /// The source MAC (the interface's, or a VRRP virtual MAC).
+    public let hardwareAddress: [UInt8]
+    /// Set the NA Router flag (keepalived does when IPv6 forwarding is on).
+    public let isRouter: Bool
+    private let packetDescriptor: Int32
+    private let icmpDescriptor: Int32
+
+    public init(interface: String, hardwareAddress: [UInt8]? = nil, isRouter: Bool = false) throws {
+        self.interface = interface
+        interfaceIndex = try NetworkInterface.index(of: interface)
+        self.hardwareAddress = try hardwareAddress ?? NetworkInterface.hardwareAddress(of: interface)
+        self.isRouter = isRouter
+        // Protocol 0: a send-only packet socket that never queues received frames.
+        packetDescriptor = try check(socket(AF_PACKET, clinux_SOCK_RAW | clinux_SOCK_CLOEXEC, 0), "socket", "AF_PACKET")
+        do {
+            icmpDescriptor = try check(socket(AF_INET6, clinux_SOCK_RAW | clinux_SOCK_CLOEXEC, Int32(IPPROTO_ICMPV6)),
+                                       "socket", "ICMPv6")
+        } catch {
+            _ = Glibc.close(packetDescriptor)
+            throw error
+        }
+        do {
+            try setIntOption(icmpDescriptor, SOL_SOCKET, clinux_SO_BINDTOIFINDEX, interfaceIndex, "SO_BINDTOIFINDEX")
+            try setIntOption(icmpDescriptor, Int32(IPPROTO_IPV6), IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS")
+            try setIntOption(icmpDescriptor, Int32(IPPROTO_IPV6), IPV6_MULTICAST_IF, interfaceIndex, "IPV6_MULTICAST_IF")
+            try setIntOption(icmpDescriptor, Int32(IPPROTO_IPV6), IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP")
+            // Block every incoming ICMPv6 type: this socket only sends.
+            var filter = [UInt32](repeating: 0xFFFF_FFFF, count: 8)
+            try check(setsockopt(icmpDescriptor, Int32(IPPROTO_ICMPV6), ICMP6_FILTER, &filter, 32), "setsockopt", "ICMP6_FILTER")
+        } catch {
+            _ = Glibc.close(packetDescriptor)
+            _ = Glibc.close(icmpDescriptor)
+            throw error
+        }
+    }
+
+    deinit {
+        _ = Glibc.close(packetDescriptor)
+        _ = Glibc.close(icmpDescriptor)
+    }
+
+    /// Sends one announcement per address, now.
+    public func announce(_ addresses: [IPAddress]) throws {
+        for address in addresses {
+            switch address {
+            case .v4(let a): try sendGratuitousARP(a)
+            case .v6(let a): try sendNeighborAdvertisement(a)
+            }
+        }
+    }
+
+    /// Runs `schedule` for `addresses`: the immediate burst, the delayed burst,
+    /// then refreshes until the task is cancelled. Returns when a schedule without
+    /// refresh is done; throws `CancellationError` when cancelled.
+    public func run<C: Clock>(_ schedule: AnnouncementSchedule, addresses: [IPAddress],
+                              clock: C) async throws where C.Duration == Duration {
+        for burst in schedule.initialBursts {
+            try await send(burst, addresses: addresses, spacing: schedule.spacing, clock: clock)
+        }
+        guard let refresh = schedule.refreshBurst else { return }
+        while true {
+            try await send(refresh, addresses: addresses, spacing: schedule.spacing, clock: clock)
+        }
+    }
+
+    /// Runs `schedule` on the continuous clock.
+    public func run(_ schedule: AnnouncementSchedule, addresses: [IPAddress]) async throws {
+        try await run(schedule, addresses: addresses, clock: ContinuousClock())
+    }
+
+    private func send<C: Clock>(_ burst: AnnouncementSchedule.Burst, addresses: [IPAddress], spacing: Duration,
+                                clock: C) async throws where C.Duration == Duration {
+        if burst.after > .zero { try await clock.sleep(for: burst.after) }
+        for round in 0..<burst.count {
+            try Task.checkCancellation()
+            if round > 0, spacing > .zero { try await clock.sleep(for: spacing) }
+            try announce(addresses)
+        }
+    }
+
+    private func sendGratuitousARP(_ address: IPv4Address) throws {
+        let frame = GratuitousARPFrame.build(address: address, hardwareAddress: hardwareAddress)
+        var link = sockaddr_ll()
+        link.sll_family = UInt16(AF_PACKET)
+        link.sll_protocol = UInt16(clinux_ETH_P_ARP).bigEndian
+        link.sll_ifindex = interfaceIndex
+        link.sll_halen = 6
+        withUnsafeMutableBytes(of: &link.sll_addr) { raw in
+            for i in 0..<6 { raw[i] = 0xFF }
+        }
+        let sent = frame.withUnsafeBytes { bytes in
+            withUnsafeBytes(of: &link) { raw in
+                sendto(packetDescriptor, bytes.baseAddress, bytes.count, 0,
+                       raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(MemoryLayout<sockaddr_ll>.size))
+            }
+        }
+        try check(sent, "sendto", "gratuitous ARP \(address) on \(interface)")
+    }
+
+    private func sendNeighborAdvertisement(_ target: IPv6Address) throws {
+        let message = UnsolicitedNeighborAdvertisement.build(target: target, hardwareAddress: hardwareAddress, router: isRouter)
+        var to = SocketAddress.sockaddrIn6(.allNodes, scopeID: UInt32(interfaceIndex))
+        let sent = message.withUnsafeBytes { bytes in
+            withUnsafeBytes(of: &to) { raw in
+                sendto(icmpDescriptor, bytes.baseAddress, bytes.count, 0,
+                       raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(MemoryLayout<sockaddr_in6>.size))
+            }
+        }
+        try check(sent, "sendto", "neighbor advertisement \(target) on \(interface)")
+    }
+}

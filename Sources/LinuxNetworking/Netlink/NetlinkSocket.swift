@@ -1,0 +1,81 @@
+import CLinuxShim
+import Glibc
+import Synchronization
+
+/// A NETLINK_ROUTE socket for request/response: each request carries NLM_F_ACK,
+/// the reply is read until the ACK (or NLMSG_DONE for dumps), and a negative
+/// ACK becomes `.netlink` with the kernel's extended-ACK message.
+///
+/// Requests are serialized by a lock; each takes tens of microseconds, so callers
+/// use it synchronously. It stays in the network namespace it was created in.
+final class NetlinkSocket: Sendable {
+    private let descriptor: Int32
+    private let sequence = Mutex<UInt32>(1)
+
+    init() throws {
+        descriptor = try check(socket(AF_NETLINK, clinux_SOCK_RAW | clinux_SOCK_CLOEXEC, NETLINK_ROUTE),
+                               "socket", "AF_NETLINK")
+        do {
+            try setIntOption(descriptor, SOL_NETLINK, clinux_NETLINK_EXT_ACK, 1, "NETLINK_EXT_ACK")
+            var address = sockaddr_nl()
+            address.nl_family = sa_family_t(AF_NETLINK)
+            _ = try withUnsafeBytes(of: &address) { raw in
+                try check(bind(descriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
+                               socklen_t(MemoryLayout<sockaddr_nl>.size)), "bind", "netlink")
+            }
+        } catch {
+            close(descriptor)
+            throw error
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Sends one request and returns every reply message before the ACK/DONE.
+    func request(type: UInt16, flags: UInt16, payload: [UInt8], operation: @autoclosure () -> String) throws -> [NetlinkMessage] {
+        try sequence.withLock { seq in
+            seq &+= 1
+            let mySequence = seq
+            let message = NetlinkMessage(type: type, flags: flags | UInt16(NLM_F_REQUEST) | UInt16(NLM_F_ACK),
+                                         sequence: mySequence, payload: payload)
+            let bytes = message.encoded()
+            let sent = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+            try check(sent, "send", "netlink \(operation())")
+            var replies: [NetlinkMessage] = []
+            var buffer = [UInt8](repeating: 0, count: 32768)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw LinuxNetworkingError.systemCall(name: "recv", errno: errno, context: "netlink \(operation())")
+                }
+                for reply in try NetlinkMessage.parse(buffer[0..<n]) where reply.sequence == mySequence {
+                    switch Int32(reply.type) {
+                    case NLMSG_ERROR:
+                        let code = reply.payload.count >= 4 ? Int32(bitPattern: reply.payload[...].u32(at: 0)) : -EIO
+                        if code == 0 { return replies }
+                        throw LinuxNetworkingError.netlink(operation: operation(), errno: -code,
+                                                           message: Self.extendedAckMessage(reply))
+                    case NLMSG_DONE:
+                        return replies
+                    default:
+                        replies.append(reply)
+                    }
+                }
+            }
+        }
+    }
+
+    /// NLMSGERR_ATTR_MSG from an error reply carrying NLM_F_ACK_TLVS.
+    private static func extendedAckMessage(_ reply: NetlinkMessage) -> String? {
+        guard reply.flags & 0x200 != 0, reply.payload.count >= 20 else { return nil }  // NLM_F_ACK_TLVS
+        // nlmsgerr: error (4) + the original header (16); with NLM_F_CAPPED (0x100) no payload follows.
+        var offset = 20
+        if reply.flags & 0x100 == 0 {
+            let originalLength = Int(reply.payload[...].u32(at: 4))
+            offset = 4 + align4(originalLength)
+        }
+        guard offset <= reply.payload.count else { return nil }
+        return NetlinkAttribute.parse(reply.payload[offset...]).first { $0.type == 1 }?.stringValue
+    }
+}

@@ -1,0 +1,99 @@
+import CLinuxShim
+import Glibc
+import Synchronization
+import VRRPWire
+
+/// The state file listing VIPs we added: one `<interface> <address>/<prefix>` per
+/// line, rewritten atomically (temp file + rename) before each add and after each
+/// remove, so a crash between the two never loses an owned address.
+final class OwnedAddressFile: Sendable {
+    struct Entry: Hashable, Sendable {
+        var interface: String
+        var address: IPAddress
+        var prefixLength: UInt8
+    }
+
+    let path: String
+    private let lock = Mutex(())
+
+    init(path: String) { self.path = path }
+
+    func entries() throws -> [Entry] {
+        try lock.withLock { _ in try read() }
+    }
+
+    func insert(_ vip: VirtualAddress) throws {
+        try lock.withLock { _ in
+            var list = try read()
+            let entry = Entry(interface: vip.interface, address: vip.address, prefixLength: vip.prefixLength)
+            guard !list.contains(entry) else { return }
+            list.append(entry)
+            try write(list)
+        }
+    }
+
+    func remove(_ address: IPAddress, interface: String) throws {
+        try lock.withLock { _ in
+            let list = try read()
+            let kept = list.filter { !($0.address == address && $0.interface == interface) }
+            if kept.count != list.count { try write(kept) }
+        }
+    }
+
+    func clear() throws {
+        try lock.withLock { _ in
+            if access(path, F_OK) == 0 { try write([]) }
+        }
+    }
+
+    private func read() throws -> [Entry] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return [] }
+            throw LinuxNetworkingError.stateFile(path: path, errno: errno)
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            if n < 0 { throw LinuxNetworkingError.stateFile(path: path, errno: errno) }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+        }
+        // Lines that do not parse are ignored: the file is ours, a torn line is not an address.
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count == 2 else { return nil }
+            let parts = fields[1].split(separator: "/")
+            guard parts.count == 2, let address = IPAddress(parts[0]), let prefix = UInt8(parts[1]) else { return nil }
+            return Entry(interface: String(fields[0]), address: address, prefixLength: prefix)
+        }
+    }
+
+    private func write(_ list: [Entry]) throws {
+        try makeParentDirectory()
+        let text = list.map { "\($0.interface) \($0.address)/\($0.prefixLength)\n" }.joined()
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw LinuxNetworkingError.stateFile(path: temporary, errno: errno) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let code = errno
+        fsync(fd)
+        close(fd)
+        guard written == bytes.count else { throw LinuxNetworkingError.stateFile(path: temporary, errno: code) }
+        guard rename(temporary, path) == 0 else { throw LinuxNetworkingError.stateFile(path: path, errno: errno) }
+    }
+
+    private func makeParentDirectory() throws {
+        var prefix = ""
+        for component in path.split(separator: "/").dropLast() {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+                throw LinuxNetworkingError.stateFile(path: prefix, errno: errno)
+            }
+        }
+    }
+}

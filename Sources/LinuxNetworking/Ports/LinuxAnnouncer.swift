@@ -1,0 +1,59 @@
+import FailoverRuntime
+import Logging
+import Synchronization
+import VRRPCore
+import VRRPWire
+
+/// The runtime's announcement port: gratuitous ARPs / unsolicited NAs per
+/// interface, each schedule run as a task of its own. A new schedule for the same
+/// virtual router replaces the one still running (a master that re-announces
+/// starts over; one that stepped down stops announcing).
+public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
+    private struct Key: Hashable { var interface: String; var vrid: VirtualRouterID }
+    private let announcers = Mutex<[String: NeighborAnnouncer]>([:])
+    private let running = Mutex<[Key: Task<Void, Never>]>([:])
+    private let logger: Logger
+
+    public init(logger: Logger) { self.logger = logger }
+
+    public func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule) {
+        for (interface, specs) in Dictionary(grouping: addresses, by: \.interface) {
+            let announcer: NeighborAnnouncer
+            do {
+                announcer = try announcers.withLock { cache in
+                    if let a = cache[interface] { return a }
+                    let a = try NeighborAnnouncer(interface: interface)
+                    cache[interface] = a
+                    return a
+                }
+            } catch {
+                logger.error("cannot announce \(specs.map(\.address)) on \(interface): \(error)")
+                continue
+            }
+            let plan = AnnouncementSchedule(repeatCount: schedule.repeat, delay: schedule.secondBurstAfter ?? .zero)
+            let list = specs.map(\.address)
+            let logger = logger
+            // The first burst goes out before this returns: it must follow the VIP
+            // add that preceded it and never wait for a task to be scheduled.
+            do { for _ in 0..<plan.repeatCount { try announcer.announce(list) } } catch {
+                logger.error("announcement of \(list) on \(interface) failed: \(error)")
+            }
+            guard plan.delay > .zero else { continue }
+            let task = Task {
+                do {
+                    try await ContinuousClock().sleep(for: plan.delay)
+                    for _ in 0..<plan.repeatCount { try announcer.announce(list) }
+                } catch is CancellationError {
+                } catch {
+                    logger.error("announcement of \(list) on \(interface) failed: \(error)")
+                }
+            }
+            running.withLock { $0.updateValue(task, forKey: Key(interface: interface, vrid: virtualRouterID))?.cancel() }
+        }
+    }
+
+    /// Stops every pending burst.
+    public func cancelAll() {
+        for task in running.withLock({ r -> [Task<Void, Never>] in defer { r = [:] }; return Array(r.values) }) { task.cancel() }
+    }
+}

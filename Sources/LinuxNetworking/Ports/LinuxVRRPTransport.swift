@@ -1,0 +1,80 @@
+import FailoverRuntime
+import Synchronization
+import VRRPWire
+
+/// The runtime's advertisement port on real sockets: one shared raw socket per
+/// interface and family (leased from a `VRRPSocketPool`), joined to the
+/// multicast groups the plan's instances use, and a merged stream of everything
+/// received, tagged with the interface.
+public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
+    private struct Key: Hashable { var interface: String; var family: AddressFamily }
+
+    private let pool = VRRPSocketPool()
+    private let leases = Mutex<[Key: VRRPSocketPool.Lease]>([:])
+    private let readers = Mutex<[Task<Void, Never>]>([])
+    private let continuation: AsyncStream<InboundPacket>.Continuation
+    /// Every VRRP packet received on any opened socket.
+    public let packets: AsyncStream<InboundPacket>
+
+    public init() {
+        (packets, continuation) = AsyncStream.makeStream(of: InboundPacket.self, bufferingPolicy: .bufferingNewest(4096))
+    }
+
+    /// Opens (or keeps) the sockets the plan needs; idempotent, so reload and a
+    /// link appearing call it again. Returns the sockets that could not be opened
+    /// (an interface that does not exist yet): the caller retries when it appears,
+    /// so a late interface never leaves an instance deaf (keepalived #2259).
+    /// Sockets no longer needed stay open until `close()`.
+    @discardableResult
+    public func open(for plan: RuntimePlan) -> [LinuxNetworkingError] {
+        var failures: [LinuxNetworkingError] = []
+        var wanted: [Key: Set<IPAddress>] = [:]
+        for instance in plan.instances {
+            let key = Key(interface: instance.interface, family: instance.router.family)
+            let groups = instance.unicastPeers.isEmpty ? Set(instance.destinations) : []
+            wanted[key, default: []].formUnion(groups)
+        }
+        for (key, groups) in wanted {
+            let isNew = leases.withLock { $0[key] == nil }
+            guard isNew else { continue }
+            let lease: VRRPSocketPool.Lease
+            do {
+                lease = try pool.lease(interface: key.interface, family: key.family, groups: Array(groups))
+            } catch let error as LinuxNetworkingError {
+                failures.append(error)
+                continue
+            } catch {
+                failures.append(.systemCall(name: "socket", errno: 0, context: "\(error)"))
+                continue
+            }
+            leases.withLock { $0[key] = lease }
+            let subscription = lease.socket.subscribe(bufferingNewest: 1024)
+            let continuation = continuation
+            let interface = key.interface
+            let reader = Task {
+                for await p in subscription.packets {
+                    continuation.yield(InboundPacket(interface: interface, packet: ReceivedPacket(
+                        payload: p.payload, source: p.source, destination: p.destination, ttlOrHopLimit: p.hopLimit)))
+                }
+            }
+            readers.withLock { $0.append(reader) }
+        }
+        return failures
+    }
+
+    public func send(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) throws {
+        let key = Key(interface: interface, family: destination.family)
+        guard let lease = leases.withLock({ $0[key] }) else {
+            throw LinuxNetworkingError.noSuchInterface(interface)
+        }
+        try lease.socket.send(payload, to: destination, options: .init(hopLimit: Advertisement.requiredTTL, sourceAddress: source))
+    }
+
+    /// Closes every socket and finishes `packets`.
+    public func close() {
+        let all = leases.withLock { l -> [VRRPSocketPool.Lease] in defer { l = [:] }; return Array(l.values) }
+        for lease in all { lease.release() }
+        for reader in readers.withLock({ $0 }) { reader.cancel() }
+        continuation.finish()
+    }
+}

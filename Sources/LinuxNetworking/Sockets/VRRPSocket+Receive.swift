@@ -1,0 +1,177 @@
+import CLinuxShim
+import Glibc
+import VRRPWire
+
+/// The receive buffers, touched only on `ReadSource.queue`.
+final class ReceiveBuffer: @unchecked Sendable {
+    // Safe: used exclusively from the serial ReadSource queue.
+    var data = [UInt8](repeating: 0, count: 4096)
+    var control = [UInt8](repeating: 0, count: 256)
+    var name = sockaddr_in6()
+}
+
+extension VRRPSocket {
+    /// Registers a subscriber. Several instances (VRIDs) can share the socket.
+    public func subscribe(_ filter: VRRPReceiveFilter = VRRPReceiveFilter(),
+                          bufferingNewest limit: Int = 64) -> VRRPSubscription {
+        let (stream, continuation) = AsyncStream.makeStream(of: ReceivedVRRPPacket.self,
+                                                            bufferingPolicy: .bufferingNewest(limit))
+        let id: UInt64? = state.withLock { s in
+            guard !s.closed else { return nil }
+            s.nextID += 1
+            s.subscribers[s.nextID] = Subscriber(filter: filter, continuation: continuation)
+            return s.nextID
+        }
+        guard let id else {
+            continuation.finish()
+            return VRRPSubscription(packets: stream, id: 0, socket: self)
+        }
+        continuation.onTermination = { [weak self] _ in self?.removeSubscriber(id) }
+        return VRRPSubscription(packets: stream, id: id, socket: self)
+    }
+
+    func unsubscribe(_ id: UInt64) {
+        let removed = state.withLock { $0.subscribers.removeValue(forKey: id) }
+        removed?.continuation.finish()
+    }
+
+    private func removeSubscriber(_ id: UInt64) {
+        _ = state.withLock { $0.subscribers.removeValue(forKey: id) }
+    }
+
+    /// Reads until EAGAIN, then fans each packet out. Runs on the read queue.
+    func drain(_ buffer: ReceiveBuffer) {
+        while true {
+            let outcome: ReadOutcome = switch configuration.family {
+            case .ipv4: readIPv4(buffer)
+            case .ipv6: readIPv6(buffer)
+            }
+            switch outcome {
+            case .wouldBlock: return
+            case .malformed:
+                state.withLock { $0.statistics.received += 1; $0.statistics.malformed += 1 }
+            case .packet(let packet):
+                dispatch(packet)
+            }
+        }
+    }
+
+    enum ReadOutcome { case wouldBlock, malformed, packet(ReceivedVRRPPacket) }
+
+    private func dispatch(_ packet: ReceivedVRRPPacket) {
+        state.withLock { s in
+            s.statistics.received += 1
+            var delivered = false, rejected = false
+            for (id, sub) in s.subscribers {
+                switch sub.filter.classify(packet) {
+                case .otherRouter: continue
+                case .rejectedNonPeer:
+                    s.subscribers[id]!.rejectedNonPeer += 1
+                    rejected = true
+                case .deliver:
+                    s.subscribers[id]!.delivered += 1
+                    sub.continuation.yield(packet)
+                    delivered = true
+                }
+            }
+            if delivered { s.statistics.delivered += 1 }
+            if rejected { s.statistics.rejectedNonPeer += 1 }
+        }
+    }
+
+    /// recvmsg into `buffer`; returns the byte count, flags, or nil on EAGAIN.
+    private func receive(_ buffer: ReceiveBuffer) -> (count: Int, flags: Int32, controlLength: Int)? {
+        buffer.data.withUnsafeMutableBytes { data in
+            buffer.control.withUnsafeMutableBytes { control in
+                withUnsafeMutablePointer(to: &buffer.name) { name in
+                    var iov = iovec(iov_base: data.baseAddress, iov_len: data.count)
+                    return withUnsafeMutablePointer(to: &iov) { iovPointer in
+                        var msg = msghdr()
+                        msg.msg_name = UnsafeMutableRawPointer(name)
+                        msg.msg_namelen = socklen_t(MemoryLayout<sockaddr_in6>.size)
+                        msg.msg_iov = iovPointer
+                        msg.msg_iovlen = 1
+                        msg.msg_control = control.baseAddress
+                        msg.msg_controllen = control.count
+                        while true {
+                            let n = recvmsg(descriptor, &msg, clinux_MSG_DONTWAIT)
+                            if n >= 0 { return (n, msg.msg_flags, Int(msg.msg_controllen)) }
+                            if errno == EINTR { continue }
+                            return nil
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Walks the control messages, calling `body(level, type, data)` for each.
+    private func walkControlMessages(_ buffer: ReceiveBuffer, length: Int,
+                                     _ body: (Int32, Int32, UnsafeRawBufferPointer) -> Void) {
+        buffer.control.withUnsafeMutableBytes { control in
+            var msg = msghdr()
+            msg.msg_control = control.baseAddress
+            msg.msg_controllen = length
+            var cmsg = clinux_cmsg_firsthdr(&msg)
+            while let c = cmsg {
+                let headerLength = clinux_cmsg_len(0)
+                let dataLength = Int(c.pointee.cmsg_len) - headerLength
+                if dataLength >= 0 {
+                    body(c.pointee.cmsg_level, c.pointee.cmsg_type,
+                         UnsafeRawBufferPointer(start: clinux_cmsg_data(c), count: dataLength))
+                }
+                cmsg = clinux_cmsg_nxthdr(&msg, c)
+            }
+        }
+    }
+
+    private func readIPv4(_ buffer: ReceiveBuffer) -> ReadOutcome {
+        guard let (count, flags, controlLength) = receive(buffer) else { return .wouldBlock }
+        if flags & clinux_MSG_TRUNC != 0 || flags & clinux_MSG_CTRUNC != 0 { return .malformed }
+        let d = buffer.data
+        // The kernel hands raw IPv4 sockets the whole datagram, header included.
+        guard count >= 20, d[0] >> 4 == 4 else { return .malformed }
+        let headerLength = Int(d[0] & 0x0F) * 4
+        let totalLength = min(Int(d[2]) << 8 | Int(d[3]), count)
+        guard headerLength >= 20, totalLength >= headerLength else { return .malformed }
+        var index = interfaceIndex
+        walkControlMessages(buffer, length: controlLength) { level, type, data in
+            if level == Int32(IPPROTO_IP), type == IP_PKTINFO, data.count >= MemoryLayout<in_pktinfo>.size {
+                index = data.loadUnaligned(as: in_pktinfo.self).ipi_ifindex
+            }
+        }
+        return .packet(ReceivedVRRPPacket(
+            payload: Array(d[headerLength..<totalLength]),
+            source: .v4(IPv4Address(bytes: d[12..<16])!),
+            destination: .v4(IPv4Address(bytes: d[16..<20])!),
+            hopLimit: d[8],
+            interfaceIndex: index))
+    }
+
+    private func readIPv6(_ buffer: ReceiveBuffer) -> ReadOutcome {
+        guard let (count, flags, controlLength) = receive(buffer) else { return .wouldBlock }
+        if flags & clinux_MSG_TRUNC != 0 || flags & clinux_MSG_CTRUNC != 0 { return .malformed }
+        var hopLimit: Int32?
+        var destination: IPv6Address?
+        var index = interfaceIndex
+        walkControlMessages(buffer, length: controlLength) { level, type, data in
+            guard level == Int32(IPPROTO_IPV6) else { return }
+            if type == clinux_IPV6_HOPLIMIT, data.count >= 4 {
+                hopLimit = data.loadUnaligned(as: Int32.self)
+            } else if type == clinux_IPV6_PKTINFO, data.count >= MemoryLayout<clinux_in6_pktinfo>.size {
+                let info = data.loadUnaligned(as: clinux_in6_pktinfo.self)
+                destination = SocketAddress.ipv6(info.ipi6_addr)
+                index = Int32(info.ipi6_ifindex)
+            }
+        }
+        // Without the hop limit the RFC 5798 §7.1 check cannot be made: drop, never guess.
+        guard let hopLimit, let destination, (0...255).contains(hopLimit) else { return .malformed }
+        let source = SocketAddress.ipv6(buffer.name.sin6_addr)
+        return .packet(ReceivedVRRPPacket(
+            payload: Array(buffer.data[0..<count]),
+            source: .v6(source),
+            destination: .v6(destination),
+            hopLimit: UInt8(hopLimit),
+            interfaceIndex: index))
+    }
+}

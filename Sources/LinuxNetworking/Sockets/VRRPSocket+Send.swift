@@ -1,0 +1,137 @@
+import CLinuxShim
+import Glibc
+import VRRPWire
+
+extension VRRPSocket {
+    /// Sends one VRRP message to `destination` (the group, or one unicast peer).
+    /// The TTL/hop limit and source are set per packet, so a shared socket can
+    /// serve instances with different `unicast_src_ip`s.
+    public func send(_ payload: [UInt8], to destination: IPAddress, options: SendOptions = SendOptions()) throws {
+        guard destination.family == configuration.family else {
+            throw LinuxNetworkingError.addressFamilyMismatch(expected: configuration.family, got: destination)
+        }
+        guard payload.count <= 1500 else { throw LinuxNetworkingError.payloadTooLarge(payload.count) }
+        // After close() the descriptor number may already belong to another socket.
+        guard !state.withLock({ $0.closed }) else {
+            throw LinuxNetworkingError.systemCall(name: "sendmsg", errno: EBADF, context: "socket closed")
+        }
+        let source = options.sourceAddress ?? configuration.sourceAddress
+        if let source, source.family != configuration.family {
+            throw LinuxNetworkingError.addressFamilyMismatch(expected: configuration.family, got: source)
+        }
+        switch destination {
+        case .v4(let dst):
+            var bytes = payload
+            var src: IPv4Address?
+            if case .v4(let s)? = source { src = s }
+            if options.fillVRRPv3Checksum {
+                if src == nil, case .v4(let chosen) = try sourceAddress(toward: destination) { src = chosen }
+                InternetChecksum.fillVRRPv3IPv4(&bytes, source: src!, destination: dst)
+            }
+            try sendIPv4(bytes, to: dst, source: src, ttl: options.hopLimit)
+        case .v6(let dst):
+            var src: IPv6Address?
+            if case .v6(let s)? = source { src = s }
+            try sendIPv6(payload, to: dst, source: src, hopLimit: options.hopLimit)
+        }
+        state.withLock { $0.statistics.sent += 1 }
+    }
+
+    /// The address the kernel would send from toward `destination` on this interface
+    /// (RFC 5798's "primary IP address" when no source is configured).
+    public func sourceAddress(toward destination: IPAddress) throws -> IPAddress {
+        switch destination {
+        case .v4(let dst):
+            var to = SocketAddress.sockaddrIn(dst)
+            to.sin_port = UInt16(9).bigEndian
+            _ = try withUnsafeBytes(of: &to) { raw in
+                try check(connect(probeDescriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
+                                  socklen_t(MemoryLayout<sockaddr_in>.size)), "connect", "route to \(dst)")
+            }
+            var local = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = try withUnsafeMutableBytes(of: &local) { raw in
+                try check(getsockname(probeDescriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &length),
+                          "getsockname", "probe")
+            }
+            let address = SocketAddress.ipv4(local.sin_addr)
+            guard address.value != 0 else {
+                throw LinuxNetworkingError.noSourceAddress(interface: configuration.interface, family: .ipv4)
+            }
+            return .v4(address)
+        case .v6(let dst):
+            var to = SocketAddress.sockaddrIn6(dst, scopeID: UInt32(interfaceIndex))
+            to.sin6_port = UInt16(9).bigEndian
+            _ = try withUnsafeBytes(of: &to) { raw in
+                try check(connect(probeDescriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
+                                  socklen_t(MemoryLayout<sockaddr_in6>.size)), "connect", "route to \(dst)")
+            }
+            var local = sockaddr_in6()
+            var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            _ = try withUnsafeMutableBytes(of: &local) { raw in
+                try check(getsockname(probeDescriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &length),
+                          "getsockname", "probe")
+            }
+            return .v6(SocketAddress.ipv6(local.sin6_addr))
+        }
+    }
+
+    private func sendIPv4(_ payload: [UInt8], to dst: IPv4Address, source: IPv4Address?, ttl: UInt8) throws {
+        var to = SocketAddress.sockaddrIn(dst)
+        var info = in_pktinfo()
+        info.ipi_ifindex = interfaceIndex
+        if let source { info.ipi_spec_dst = SocketAddress.inAddr(source) }
+        try sendMessage(payload, name: &to, controls: [
+            (Int32(IPPROTO_IP), IP_PKTINFO, withUnsafeBytes(of: &info) { Array($0) }),
+            (Int32(IPPROTO_IP), IP_TTL, withUnsafeBytes(of: Int32(ttl)) { Array($0) }),
+        ], context: "\(dst)")
+    }
+
+    private func sendIPv6(_ payload: [UInt8], to dst: IPv6Address, source: IPv6Address?, hopLimit: UInt8) throws {
+        var to = SocketAddress.sockaddrIn6(dst, scopeID: UInt32(interfaceIndex))
+        var info = clinux_in6_pktinfo()
+        info.ipi6_ifindex = UInt32(interfaceIndex)
+        if let source { info.ipi6_addr = SocketAddress.in6Addr(source) }
+        try sendMessage(payload, name: &to, controls: [
+            (Int32(IPPROTO_IPV6), clinux_IPV6_PKTINFO, withUnsafeBytes(of: &info) { Array($0) }),
+            (Int32(IPPROTO_IPV6), clinux_IPV6_HOPLIMIT, withUnsafeBytes(of: Int32(hopLimit)) { Array($0) }),
+        ], context: "\(dst)")
+    }
+
+    private func sendMessage<Name>(_ payload: [UInt8], name: inout Name,
+                                   controls: [(level: Int32, type: Int32, data: [UInt8])], context: String) throws {
+        let controlLength = controls.reduce(0) { $0 + clinux_cmsg_space($1.data.count) }
+        var control = [UInt8](repeating: 0, count: controlLength)
+        control.withUnsafeMutableBytes { raw in
+            var offset = 0
+            for c in controls {
+                let header = raw.baseAddress!.advanced(by: offset).assumingMemoryBound(to: cmsghdr.self)
+                header.pointee.cmsg_len = clinux_cmsg_len(c.data.count)
+                header.pointee.cmsg_level = c.level
+                header.pointee.cmsg_type = c.type
+                let data = UnsafeMutableRawPointer(clinux_cmsg_data(header))!
+                c.data.withUnsafeBytes { data.copyMemory(from: $0.baseAddress!, byteCount: c.data.count) }
+                offset += clinux_cmsg_space(c.data.count)
+            }
+        }
+        var bytes = payload
+        let sent = bytes.withUnsafeMutableBytes { data in
+            control.withUnsafeMutableBytes { controlRaw in
+                withUnsafeMutablePointer(to: &name) { namePointer in
+                    var iov = iovec(iov_base: data.baseAddress, iov_len: data.count)
+                    return withUnsafeMutablePointer(to: &iov) { iovPointer in
+                        var msg = msghdr()
+                        msg.msg_name = UnsafeMutableRawPointer(namePointer)
+                        msg.msg_namelen = socklen_t(MemoryLayout<Name>.size)
+                        msg.msg_iov = iovPointer
+                        msg.msg_iovlen = 1
+                        msg.msg_control = controlRaw.baseAddress
+                        msg.msg_controllen = controlRaw.count
+                        return sendmsg(descriptor, &msg, 0)
+                    }
+                }
+            }
+        }
+        try check(sent, "sendmsg", context)
+    }
+}

@@ -1,0 +1,111 @@
+import VRRPWire
+
+/// Receiving an advertisement, per state (RFC 5798 §6.4.2–6.4.3, keepalived
+/// `vrrp_state_backup` / `vrrp_state_master_rx`).
+///
+/// ```
+///  BACKUP  priority 0 ────────────────> Master_Down_Timer = Skew_Time
+///          ≥ ours, or nopreempt, or     reset Master_Down_Timer
+///          preempt_delay running ─────> (v3: adopt the master's interval)
+///          lower, preemptive ─────────> discard: the down timer runs out
+///  MASTER  priority 0 / lower ────────> advertise now (+ announce)
+///          higher / equal+higher addr ─> BACKUP: farewell advert, remove VIPs
+/// ```
+extension VirtualRouter {
+    /// An advertisement for this instance arrived from `source` (the IP source
+    /// address, RFC 5798 §6.4.3 "primary IP address of the sender"). The codec has
+    /// already validated TTL, checksum and length.
+    public mutating func advertisementReceived(_ advert: Advertisement, from source: IPAddress, now: VRRPInstant) -> [VirtualRouterAction] {
+        guard state != .initialize else { return [] }
+        guard advert.virtualRouterID == configuration.virtualRouterID, advert.version == configuration.version,
+              source.family == configuration.family, source != configuration.primaryAddress else {
+            statistics.foreignAdvertisement += 1
+            return []
+        }
+        if configuration.version == .v2 {
+            guard advert.authentication.typeCode == configuration.authentication.typeCode else {
+                statistics.authTypeMismatch += 1
+                return []
+            }
+            guard advert.authentication == configuration.authentication else {
+                statistics.authFailure += 1
+                return []
+            }
+        }
+        if advert.advertisementInterval != configuration.advertisementInterval {
+            statistics.advertIntervalError += 1
+            // RFC 3768 §7.1: a v2 router must drop it; RFC 5798 §6.4.2 lets a v3 backup adopt it.
+            if configuration.version == .v2 { return [] }
+        }
+        if !advert.priority.isRelease, advert.addresses != configuration.virtualAddresses,
+           Set(advert.addresses) != Set(configuration.virtualAddresses) {
+            statistics.addressListError += 1
+        }
+        statistics.advertReceived += 1
+        if advert.priority.isRelease { statistics.priorityZeroReceived += 1 }
+
+        var actions: [VirtualRouterAction] = []
+        switch state {
+        case .backup: backupReceived(advert, from: source, now: now, into: &actions)
+        case .master: masterReceived(advert, from: source, now: now, into: &actions)
+        case .fault, .initialize: break
+        }
+        return actions
+    }
+
+    private mutating func backupReceived(_ advert: Advertisement, from source: IPAddress, now: VRRPInstant, into actions: inout [VirtualRouterAction]) {
+        if advert.priority.isRelease {
+            // RFC 5798 §6.4.2: the master left; take over after Skew_Time.
+            masterDownTimer = now + skewTime
+            releasedBy = source
+            return
+        }
+        let lower = advert.priority < effectivePriority
+        // keepalived 2.x: a higher-priority master stops the preempt delay; any other
+        // advert starts it if it is not running.
+        if advert.priority > effectivePriority {
+            preemptDeadline = nil
+        } else if configuration.preemptDelay > .zero, preemptDeadline == nil {
+            preemptDeadline = now + configuration.preemptDelay
+        }
+        let delaying = preemptDeadline.map { now < $0 } ?? false
+        guard !lower || configuration.nopreempt || delaying else {
+            // Preemptive and lower priority: discard, the down timer expires on its own.
+            return
+        }
+        if configuration.version == .v3 {
+            masterAdvertisementInterval = advert.advertisementInterval
+        }
+        masterAddress = source
+        releasedBy = nil
+        wantsMaster = false
+        masterDownTimer = now + masterDownInterval
+    }
+
+    private mutating func masterReceived(_ advert: Advertisement, from source: IPAddress, now: VRRPInstant, into actions: inout [VirtualRouterAction]) {
+        let theyWin = advert.priority > effectivePriority
+            || (advert.priority == effectivePriority && source > configuration.primaryAddress)
+        guard theyWin else {
+            // Priority 0 or a lower (or equal, lower-address) master: assert ourselves now
+            // so the other side sees a better master and backups reset their timers.
+            sendAdvertisement(priority: effectivePriority, into: &actions)
+            advertisementTimer = now + masterAdvertisementInterval
+            let n = configuration.announcements.lowerPriorityRepeat
+            if n > 0 { actions.append(.announce(configuration.virtualAddresses, AnnounceSchedule(repeat: n))) }
+            return
+        }
+        // Deliberate difference from keepalived, which yields silently: one last advert
+        // at our own priority tells the winner that someone else held the addresses
+        // (healed split brain), so it answers with an advert and an announcement.
+        sendAdvertisement(priority: effectivePriority, into: &actions)
+        actions.append(.removeVirtualAddresses(configuration.virtualAddresses))
+        statistics.releaseMaster += 1
+        clearTimers()
+        if configuration.version == .v3 {
+            masterAdvertisementInterval = advert.advertisementInterval
+        }
+        masterAddress = source
+        transition(to: .backup, reason: .preemptedBy(source, priority: advert.priority), now: now, into: &actions)
+        masterDownTimer = now + masterDownInterval
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `ipfailover` command line: argument parsing and wiring only.
+@main
+struct IPFailover: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ipfailover",
+        abstract: "IP failover with VRRP (keepalived-compatible).",
+        subcommands: [RunCommand.self, RenderCommand.self, CheckConfigCommand.self]
+    )
+}

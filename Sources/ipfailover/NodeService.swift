@@ -1,0 +1,159 @@
+import FailoverConfig
+import FailoverRuntime
+import Logging
+import LinuxNetworking
+import ServiceLifecycle
+import StatusServer
+import UnixSignals
+import VRRPWire
+
+/// Wiring of one node: Linux ports, the daemon, the status server and signals.
+/// No decisions live here; they are in FailoverRuntime and below.
+struct NodeService: Service {
+    var configPath: String
+    var statusHost: String?
+    var statusPort: Int
+    var ownedAddressesFile: String?
+    var logger: Logger
+
+    struct StartupError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Loads and resolves the configuration file; every diagnostic goes to `report`.
+    static func loadPlan(path: String, addresses: AddressManager, report: (String) -> Void)
+        -> Result<(RuntimePlan, Configuration), ReloadRejected> {
+        let result = ConfigLoader.load(path: path)
+        for d in result.diagnostics { report(d.description) }
+        guard result.status != .cannotRun else {
+            return .failure(ReloadRejected(diagnostics: result.diagnostics.filter { $0.severity == .error }.map(\.description)))
+        }
+        let vips = Set(result.configuration.instances.flatMap { $0.virtualIPAddresses.map(\.address) })
+        let resolved = RuntimePlan.resolve(result.configuration) { interface, family in
+            primaryAddress(interface: interface, family: family, excluding: vips, manager: addresses)
+        }
+        switch resolved {
+        case .success(let plan): return .success((plan, result.configuration))
+        case .failure(let errors): return .failure(ReloadRejected(diagnostics: errors.errors.map(\.description)))
+        }
+    }
+
+    /// RFC 5798 §5.1.1.1 / §5.1.2.1: adverts come from the interface's primary
+    /// IPv4 address, or for IPv6 its link-local address. Never one of our VIPs.
+    static func primaryAddress(interface: String, family: AddressFamily, excluding vips: Set<IPAddress>,
+                               manager: AddressManager) -> IPAddress? {
+        guard let all = try? manager.addresses(interface: interface, family: family) else { return nil }
+        let candidates = all.filter { !vips.contains($0.address) && $0.protocolTag != manager.configuration.protocolTag }
+        switch family {
+        case .ipv4: return candidates.first { $0.scope == AddressScope.global.rawValue }?.address ?? candidates.first?.address
+        case .ipv6:
+            return candidates.first { if case .v6(let a) = $0.address { a.isLinkLocal } else { false } }?.address
+        }
+    }
+
+    func run() async throws {
+        let addresses = try AddressManager(.init(stateFilePath: ownedAddressesFile))
+        for stale in try addresses.removeStaleAddresses() {
+            logger.warning("removed \(stale.address) left behind by a previous run")
+        }
+        let logger = logger
+        let (plan, configuration): (RuntimePlan, Configuration)
+        switch Self.loadPlan(path: configPath, addresses: addresses, report: { logger.warning("\($0)") }) {
+        case .success(let loaded): (plan, configuration) = loaded
+        case .failure(let rejected): throw StartupError(description: rejected.description)
+        }
+        let transport = LinuxVRRPTransport()
+        for failure in transport.open(for: plan) { logger.warning("VRRP socket not open yet: \(failure)") }
+        let announcer = LinuxAnnouncer(logger: logger)
+        let links = try LinkMonitor()
+        let daemon = FailoverDaemon(
+            plan: plan,
+            scripts: ScriptSettings(enableScriptSecurity: configuration.globalDefinitions.enableScriptSecurity),
+            ports: DaemonPorts(
+                sender: transport, addresses: LinuxVirtualAddresses(manager: addresses), announcer: announcer,
+                launcher: LinuxProcessLauncher(), tcpProbe: LinuxTCPConnectProbe(), inspector: LinuxScriptHostInspector(),
+                openFIFO: { LinuxNotifyFIFO(path: $0) }, environment: ProcessEnvironment.current()),
+            clock: ContinuousClock(), logger: logger)
+        let engine = daemon.engine
+        // Link state before the first transition: a tracked interface that is down
+        // (or missing) starts the instance in FAULT, not BACKUP.
+        let known = Dictionary(links.snapshot().compactMap { event -> (String, Bool)? in
+            if case .linkChanged(let s) = event { (s.name, s.isUsable) } else { nil }
+        }, uniquingKeysWith: { $1 })
+        for name in Set(plan.instances.flatMap { $0.router.trackedInterfaces.map(\.name) }) {
+            if known[name] != true { await engine.interfaceChanged(name: name, up: false) }
+        }
+        await daemon.start()
+
+        var server: StatusHTTPServer?
+        if let statusHost {
+            server = try await StatusHTTPServer.start(host: statusHost, port: statusPort, source: DaemonStatusSource(daemon: daemon))
+            logger.info("status endpoint on http://\(statusHost):\(server!.port)/status")
+        }
+        let currentPlan = PlanBox(plan)
+        let feeders = [
+            Task { for await packet in transport.packets { await engine.receive(packet) } },
+            Task {
+                for await event in links.events() {
+                    switch event {
+                    case .linkChanged(let status):
+                        if status.isUsable { transport.open(for: await currentPlan.value) }
+                        await engine.interfaceChanged(name: status.name, up: status.isUsable)
+                    case .linkRemoved(let status):
+                        await engine.interfaceChanged(name: status.name, up: false)
+                    case .addressAdded, .addressRemoved:
+                        break
+                    }
+                }
+            },
+        ]
+
+        let signals = await UnixSignalsSequence(trapping: .sighup, .sigusr1, .sigusr2)
+        for await signal in signals.cancelOnGracefulShutdown() {
+            switch signal {
+            case .sighup:
+                logger.notice("SIGHUP: reloading \(configPath)")
+                let loaded = Self.loadPlan(path: configPath, addresses: addresses, report: { logger.warning("\($0)") })
+                if case .success(let (newPlan, _)) = loaded {
+                    transport.open(for: newPlan)
+                    await currentPlan.set(newPlan)
+                }
+                _ = await daemon.reload { loaded.map(\.0) }
+            case .sigusr1:
+                await Self.writeDump(await daemon.dataDump(), to: "/tmp/ipfailover.data", logger: logger)
+            case .sigusr2:
+                await Self.writeDump(await daemon.statsDump(), to: "/tmp/ipfailover.stats", logger: logger)
+            default:
+                break
+            }
+        }
+
+        logger.notice("shutting down: releasing mastership")
+        await daemon.shutdown()
+        announcer.cancelAll()
+        for feeder in feeders { feeder.cancel() }
+        links.close()
+        transport.close()
+        await server?.shutdown()
+    }
+
+    static func writeDump(_ text: String, to path: String, logger: Logger) async {
+        do { try ConfigLoader.write(text, to: path) } catch { logger.error("\(error)") }
+        logger.notice("wrote \(path)")
+    }
+}
+
+/// The current plan, shared with the link-event task.
+actor PlanBox {
+    var value: RuntimePlan
+    init(_ value: RuntimePlan) { self.value = value }
+    func set(_ plan: RuntimePlan) { value = plan }
+}
+
+/// `/healthz`, `/status`, `/metrics` from the daemon.
+struct DaemonStatusSource<C: Clock>: StatusSource where C.Duration == Duration {
+    let daemon: FailoverDaemon<C>
+    func isHealthy() async -> Bool { await daemon.isHealthy() }
+    func statusJSON() async -> [UInt8] { await daemon.statusJSON() }
+    func metricsText() async -> [UInt8] { await daemon.metricsText() }
+}

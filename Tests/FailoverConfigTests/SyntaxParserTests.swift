@@ -1,0 +1,130 @@
+import Testing
+@testable import FailoverConfig
+
+@Suite("keepalived.conf lexer and syntax tree")
+struct SyntaxParserTests {
+    func tree(_ text: String, includes: [String: String] = [:]) -> ([Statement], [Diagnostic]) {
+        SyntaxParser(source: InMemoryConfigSource(includes)).parse(text, file: "/k/main.conf")
+    }
+
+    @Test("Comments with # and ! are dropped, quotes group words, braces split from words")
+    func commentsQuotesBraces() {
+        let (lines, problems) = Lexer().tokenize("""
+            ! header comment
+            vrrp_script chk{   # trailing comment
+              script "/bin/bash -c '</dev/tcp/1.2.3.4/80'"   ! another
+            }
+            """, file: "f")
+        #expect(problems.isEmpty)
+        #expect(lines.map { $0.tokens.map(\.text) } == [
+            ["vrrp_script", "chk", "{"],
+            ["script", "/bin/bash -c '</dev/tcp/1.2.3.4/80'"],
+            ["}"],
+        ])
+        #expect(lines[1].tokens[1].isQuoted)
+        #expect(lines[1].tokens[1].location == SourceLocation(file: "f", line: 3, column: 10))
+    }
+
+    @Test("Columns count characters, not UTF-8 bytes; CRLF line ends are whitespace")
+    func columnsInCharacters() {
+        let (lines, _) = Lexer().tokenize("router_id é x\r\nnext", file: "f")
+        #expect(lines[0].tokens.map(\.text) == ["router_id", "é", "x"])
+        #expect(lines[0].tokens[2].location.column == 13)
+        #expect(lines[1].tokens[0].location == SourceLocation(file: "f", line: 2, column: 1))
+    }
+
+    @Test("An unterminated quote is reported at the quote and runs to the end of the line")
+    func unterminatedQuote() {
+        let (lines, problems) = Lexer().tokenize("notify \"/bin/x arg", file: "f")
+        #expect(lines[0].tokens.map(\.text) == ["notify", "/bin/x arg"])
+        #expect(problems.map(\.description) == ["f:1:8: warning: unterminated quoted string; it runs to the end of the line"])
+    }
+
+    @Test("A brace on the next line opens the previous keyword's block; '}' may close inline")
+    func braceStyles() {
+        let (statements, problems) = tree("""
+            vrrp_instance VI_1
+            {
+                interface eth0
+                track_script { chk_a chk_b }
+                virtual_ipaddress
+                  {
+                    198.51.100.1
+                  }
+                authentication { auth_type PASS
+                    auth_pass x }
+            }
+            """)
+        #expect(problems.isEmpty)
+        #expect(statements.count == 1)
+        let block = statements[0].block ?? []
+        #expect(block.map(\.name) == ["interface", "track_script", "virtual_ipaddress", "authentication"])
+        #expect(block[1].block?.map(\.name) == ["chk_a"])
+        #expect(block[1].block?.first?.arguments.map(\.text) == ["chk_b"])
+        #expect(block[2].block?.map(\.name) == ["198.51.100.1"])
+        #expect(block[3].block?.map(\.name) == ["auth_type", "auth_pass"])
+    }
+
+    @Test("Unbalanced braces are reported with their locations and parsing continues")
+    func unbalanced() {
+        let (statements, problems) = tree("""
+            global_defs {
+              router_id a
+            }
+            }
+            vrrp_instance X {
+              interface eth0
+            """)
+        #expect(statements.map(\.name) == ["global_defs", "vrrp_instance"])
+        #expect(problems.map(\.description) == [
+            "/k/main.conf:4:1: error: '}' without a matching '{'",
+            "/k/main.conf:5:17: error: missing '}' for the block of 'vrrp_instance' opened here",
+        ])
+    }
+
+    @Test("include expands a glob relative to the including file, at any depth, in sorted order")
+    func includeGlob() {
+        let (statements, problems) = tree("""
+            include conf.d/*.conf
+            vrrp_instance A {
+              include /abs/inner.conf
+            }
+            """, includes: [
+                "/k/conf.d/b.conf": "vrrp_script b {\n script /bin/b\n}",
+                "/k/conf.d/a.conf": "vrrp_script a {\n script /bin/a\n}",
+                "/k/conf.d/skip.txt": "bogus",
+                "/abs/inner.conf": "interface eth7",
+            ])
+        #expect(problems.isEmpty)
+        #expect(statements.map { $0.arguments.first?.text ?? "" } == ["a", "b", "A"])
+        #expect(statements[0].location.file == "/k/conf.d/a.conf")
+        #expect(statements[2].block?.first?.location == SourceLocation(file: "/abs/inner.conf", line: 1, column: 1))
+    }
+
+    @Test("An include that matches nothing warns; an include cycle is an error, not a hang")
+    func includeProblems() {
+        let (_, problems) = tree("include none*.conf\ninclude loop.conf", includes: [
+            "/k/loop.conf": "include main.conf",
+            "/k/main.conf": "include loop.conf",
+        ])
+        #expect(problems.map(\.description) == [
+            "/k/main.conf:1:9: warning: include 'none*.conf' matched no file",
+            "/k/loop.conf:1:9: error: include cycle: '/k/main.conf' includes itself",
+        ])
+    }
+
+    @Test("Conditional @id lines are skipped without a config id; @^id lines are kept")
+    func conditionalLines() {
+        let (statements, _) = tree("@high router_a\n@^high router_b\nrouter_c")
+        #expect(statements.map(\.name) == ["router_b", "router_c"])
+    }
+
+    @Test("glob(3)-style patterns: * and ? stay within one path component, [] classes")
+    func globPattern() {
+        #expect(GlobPattern("/a/*.conf").matches("/a/x.conf"))
+        #expect(!GlobPattern("/a/*.conf").matches("/a/b/x.conf"))
+        #expect(GlobPattern("/a/v?.conf").matches("/a/v1.conf"))
+        #expect(GlobPattern("/a/[0-9]*").matches("/a/10-x"))
+        #expect(!GlobPattern("/a/[!0-9]*").matches("/a/10-x"))
+    }
+}

@@ -1,0 +1,132 @@
+@testable import FailoverRuntime
+import Testing
+
+@Suite struct CheckScriptSchedulerTests {
+    func prepared(_ name: String = "chk", interval: Duration = .milliseconds(100), timeout: Duration? = nil,
+                  rise: Int = 1, fall: Int = 1, initFail: Bool = false) -> PreparedCheckScript {
+        let spec = CheckScriptSpec(name: name, commandLine: "/etc/keepalived/\(name).sh", interval: interval,
+                                   timeout: timeout, rise: rise, fall: fall, initFail: initFail)
+        let request = LaunchRequest(executablePath: spec.commandLine, arguments: [spec.commandLine], environment: [:],
+                                    timeout: spec.effectiveTimeout, killGrace: .milliseconds(50))
+        return PreparedCheckScript(spec: spec, probe: .process(request))
+    }
+
+    /// keepalived #1364: a run that never ends must not stop later runs from starting.
+    @Test func hungScriptNeverFreezesTheSchedule() async {
+        let clock = ManualClock()
+        let launcher = ScriptedLauncher()
+        let scheduler = CheckScriptScheduler(clock: clock, launcher: launcher, tcpProbe: UnusedProbe())
+        scheduler.start([prepared()])
+        await launcher.waitForLaunches(1)
+        for tick in 2...4 {
+            await clock.waitForSleepers(1)
+            clock.advance(by: .milliseconds(100))
+            await launcher.waitForLaunches(tick)
+        }
+        #expect(launcher.launchCount == 4)
+        #expect(scheduler.status()[0].runsInFlight == 4)
+        #expect(!launcher.isFinished(0))
+        await scheduler.stop()
+        #expect(scheduler.status()[0].runsInFlight == 0)
+    }
+
+    /// With timeout > interval runs overlap; reports still come in start order.
+    @Test func reportsArriveInRunOrderEvenWhenRunsFinishOutOfOrder() async {
+        let clock = ManualClock()
+        let launcher = ScriptedLauncher()
+        let scheduler = CheckScriptScheduler(clock: clock, launcher: launcher, tcpProbe: UnusedProbe())
+        scheduler.start([prepared(timeout: .milliseconds(250))])
+        await launcher.waitForLaunches(1)
+        await clock.waitForSleepers(1)
+        clock.advance(by: .milliseconds(100))
+        await launcher.waitForLaunches(2)
+        launcher.finish(1, exit: 0)
+        launcher.finish(0, exit: 1)
+        var iterator = scheduler.reports.makeAsyncIterator()
+        let first = await iterator.next()
+        let second = await iterator.next()
+        #expect(first?.sequence == 1)
+        #expect(first?.succeeded == false)
+        #expect(second?.sequence == 2)
+        #expect(second?.succeeded == true)
+        await scheduler.stop()
+    }
+
+    @Test func riseAndFallThroughStatus() async {
+        let clock = ManualClock()
+        let launcher = ScriptedLauncher()
+        let scheduler = CheckScriptScheduler(clock: clock, launcher: launcher, tcpProbe: UnusedProbe())
+        scheduler.start([prepared(rise: 2, fall: 2)])
+        var iterator = scheduler.reports.makeAsyncIterator()
+        let exits: [Int32] = [0, 0, 1, 1, 0]
+        var states: [RiseFallTracker.State] = []
+        var transitions: [RiseFallTracker.State?] = []
+        for (index, code) in exits.enumerated() {
+            if index > 0 {
+                await clock.waitForSleepers(1)
+                clock.advance(by: .milliseconds(100))
+            }
+            await launcher.waitForLaunches(index + 1)
+            launcher.finish(index, exit: code)
+            let report = await iterator.next()
+            states.append(report!.state)
+            transitions.append(report!.transition)
+        }
+        #expect(states == [.unknown, .up, .up, .down, .down])
+        #expect(transitions == [nil, .up, nil, .down, nil])
+        let status = scheduler.status()[0]
+        #expect(status.runsCompleted == 5)
+        #expect(status.failures == 2)
+        #expect(status.consecutiveSuccesses == 1)
+        await scheduler.stop()
+    }
+
+    @Test func initFailStartsDown() async {
+        let scheduler = CheckScriptScheduler(clock: ManualClock(), launcher: ScriptedLauncher(), tcpProbe: UnusedProbe())
+        scheduler.start([prepared(initFail: true)])
+        #expect(scheduler.status()[0].state == .down)
+        await scheduler.stop()
+    }
+
+    @Test func timeoutIsCountedAndReportedWithStderr() async {
+        let clock = ManualClock()
+        let launcher = ScriptedLauncher()
+        let scheduler = CheckScriptScheduler(clock: clock, launcher: launcher, tcpProbe: UnusedProbe())
+        scheduler.start([prepared()])
+        await launcher.waitForLaunches(1)
+        launcher.finish(0, with: LaunchOutcome(termination: .signaled(9), timedOut: true, duration: .milliseconds(150),
+                                               stderrTail: ["stuck on lock"]))
+        var iterator = scheduler.reports.makeAsyncIterator()
+        let report = await iterator.next()!
+        #expect(!report.succeeded)
+        #expect(report.summary == "chk: timed out after 0.15 seconds (killed by signal 9); stderr: stuck on lock")
+        let status = scheduler.status()[0]
+        #expect(status.timeouts == 1)
+        #expect(status.lastStderrTail == ["stuck on lock"])
+        await scheduler.stop()
+    }
+
+    @Test func refusedScriptFailsEveryRun() async {
+        let scheduler = CheckScriptScheduler(clock: ManualClock(), launcher: ScriptedLauncher(), tcpProbe: UnusedProbe())
+        let spec = CheckScriptSpec(name: "chk", commandLine: "/nope")
+        scheduler.start([PreparedCheckScript(spec: spec, probe: .alwaysFails(.notFound(path: "/nope")))])
+        var iterator = scheduler.reports.makeAsyncIterator()
+        let report = await iterator.next()!
+        #expect(!report.succeeded)
+        #expect(report.state == .down)
+        #expect(scheduler.status()[0].loadError == .notFound(path: "/nope"))
+        await scheduler.stop()
+    }
+
+    /// One shared check feeds every instance that tracks it: one run per tick, not one per instance.
+    @Test func sharedCheckRunsOncePerTick() async {
+        let clock = ManualClock()
+        let launcher = ScriptedLauncher()
+        let scheduler = CheckScriptScheduler(clock: clock, launcher: launcher, tcpProbe: UnusedProbe())
+        scheduler.start([prepared(), prepared()])  // the same name twice is one schedule
+        await launcher.waitForLaunches(1)
+        await clock.waitForSleepers(1)
+        #expect(launcher.launchCount == 1)
+        await scheduler.stop()
+    }
+}

@@ -1,0 +1,191 @@
+import FailoverTestKit
+import Logging
+import Testing
+import VRRPCore
+import VRRPWire
+@testable import FailoverRuntime
+
+/// The engine with recording fakes and a manual clock: action execution order,
+/// timers, receive-path rejections and reload.
+@Suite struct FailoverEngineTests {
+    static let node = IPAddress("192.0.2.1")!
+    static let peer = IPAddress("192.0.2.2")!
+    static let vip = IPAddress("198.51.100.10")!
+
+    static func instance(_ name: String = "VI_1", vrid: UInt8 = 51, priority: UInt8 = 100,
+                         state: VirtualRouterConfiguration.InitialState = .backup,
+                         unicastPeers: [IPAddress] = [], vips: [IPAddress] = [vip],
+                         scripts: [TrackedScript] = []) -> RuntimeInstance {
+        let router = VirtualRouterConfiguration(
+            name: name, virtualRouterID: VirtualRouterID(vrid)!, version: .v3, priority: Priority(priority),
+            advertisementInterval: .milliseconds(100), primaryAddress: node, virtualAddresses: vips,
+            initialState: state, trackedScripts: scripts)
+        return RuntimeInstance(router: router, interface: "eth0",
+                               destinations: unicastPeers.isEmpty ? [.v4(.vrrpMulticastGroup)] : unicastPeers,
+                               unicastPeers: unicastPeers, notify: NotifySpec(generic: "/bin/true"))
+    }
+
+    static func engine(_ instances: [RuntimeInstance], ports: RecordingPorts, clock: ManualClock) -> FailoverEngine<ManualClock> {
+        FailoverEngine(plan: RuntimePlan(instances: instances), ports: ports.enginePorts, clock: clock,
+                       logger: Logger(label: "test"))
+    }
+
+    static func advert(from source: IPAddress = peer, vrid: UInt8 = 51, priority: UInt8, ttl: UInt8 = 255,
+                       interval: Duration = .milliseconds(100)) -> InboundPacket {
+        let a = Advertisement(version: .v3, virtualRouterID: VirtualRouterID(vrid)!, priority: Priority(priority),
+                              advertisementInterval: interval, addresses: [vip])
+        let destination = IPAddress.v4(.vrrpMulticastGroup)
+        return InboundPacket(interface: "eth0", packet: ReceivedPacket(
+            payload: a.encode(source: source, destination: destination), source: source,
+            destination: destination, ttlOrHopLimit: ttl))
+    }
+
+    @Test func addressOwnerAddsVirtualAddressesBeforeAnnouncingThem() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = Self.engine([Self.instance(priority: 255, state: .master)], ports: ports, clock: clock)
+        await engine.start()
+        let calls = ports.calls
+        let add = calls.firstIndex { if case .addAddress = $0 { true } else { false } }
+        let announce = calls.firstIndex { if case .announce = $0 { true } else { false } }
+        #expect(add != nil && announce != nil)
+        #expect(add! < announce!)
+        #expect(calls.contains(.notify(StateNotification(scope: .instance, name: "VI_1", state: .master, priority: 255))))
+    }
+
+    @Test func backupTakesOverWhenTheMasterDownTimerFires() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = Self.engine([Self.instance()], ports: ports, clock: clock)
+        await engine.start()
+        #expect(ports.calls == [.notify(StateNotification(scope: .instance, name: "VI_1", state: .backup, priority: 100))])
+        await clock.waitForSleepers(1)
+        // v3, 100 ms adverts, priority 100: 3 × 100 ms + (156 × 100 ms)/256 ≈ 361 ms.
+        clock.advance(by: .milliseconds(400))
+        await ports.wait { $0.contains(.notify(StateNotification(scope: .instance, name: "VI_1", state: .master, priority: 100))) }
+        #expect(ports.calls.contains { if case .addAddress(let s) = $0 { s.address == Self.vip } else { false } })
+    }
+
+    @Test func shutdownOfAMasterSendsPriorityZeroBeforeRemovingAddresses() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = Self.engine([Self.instance(priority: 255, state: .master)], ports: ports, clock: clock)
+        await engine.start()
+        ports.reset()
+        await engine.shutdown()
+        let calls = ports.calls
+        let zero = calls.firstIndex(where: \.isPriorityZeroAdvert)
+        let remove = calls.firstIndex { if case .removeAddress = $0 { true } else { false } }
+        #expect(zero != nil && remove != nil)
+        #expect(zero! < remove!)
+        #expect(calls.last == .notify(StateNotification(scope: .instance, name: "VI_1", state: .stop, priority: 255)))
+    }
+
+    @Test func packetWithTTLOtherThan255IsCountedAndIgnored() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = Self.engine([Self.instance(priority: 255, state: .master)], ports: ports, clock: clock)
+        await engine.start()
+        ports.reset()
+        await engine.receive(Self.advert(priority: 254, ttl: 64))
+        #expect(ports.calls.isEmpty)
+        #expect(await engine.snapshot().nodeCounters["ip_ttl_err"] == 1)
+    }
+
+    @Test func unicastAdvertFromANonPeerIsRejectedAndCounted() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let stranger = IPAddress("192.0.2.99")!
+        let engine = Self.engine([Self.instance(unicastPeers: [Self.peer])], ports: ports, clock: clock)
+        await engine.start()
+        await engine.receive(Self.advert(from: stranger, priority: 0))
+        let snapshot = await engine.snapshot()
+        #expect(snapshot.instances[0].counters["unicast_peer_err"] == 1)
+        #expect(snapshot.instances[0].counters["pri_zero_rcvd"] == 0)
+    }
+
+    @Test func advertForAnUnknownVRIDIsCountedUnderTheNode() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = Self.engine([Self.instance()], ports: ports, clock: clock)
+        await engine.start()
+        await engine.receive(Self.advert(vrid: 77, priority: 100))
+        #expect(await engine.snapshot().nodeCounters["vrid_err"] == 1)
+    }
+
+    @Test func masterAnswersALowerPriorityAdvertAtOnce() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = Self.engine([Self.instance(priority: 255, state: .master)], ports: ports, clock: clock)
+        await engine.start()
+        ports.reset()
+        await engine.receive(Self.advert(priority: 100))
+        #expect(ports.calls.contains { if case .send(let a, _, _) = $0 { a.priority == Priority(255) } else { false } })
+    }
+
+    @Test func reloadKeepsAnUnchangedInstanceUntouched() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let a = Self.instance("VI_A", vrid: 51, priority: 255, state: .master)
+        let b = Self.instance("VI_B", vrid: 52, priority: 100, vips: [IPAddress("198.51.100.20")!])
+        let engine = Self.engine([a, b], ports: ports, clock: clock)
+        await engine.start()
+        ports.reset()
+        var changedB = b
+        changedB.router.priority = Priority(150)
+        let summary = await engine.reload(RuntimePlan(instances: [a, changedB]))
+        #expect(summary.unchanged == ["VI_A"])
+        #expect(summary.restarted == ["VI_B"])
+        let touchedA = ports.calls.filter {
+            switch $0 {
+            case .notify(let n): n.name == "VI_A"
+            case .addAddress(let s), .removeAddress(let s): s.address == Self.vip
+            case .send(let adv, _, _): adv.virtualRouterID.rawValue == 51
+            case .announce: true
+            }
+        }
+        #expect(touchedA.isEmpty)
+        let snapshot = await engine.snapshot()
+        #expect(snapshot.instances.map(\.state) == ["MASTER", "BACKUP"])
+        #expect(snapshot.instances[1].basePriority == 150)
+    }
+
+    @Test func reloadThatRemovesAMasterReleasesItsAddresses() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let a = Self.instance("VI_A", priority: 255, state: .master)
+        let engine = Self.engine([a], ports: ports, clock: clock)
+        await engine.start()
+        ports.reset()
+        let summary = await engine.reload(RuntimePlan(instances: []))
+        #expect(summary.removed == ["VI_A"])
+        #expect(ports.calls.contains { $0.isPriorityZeroAdvert })
+        #expect(ports.calls.contains { if case .removeAddress = $0 { true } else { false } })
+    }
+
+    @Test func weightZeroCheckFailureOnTheMasterReleasesThenEntersFault() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = Self.engine([Self.instance(priority: 255, state: .master, scripts: [TrackedScript(name: "chk")])],
+                                 ports: ports, clock: clock)
+        await engine.start()
+        await engine.checkResult(script: "chk", succeeded: true)
+        ports.reset()
+        await engine.checkResult(script: "chk", succeeded: false)
+        let calls = ports.calls
+        let zero = calls.firstIndex(where: \.isPriorityZeroAdvert)
+        let remove = calls.firstIndex { if case .removeAddress = $0 { true } else { false } }
+        let fault = calls.firstIndex(of: .notify(StateNotification(scope: .instance, name: "VI_1", state: .fault, priority: 255)))
+        #expect(zero != nil && remove != nil && fault != nil)
+        #expect(zero! < remove! && remove! < fault!)
+        #expect(await engine.snapshot().instances[0].state == "FAULT")
+    }
+}
+
+extension FailoverEngineTests {
+    /// keepalived sends IPv6 unicast adverts with hop limit 64 and checks no TTL on
+    /// unicast (keepalived #941); unicast peers are checked by address instead.
+    @Test func unicastAdvertFromAPeerIsAcceptedWhateverItsTTL() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = Self.engine([Self.instance(unicastPeers: [Self.peer])], ports: ports, clock: clock)
+        await engine.start()
+        let a = Advertisement(version: .v3, virtualRouterID: VirtualRouterID(51)!, priority: .release,
+                              advertisementInterval: .milliseconds(100), addresses: [Self.vip])
+        await engine.receive(InboundPacket(interface: "eth0", packet: ReceivedPacket(
+            payload: a.encode(source: Self.peer, destination: Self.node), source: Self.peer,
+            destination: Self.node, ttlOrHopLimit: 64)))
+        let snapshot = await engine.snapshot()
+        #expect(snapshot.instances[0].counters["pri_zero_rcvd"] == 1)
+        #expect(snapshot.nodeCounters["ip_ttl_err"] == nil)
+    }
+}

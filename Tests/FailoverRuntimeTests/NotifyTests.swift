@@ -1,0 +1,134 @@
+@testable import FailoverRuntime
+import Testing
+
+@Suite struct NotifyArgumentTests {
+    static let spec = NotifySpec(
+        master: "/etc/keepalived/master.sh m1 'm 2'", backup: "/etc/keepalived/backup.sh b1",
+        fault: "/etc/keepalived/fault.sh", stop: "/etc/keepalived/stop.sh s1",
+        generic: "/etc/keepalived/notify.sh g1")
+
+    /// keepalived's contract: notify_<state> gets only its own arguments, then
+    /// notify gets its own + `INSTANCE|GROUP name STATE priority`.
+    @Test(arguments: StateNotification.State.allCases)
+    func goldenArgvForInstance(state: StateNotification.State) throws {
+        let own: [String] = switch state {
+        case .master: ["/etc/keepalived/master.sh", "m1", "m 2"]
+        case .backup: ["/etc/keepalived/backup.sh", "b1"]
+        case .fault: ["/etc/keepalived/fault.sh"]
+        case .stop: ["/etc/keepalived/stop.sh", "s1"]
+        }
+        let commands = try Self.spec.commands(for: StateNotification(scope: .instance, name: "VI_1", state: state, priority: 150))
+        #expect(commands.map(\.words) == [own, ["/etc/keepalived/notify.sh", "g1", "INSTANCE", "VI_1", state.rawValue, "150"]])
+    }
+
+    @Test(arguments: StateNotification.State.allCases)
+    func goldenArgvForGroup(state: StateNotification.State) throws {
+        let spec = NotifySpec(generic: "/etc/keepalived/notify.sh")
+        let commands = try spec.commands(for: StateNotification(scope: .group, name: "G1", state: state, priority: 0))
+        #expect(commands.map(\.words) == [["/etc/keepalived/notify.sh", "GROUP", "G1", state.rawValue, "0"]])
+    }
+
+    @Test func fifoLineFormat() {
+        #expect(StateNotification(scope: .instance, name: "VI_1", state: .master, priority: 100).fifoLine == "INSTANCE \"VI_1\" MASTER 100")
+        #expect(StateNotification(scope: .group, name: "G", state: .fault, priority: 0).fifoLine == "GROUP \"G\" FAULT 0")
+    }
+
+    @Test func onlyConfiguredScriptsRun() throws {
+        let spec = NotifySpec(master: "/etc/keepalived/master.sh")
+        #expect(try spec.commands(for: StateNotification(scope: .instance, name: "VI_1", state: .backup, priority: 1)).isEmpty)
+    }
+}
+
+@Suite struct NotifyDispatcherTests {
+    let host = FakeHost.standard(scripts: ["master.sh", "backup.sh", "notify.sh"])
+    let spec = NotifySpec(master: "/etc/keepalived/master.sh", backup: "/etc/keepalived/backup.sh",
+                          generic: "/etc/keepalived/notify.sh", fifoPath: "/run/ka.fifo")
+
+    func dispatcher(_ launcher: any ProcessLauncher, fifo: RecordingFIFO) -> NotifyDispatcher {
+        NotifyDispatcher(preparer: ScriptPreparer(inspector: host, enableScriptSecurity: true, environment: [:]),
+                         launcher: launcher, openFIFO: { _ in fifo })
+    }
+
+    /// Flapping MASTER→BACKUP→MASTER with a slow script: every script of a change
+    /// starts only after the previous one ended; each exactly once; FIFO in the same order.
+    @Test func flappingInstanceIsNotifiedStrictlyInOrder() async {
+        let launcher = ScriptedLauncher()
+        let fifo = RecordingFIFO()
+        let notify = dispatcher(launcher, fifo: fifo)
+        for (state, priority) in [(StateNotification.State.master, 100), (.backup, 90), (.master, 100)] {
+            notify.enqueue(StateNotification(scope: .instance, name: "VI_1", state: state, priority: priority), spec: spec)
+        }
+        for index in 0..<6 {
+            await launcher.waitForLaunches(index + 1)
+            #expect(launcher.launchCount == index + 1)  // nothing else started meanwhile
+            launcher.finish(index, exit: 0)
+        }
+        await notify.drain()
+        #expect(launcher.events == [
+            "start /etc/keepalived/master.sh", "end /etc/keepalived/master.sh",
+            "start /etc/keepalived/notify.sh INSTANCE VI_1 MASTER 100", "end /etc/keepalived/notify.sh INSTANCE VI_1 MASTER 100",
+            "start /etc/keepalived/backup.sh", "end /etc/keepalived/backup.sh",
+            "start /etc/keepalived/notify.sh INSTANCE VI_1 BACKUP 90", "end /etc/keepalived/notify.sh INSTANCE VI_1 BACKUP 90",
+            "start /etc/keepalived/master.sh", "end /etc/keepalived/master.sh",
+            "start /etc/keepalived/notify.sh INSTANCE VI_1 MASTER 100", "end /etc/keepalived/notify.sh INSTANCE VI_1 MASTER 100",
+        ])
+        #expect(fifo.written == ["INSTANCE \"VI_1\" MASTER 100", "INSTANCE \"VI_1\" BACKUP 90", "INSTANCE \"VI_1\" MASTER 100"])
+        #expect(notify.statistics.completed == 3)
+    }
+
+    /// A hanging notify never blocks the caller, nor another instance's notifies.
+    @Test func hangingNotifyDelaysOnlyItsOwnInstance() async {
+        let launcher = ScriptedLauncher()
+        let fifo = RecordingFIFO()
+        let notify = dispatcher(launcher, fifo: fifo)
+        notify.enqueue(StateNotification(scope: .instance, name: "A", state: .master, priority: 100), spec: spec)
+        await launcher.waitForLaunches(1)
+        // A's first script hangs; enqueue still returns at once (it is synchronous) ...
+        notify.enqueue(StateNotification(scope: .instance, name: "A", state: .backup, priority: 100), spec: spec)
+        notify.enqueue(StateNotification(scope: .instance, name: "B", state: .master, priority: 100), spec: spec)
+        // ... and B's notify runs while A's still hangs.
+        await launcher.waitForLaunches(2)
+        #expect(launcher.requests[1].arguments == ["/etc/keepalived/master.sh"])
+        launcher.finish(1, exit: 0)
+        await launcher.waitForLaunches(3)
+        #expect(launcher.requests[2].arguments == ["/etc/keepalived/notify.sh", "INSTANCE", "B", "MASTER", "100"])
+        #expect(!launcher.isFinished(0))
+        #expect(notify.statistics.outstanding == 3)
+        launcher.finish(2, exit: 0)
+        // A's hung script times out (the launcher's contract); A's queue moves on.
+        launcher.finish(0, with: LaunchOutcome(termination: .signaled(9), timedOut: true))
+        for index in 3..<6 {
+            await launcher.waitForLaunches(index + 1)
+            launcher.finish(index, exit: 0)
+        }
+        await notify.drain()
+        #expect(notify.statistics.scriptTimeouts == 1)
+        #expect(fifo.written.filter { $0.contains("\"A\"") } == ["INSTANCE \"A\" MASTER 100", "INSTANCE \"A\" BACKUP 100"])
+    }
+
+    @Test func shutdownUsesTheStopTimeout() async {
+        let launcher = ScriptedLauncher()
+        let notify = NotifyDispatcher(
+            preparer: ScriptPreparer(inspector: FakeHost.standard(scripts: ["stop.sh"]), enableScriptSecurity: true, environment: [:]),
+            launcher: launcher, openFIFO: { _ in nil },
+            configuration: .init(timeout: .seconds(30), stopTimeout: .milliseconds(500)))
+        let stopSpec = NotifySpec(stop: "/etc/keepalived/stop.sh")
+        let done = Task {
+            await notify.shutdown(stopping: [(StateNotification(scope: .instance, name: "A", state: .stop, priority: 100), stopSpec)])
+        }
+        await launcher.waitForLaunches(1)
+        #expect(launcher.requests[0].timeout == .milliseconds(500))
+        launcher.finish(0, exit: 0)
+        await done.value
+        #expect(notify.statistics.outstanding == 0)
+    }
+
+    @Test func missingNotifyScriptIsReportedAndSkipped() async {
+        let notify = dispatcher(ImmediateLauncher(), fifo: RecordingFIFO())
+        let broken = NotifySpec(master: "/etc/keepalived/missing.sh")
+        #expect(notify.problems(in: broken) == [.notFound(path: "/etc/keepalived/missing.sh")])
+        notify.enqueue(StateNotification(scope: .instance, name: "A", state: .master, priority: 1), spec: broken)
+        await notify.drain()
+        #expect(notify.statistics.refused == 1)
+    }
+}

@@ -1,0 +1,133 @@
+@testable import FailoverRuntime
+import Testing
+import VRRPWire
+
+@Suite struct ScriptPreparerTests {
+    func preparer(_ host: FakeHost, security: Bool = true) -> ScriptPreparer {
+        ScriptPreparer(inspector: host, enableScriptSecurity: security,
+                       environment: ["PATH": "/usr/bin:/bin", "LD_PRELOAD": "/evil.so", "IFS": "x", "HOME": "/root"])
+    }
+
+    @Test func executableScriptRunsDirectlyWithSplitArguments() {
+        let prepared = preparer(.standard(scripts: ["check.sh"]))
+            .prepare(CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh 'a b' c", interval: .milliseconds(100)))
+        guard case .process(let request) = prepared.probe else { Issue.record("\(prepared.probe)"); return }
+        #expect(request.executablePath == "/etc/keepalived/check.sh")
+        #expect(request.arguments == ["/etc/keepalived/check.sh", "a b", "c"])
+        #expect(request.timeout == .milliseconds(100))  // timeout defaults to the interval
+        #expect(request.credentials == nil)
+    }
+
+    @Test func fileWithoutInterpreterLineGoesThroughTheShell() {
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.executableFormat = []
+        let prepared = preparer(host).prepare(CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh x"))
+        guard case .process(let request) = prepared.probe else { Issue.record("\(prepared.probe)"); return }
+        #expect(request.arguments == ["/bin/sh", "-c", "'/etc/keepalived/check.sh' 'x'"])
+    }
+
+    @Test func environmentIsSanitised() {
+        let env = ScriptEnvironment.sanitised(["LD_PRELOAD": "a", "LD_LIBRARY_PATH": "b", "LD_AUDIT": "c", "IFS": "d", "HOME": "/root"])
+        #expect(env == ["HOME": "/root", "PATH": ScriptEnvironment.defaultPath])
+    }
+
+    @Test func missingScriptIsReportedAtLoadAndFails() {
+        let prepared = preparer(.standard(scripts: [])).prepare(CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/gone.sh"))
+        #expect(prepared.loadError == .notFound(path: "/etc/keepalived/gone.sh"))
+    }
+
+    @Test func nonExecutableScriptIsReportedAtLoad() {
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.files["/etc/keepalived/check.sh"] = FakeHost.file(mode: 0o644)
+        let prepared = preparer(host).prepare(CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh"))
+        #expect(prepared.loadError == .notExecutable(path: "/etc/keepalived/check.sh", uid: 0, gid: 0))
+    }
+
+    @Test func bareNameIsFoundOnPath() {
+        var host = FakeHost.standard(scripts: [])
+        host.files["/bin/pidof"] = FakeHost.file()
+        host.files["/bin"] = FakeHost.directory()
+        host.executableFormat = ["/bin/pidof"]
+        let prepared = preparer(host).prepare(CheckScriptSpec(name: "chk", commandLine: "pidof haproxy"))
+        guard case .process(let request) = prepared.probe else { Issue.record("\(prepared.probe)"); return }
+        #expect(request.arguments == ["/bin/pidof", "haproxy"])
+    }
+
+    @Test func scriptSecurityRefusesGroupWritableDirectory() {
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.files["/etc/keepalived"] = FakeHost.directory(gid: 50, mode: 0o775)
+        let prepared = preparer(host).prepare(CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh"))
+        let error = ScriptError.insecure(path: "/etc/keepalived/check.sh", component: "/etc/keepalived",
+                                         reason: "is writable by non-root group gid 50 (mode 775)")
+        #expect(prepared.loadError == error)
+        #expect(error.description == "refusing script '/etc/keepalived/check.sh': it would run as root but path component '/etc/keepalived' is writable by non-root group gid 50 (mode 775) (enable_script_security)")
+    }
+
+    @Test func scriptSecurityRefusesFileOwnedByNonRoot() {
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.files["/etc/keepalived/check.sh"] = FakeHost.file(uid: 1000, mode: 0o755)
+        let prepared = preparer(host).prepare(CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh"))
+        #expect(prepared.loadError == .insecure(path: "/etc/keepalived/check.sh", component: "/etc/keepalived/check.sh",
+                                                reason: "is owned by non-root uid 1000 (mode 755)"))
+    }
+
+    @Test func scriptSecurityRefusesWorldWritableRoot() {
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.files["/etc"] = FakeHost.directory(mode: 0o777)
+        let prepared = preparer(host).prepare(CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh"))
+        #expect(prepared.loadError == .insecure(path: "/etc/keepalived/check.sh", component: "/etc",
+                                                reason: "is writable by others (mode 777)"))
+    }
+
+    @Test func stickyWorldWritableDirectoryIsAllowed() {
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.files["/etc"] = FakeHost.directory(mode: 0o1777)
+        #expect(preparer(host).prepare(CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh")).loadError == nil)
+    }
+
+    @Test func withoutScriptSecurityAnInsecurePathOnlyWarns() {
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.files["/etc/keepalived"] = FakeHost.directory(mode: 0o777)
+        let prepared = preparer(host, security: false).prepare(CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh"))
+        #expect(prepared.loadError == nil)
+        #expect(prepared.warnings.count == 1)
+    }
+
+    @Test func nonRootScriptUserNeedsNoPathProtection() {
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.files["/etc/keepalived"] = FakeHost.directory(mode: 0o777)
+        host.users["nobody"] = ScriptCredentials(uid: 65534, gid: 65534)
+        let prepared = preparer(host).prepare(
+            CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", user: ScriptUser(user: "nobody")))
+        guard case .process(let request) = prepared.probe else { Issue.record("\(prepared.probe)"); return }
+        #expect(request.credentials == ScriptCredentials(uid: 65534, gid: 65534))
+    }
+
+    @Test func unknownUserIsRefused() {
+        let prepared = preparer(.standard(scripts: ["check.sh"])).prepare(
+            CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", user: ScriptUser(user: "ghost")))
+        #expect(prepared.loadError == .unknownUser("ghost"))
+    }
+
+    @Test func intervalBelowTenMillisecondsIsRefused() {
+        let prepared = preparer(.standard(scripts: ["check.sh"])).prepare(
+            CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", interval: .milliseconds(5)))
+        #expect(prepared.loadError != nil)
+    }
+
+    /// The OpenShift image's rendered default check runs natively, with a timeout below the interval.
+    @Test func defaultTCPCheckIsRecognised() {
+        let prepared = preparer(FakeHost()).prepare(
+            CheckScriptSpec(name: "chk_x", commandLine: "/bin/bash -c '</dev/tcp/192.0.2.10/8080'", interval: .seconds(2)))
+        #expect(prepared.probe == .tcpConnect(address: IPAddress("192.0.2.10")!, port: 8080, timeout: .milliseconds(1800)))
+        let v6 = preparer(FakeHost()).prepare(
+            CheckScriptSpec(name: "chk_x", commandLine: "/bin/bash -c '</dev/tcp/2001:db8::1/80'", interval: .seconds(1), timeout: .milliseconds(300)))
+        #expect(v6.probe == .tcpConnect(address: IPAddress("2001:db8::1")!, port: 80, timeout: .milliseconds(300)))
+    }
+
+    @Test func monitorPortZeroMeansNoCheck() {
+        for line in ["/bin/bash -c '</dev/tcp/192.0.2.10/0'", "true", "/bin/true"] {
+            #expect(preparer(FakeHost()).prepare(CheckScriptSpec(name: "chk", commandLine: line)).probe == .alwaysSucceeds)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Glibc
+import Testing
+@testable import StatusServer
+
+private actor FakeSource: StatusSource {
+    var healthy = true
+    func setHealthy(_ value: Bool) { healthy = value }
+    func isHealthy() -> Bool { healthy }
+    func statusJSON() -> [UInt8] { Array(#"{"instances":[]}"#.utf8) }
+    func metricsText() -> [UInt8] { Array("keepalived_advert_sent_total 3\n".utf8) }
+}
+
+/// A blocking HTTP/1.0 request over loopback; returns the raw response text.
+private func rawRequest(port: Int, _ request: String) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXErrorCode(rawValue: errno).map { $0 } ?? .EIO }
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = in_port_t(UInt16(port).bigEndian)
+    addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    let rc = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard rc == 0 else { throw POSIXErrorCode(rawValue: errno) ?? .EIO }
+    _ = request.withCString { send(fd, $0, strlen($0), 0) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = recv(fd, &buf, buf.count, 0)
+        if n <= 0 { break }
+        out += buf[0..<n]
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+extension POSIXErrorCode: @retroactive Error {}
+
+@Suite struct StatusServerTests {
+    @Test func routerServesTheThreeEndpointsAndRefusesWrites() async {
+        let router = StatusRouter(source: FakeSource())
+        #expect(await router.respond(method: "GET", uri: "/healthz").status == 200)
+        #expect(await router.respond(method: "GET", uri: "/status").contentType == "application/json")
+        #expect(await router.respond(method: "GET", uri: "/metrics?x=1").body == Array("keepalived_advert_sent_total 3\n".utf8))
+        #expect(await router.respond(method: "GET", uri: "/nope").status == 404)
+        let post = await router.respond(method: "POST", uri: "/status")
+        #expect(post.status == 405)
+        #expect(post.headers.first?.1 == "GET, HEAD")
+    }
+
+    @Test func healthzIs503WhenADriverIsDead() async {
+        let source = FakeSource()
+        await source.setHealthy(false)
+        #expect(await StatusRouter(source: source).respond(method: "GET", uri: "/healthz").status == 503)
+    }
+
+    @Test func listenerAnswersOverLoopbackOnly() async throws {
+        let server = try await StatusHTTPServer.start(port: 0, source: FakeSource())
+        #expect(server.localAddress.ipAddress == "127.0.0.1")
+        let port = server.port
+        let response = try await Task.detached { try rawRequest(port: port, "GET /metrics HTTP/1.0\r\n\r\n") }.value
+        #expect(response.hasPrefix("HTTP/1.0 200 OK"))
+        #expect(response.contains("Content-Type: text/plain; version=0.0.4"))
+        #expect(response.hasSuffix("keepalived_advert_sent_total 3\n"))
+        let health = try await Task.detached { try rawRequest(port: port, "GET /healthz HTTP/1.0\r\n\r\n") }.value
+        #expect(health.hasSuffix("ok\n"))
+        await server.shutdown()
+    }
+
+    @Test func bindFailureNamesTheAddress() async throws {
+        let first = try await StatusHTTPServer.start(port: 0, source: FakeSource())
+        await #expect(throws: StatusHTTPServer.Error.self) {
+            // SO_REUSEADDR does not allow two listeners on one port.
+            _ = try await StatusHTTPServer.start(port: first.port, source: FakeSource())
+        }
+        await first.shutdown()
+    }
+}

@@ -1,0 +1,183 @@
+import Testing
+import VRRPCore
+import VRRPWire
+
+@Suite("Election, preemption and release")
+struct ElectionRuleTests {
+    @Test("backup takes over after the master-down interval without adverts")
+    func takeoverAfterSilence() {
+        var r = backupHearing(config(priority: 100), masterPriority: 150)
+        let down = at(.seconds(3) + .microseconds(609_375))
+        #expect(r.nextDeadline == down)
+        let actions = r.deadlineReached(now: down)
+        #expect(r.state == .master)
+        #expect(actions == [
+            .sendAdvertisement(advert(priority: 100)),
+            .addVirtualAddresses([vip]),
+            .announce([vip], AnnounceSchedule(repeat: 5, secondBurstAfter: .seconds(5))),
+            .notify(StateNotification(scope: .instance, name: "VI_1", state: .master, priority: Priority(100), reason: .masterDownTimerExpired)),
+        ])
+    }
+
+    @Test("backup takes over after skew time on priority 0")
+    func skewTakeoverOnRelease() {
+        var r = backupHearing(config(priority: 100), masterPriority: 150)
+        let t = at(.seconds(1))
+        #expect(r.advertisementReceived(advert(priority: 0), from: ip("192.0.2.9"), now: t).isEmpty)
+        #expect(r.nextDeadline == t + .microseconds(609_375))
+        #expect(r.statistics.priorityZeroReceived == 1)
+        let actions = r.deadlineReached(now: t + .microseconds(609_375))
+        #expect(actions.notifications.first?.reason == .masterReleased(by: ip("192.0.2.9")))
+        #expect(r.state == .master)
+    }
+
+    @Test("preemptive higher-priority backup discards lower adverts and takes over after the down interval")
+    func preemptDiscardsLowerAdverts() {
+        var r = backupHearing(config(priority: 200), masterPriority: 100)
+        let first = r.nextDeadline!
+        #expect(r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: at(.seconds(1))).isEmpty)
+        #expect(r.nextDeadline == first)
+    }
+
+    @Test("nopreempt keeps the incumbent")
+    func nopreemptKeepsIncumbent() {
+        var r = backupHearing(config(priority: 200, nopreempt: true), masterPriority: 100)
+        for s in 1...10 {
+            _ = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: at(.seconds(Int64(s))))
+        }
+        #expect(r.state == .backup)
+        #expect(r.nextDeadline == at(.seconds(10)) + r.masterDownInterval)
+    }
+
+    @Test("preempt_delay holds a higher-priority backup until the delay expires")
+    func preemptDelayHolds() {
+        var r = VirtualRouter(configuration: config(priority: 200, preemptDelay: .seconds(5)))
+        _ = r.start(now: .zero)
+        // The delay starts at the first lower-priority advert (t = 2 s): accepted until 7 s.
+        for s in 2...9 {
+            _ = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: at(.seconds(Int64(s))))
+            #expect(r.state == .backup)
+        }
+        // Last accepted advert at 6 s; adverts at 7, 8, 9 s are discarded.
+        #expect(r.nextDeadline == at(.seconds(6)) + r.masterDownInterval)
+        _ = r.deadlineReached(now: r.nextDeadline!)
+        #expect(r.state == .master)
+    }
+
+    @Test("a higher-priority master stops the preempt delay; the next lower advert starts it afresh")
+    func preemptDelayRestarts() {
+        var r = VirtualRouter(configuration: config(priority: 200, preemptDelay: .seconds(5)))
+        _ = r.start(now: .zero)
+        _ = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: at(.seconds(2)))  // delay until 7 s
+        _ = r.advertisementReceived(advert(priority: 250), from: ip("192.0.2.8"), now: at(.seconds(4)))  // stopped
+        _ = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: at(.seconds(5)))  // until 10 s
+        _ = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: at(.seconds(9)))
+        #expect(r.nextDeadline == at(.seconds(9)) + r.masterDownInterval)
+        _ = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: at(.seconds(10)))
+        #expect(r.nextDeadline == at(.seconds(9)) + r.masterDownInterval)
+    }
+
+    @Test("master steps down on higher priority")
+    func masterStepsDown() {
+        var (r, t) = master(config(priority: 100))
+        let now = t + .milliseconds(100)
+        let actions = r.advertisementReceived(advert(priority: 150), from: ip("192.0.2.9"), now: now)
+        #expect(r.state == .backup)
+        #expect(actions == [
+            .sendAdvertisement(advert(priority: 100)),
+            .removeVirtualAddresses([vip]),
+            .notify(StateNotification(scope: .instance, name: "VI_1", state: .backup, priority: Priority(100),
+                                      reason: .preemptedBy(ip("192.0.2.9"), priority: Priority(150)))),
+        ])
+        #expect(r.nextDeadline == now + r.masterDownInterval)
+        #expect(r.status.masterAddress == ip("192.0.2.9"))
+    }
+
+    @Test("equal priority: higher address wins")
+    func equalPriorityHigherAddressWins() {
+        var (low, t) = master(config(priority: 100, address: "192.0.2.5"))
+        let stepDown = low.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: t)
+        #expect(low.state == .backup)
+        #expect(stepDown.notifiedStates == [.backup])
+
+        var (high, t2) = master(config(priority: 100, address: "192.0.2.9"))
+        let answer = high.advertisementReceived(advert(priority: 100), from: ip("192.0.2.5"), now: t2)
+        #expect(high.state == .master)
+        #expect(answer.sentPriorities == [100])
+    }
+
+    @Test("master answers a lower-priority advert with an immediate advert and an announcement")
+    func masterAnswersLower() {
+        var (r, t) = master(config(priority: 150))
+        let now = t + .milliseconds(300)
+        let actions = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: now)
+        #expect(actions == [.sendAdvertisement(advert(priority: 150)), .announce([vip], AnnounceSchedule(repeat: 5))])
+        #expect(r.nextDeadline == now + .seconds(1))
+    }
+
+    @Test("master answers priority 0 with an immediate advert")
+    func masterAnswersRelease() {
+        var (r, t) = master(config(priority: 150, announcements: AnnouncementSettings(lowerPriorityRepeat: 0)))
+        let actions = r.advertisementReceived(advert(priority: 0), from: ip("192.0.2.9"), now: t)
+        #expect(actions == [.sendAdvertisement(advert(priority: 150))])
+        #expect(r.state == .master)
+    }
+
+    @Test("shutdown of a master sends priority 0, removes VIPs, then notifies STOP")
+    func masterShutdown() {
+        var (r, t) = master(config(priority: 150))
+        let actions = r.shutdown(now: t)
+        #expect(actions == [
+            .sendAdvertisement(advert(priority: 0)),
+            .removeVirtualAddresses([vip]),
+            .notify(StateNotification(scope: .instance, name: "VI_1", state: .stop, priority: Priority(150), reason: .shutdown)),
+        ])
+        #expect(r.state == .initialize)
+        #expect(r.nextDeadline == nil)
+        #expect(r.statistics.priorityZeroSent == 1)
+    }
+
+    @Test("shutdown of a backup only notifies STOP")
+    func backupShutdown() {
+        var r = backupHearing(config(), masterPriority: 150)
+        #expect(r.shutdown(now: .zero).notifiedStates == [.stop])
+        #expect(r.shutdown(now: .zero).isEmpty)
+    }
+
+    @Test("v2 password mismatch is counted and dropped")
+    func authMismatch() {
+        var c = config()
+        c.authentication = .password("secret")
+        var r = VirtualRouter(configuration: c)
+        _ = r.start(now: .zero)
+        var a = advert(priority: 0)
+        a.authentication = .password("wrong")
+        _ = r.advertisementReceived(a, from: ip("192.0.2.9"), now: .zero)
+        a.authentication = .none
+        _ = r.advertisementReceived(a, from: ip("192.0.2.9"), now: .zero)
+        #expect(r.statistics.authFailure == 1)
+        #expect(r.statistics.authTypeMismatch == 1)
+        #expect(r.statistics.priorityZeroReceived == 0)
+    }
+
+    @Test("an advert for another VRID is not processed")
+    func foreignVRID() {
+        var r = VirtualRouter(configuration: config())
+        _ = r.start(now: .zero)
+        _ = r.advertisementReceived(advert(priority: 0, vrid: 52), from: ip("192.0.2.9"), now: .zero)
+        #expect(r.statistics.foreignAdvertisement == 1)
+        #expect(r.statistics.advertReceived == 0)
+    }
+
+    @Test("statistics count become_master, release_master and adverts")
+    func statistics() {
+        var (r, t) = master(config(priority: 100))
+        _ = r.advertisementReceived(advert(priority: 200), from: ip("192.0.2.9"), now: t)
+        let s = r.statistics
+        #expect(s.becomeMaster == 1)
+        #expect(s.releaseMaster == 1)
+        #expect(s.advertSent == 2)
+        #expect(s.advertReceived == 1)
+        #expect(s.keepalivedCounters.first { $0.name == "become_master" }?.value == 1)
+    }
+}
