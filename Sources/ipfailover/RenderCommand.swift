@@ -17,10 +17,10 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: "Write to this file instead of standard output.")
     var output: String?
 
-    @Option(name: .long, help: "The node's own address (default: primary address of the VRRP interface).")
+    @Option(name: .long, help: "The node's own address (default: $IPFAILOVER_NODE_ADDRESS, else the primary address of the VRRP interface).")
     var nodeAddress: String?
 
-    @Option(name: .long, help: "The node's host name (default: gethostname).")
+    @Option(name: .long, help: "The node's host name (default: $IPFAILOVER_HOSTNAME, else gethostname).")
     var hostname: String?
 
     @Flag(name: .long, help: "Print the table of OPENSHIFT_HA_* variables and exit.")
@@ -33,8 +33,9 @@ struct RenderCommand: ParsableCommand {
         }
         let environment = ProcessEnvironment.current()
         var node = SystemNodeIdentity.detect(interface: environment["OPENSHIFT_HA_NETWORK_INTERFACE"].flatMap { $0.isEmpty ? nil : $0 })
-        if let hostname { node.hostname = hostname }
-        if let nodeAddress {
+        let nonEmpty = { (name: String) in environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        if let hostname = hostname ?? nonEmpty("IPFAILOVER_HOSTNAME") { node.hostname = hostname }
+        if let nodeAddress = nodeAddress ?? nonEmpty("IPFAILOVER_NODE_ADDRESS") {
             guard let address = IPAddress(nodeAddress) else {
                 throw ValidationError("--node-address '\(nodeAddress)' is not an IPv4 or IPv6 address")
             }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import FailoverConfig
 import VRRPWire
@@ -113,5 +114,16 @@ struct EnvironmentTests {
         for name in names { #expect(table.contains("`\(name)`")) }
         #expect(table.contains("| `OPENSHIFT_HA_VIRTUAL_IPS` | address list | (required) |"))
         #expect(table.contains("| `OPENSHIFT_HA_VRRP_ID_OFFSET` | integer | `10` |"))
+    }
+}
+
+@Suite("Documentation")
+struct DocumentationTests {
+    @Test("docs/configuration.md carries the schema's table verbatim (regenerate with `ipfailover render --env-help`)")
+    func envTableInSync() throws {
+        let here = #filePath
+        let root = here[..<here.range(of: "/Tests/")!.lowerBound]
+        let doc = try String(contentsOfFile: "\(root)/docs/configuration.md", encoding: .utf8)
+        #expect(doc.contains(EnvironmentSchema.markdownTable()))
     }
 }
