@@ -33,6 +33,12 @@ struct SyntaxParserTests {
         #expect(lines[1].tokens[0].location == SourceLocation(file: "f", line: 2, column: 1))
     }
 
+    @Test("A comment character inside a word ends the line, as keepalived reads it; inside quotes it is text")
+    func commentInsideWord() {
+        let (lines, _) = Lexer().tokenize("priority 100#x\nauth_pass ab!cd }\nscript \"a#b!c\"", file: "f")
+        #expect(lines.map { $0.tokens.map(\.text) } == [["priority", "100"], ["auth_pass", "ab"], ["script", "a#b!c"]])
+    }
+
     @Test("An unterminated quote is reported at the quote and runs to the end of the line")
     func unterminatedQuote() {
         let (lines, problems) = Lexer().tokenize("notify \"/bin/x arg", file: "f")
