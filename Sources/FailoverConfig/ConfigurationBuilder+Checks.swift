@@ -27,6 +27,9 @@ extension ConfigurationBuilder {
             }
             instance.virtualIPAddresses = kept
         }
+        if instance.virtualIPAddresses.isEmpty {
+            note(where_.block, "(\(name)) no virtual_ipaddress; at least one is needed for the instance to be useful")
+        }
         let family = instance.addressFamily
         var peers: [IPAddress] = []
         for (peer, location) in zip(instance.unicastPeers, where_.peers) {

@@ -164,7 +164,7 @@ struct KeepalivedParserTests {
 
     @Test("Scripts without enable_script_security exit 5; with it 0")
     func scriptSecurityStatus() {
-        let body = "vrrp_script s {\n script /bin/true\n}\nvrrp_instance a {\n interface eth0\n virtual_router_id 1\n track_script {\n s\n }\n}"
+        let body = "vrrp_script s {\n script /bin/true\n}\nvrrp_instance a {\n interface eth0\n virtual_router_id 1\n track_script {\n s\n }\n virtual_ipaddress {\n 198.51.100.1\n }\n}"
         let without = TestSupport.parse(body)
         #expect(without.status == .scriptsWithoutSecurity)
         #expect(without.diagnostics.map(\.description) == [
@@ -175,7 +175,7 @@ struct KeepalivedParserTests {
 
     @Test("priority 255 clears preempt_delay, as keepalived does")
     func ownerClearsPreemptDelay() {
-        let result = TestSupport.parse("vrrp_instance a {\n interface eth0\n virtual_router_id 1\n priority 255\n preempt_delay 30\n}")
+        let result = TestSupport.parse("vrrp_instance a {\n interface eth0\n virtual_router_id 1\n priority 255\n preempt_delay 30\n virtual_ipaddress {\n 198.51.100.1\n }\n}")
         #expect(result.configuration.instances[0].preemption == .immediate)
         #expect(result.diagnostics.map(\.message) == [
             "(a) preempt_delay does not work with priority 255; keepalived clears it, and so do we",
