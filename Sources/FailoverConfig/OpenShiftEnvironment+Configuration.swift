@@ -54,8 +54,8 @@ extension OpenShiftEnvironment {
             script = VRRPScript(name: checkName, script: checkScript, interval: checkInterval)
         } else if monitorPort != 0 {
             if let address = node.primaryAddress {
-                script = VRRPScript(name: checkName, script: "/bin/bash -c '</dev/tcp/\(address)/\(monitorPort)'",
-                                    interval: checkInterval)
+                let check = VRRPScript.TCPConnectCheck(address: address, port: monitorPort)
+                script = VRRPScript(name: checkName, script: check.command, interval: checkInterval)
             } else {
                 fail("OPENSHIFT_HA_MONITOR_PORT", "the default check connects to the node's own address, which is "
                     + "unknown (give --node-address, set OPENSHIFT_HA_CHECK_SCRIPT, or set the port to 0)")

@@ -127,3 +127,17 @@ struct DocumentationTests {
         #expect(doc.contains(EnvironmentSchema.markdownTable()))
     }
 }
+
+@Suite("TCP connect check recognition")
+struct TCPCheckTests {
+    @Test("The image's bash /dev/tcp check is recognised so the runtime can connect natively")
+    func recognised() {
+        let check = VRRPScript(name: "c", script: "/bin/bash -c '</dev/tcp/192.0.2.11/8080'").tcpConnectCheck
+        #expect(check == VRRPScript.TCPConnectCheck(address: IPAddress("192.0.2.11")!, port: 8080))
+        #expect(check?.command == "/bin/bash -c '</dev/tcp/192.0.2.11/8080'")
+        #expect(VRRPScript(name: "c", script: "bash -c '</dev/tcp/2001:db8::1/80'").tcpConnectCheck?.port == 80)
+        #expect(VRRPScript(name: "c", script: "/bin/bash -c '</dev/tcp/192.0.2.11/80'; rm -rf /").tcpConnectCheck == nil)
+        #expect(VRRPScript(name: "c", script: "/bin/bash -c '</dev/tcp/host.example/80'").tcpConnectCheck == nil)
+        #expect(VRRPScript(name: "c", script: "/usr/bin/true").tcpConnectCheck == nil)
+    }
+}
