@@ -72,7 +72,7 @@ struct CommandLineTests {
         }
     }
 
-    @Test("render --output writes the same text render prints; --env-help prints the schema",
+    @Test("render --output writes the same text render prints; check-config --env; --env-help prints the schema",
           .enabled(if: canRun, "the ipfailover binary was not built next to the tests"))
     func render() throws {
         let binary = try #require(Self.binary, "ipfailover binary not found next to the test bundle")
@@ -93,6 +93,15 @@ struct CommandLineTests {
                                        "--node-address", "192.0.2.11"])
         #expect(bad.status == 3)
         #expect(bad.output.contains("OPENSHIFT_HA_VIRTUAL_IPS: error: entry '198.51.100.x'"))
+        let checked = try TestSupport.run([env, "-i", "OPENSHIFT_HA_VIRTUAL_IPS=198.51.100.x", "OPENSHIFT_HA_VIP_GRUOPS=2",
+                                           binary, "check-config", "--env", "--node-address", "192.0.2.11"])
+        #expect(checked.status == 3)
+        let lines = checked.output.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix("OPENSHIFT_HA_VIRTUAL_IPS: error: entry '198.51.100.x'") == true)
+        #expect(lines.last == "OPENSHIFT_HA_VIP_GRUOPS: warning: unknown variable; ignored")
+        let clean = try TestSupport.run([env] + vars + [binary, "check-config", "--env", "--node-address", "192.0.2.11"])
+        #expect(clean.status == 0 && clean.output.isEmpty, "\(clean.output)")
         let help = try TestSupport.run([binary, "render", "--env-help"])
         #expect(help.output == EnvironmentSchema.markdownTable())
     }
