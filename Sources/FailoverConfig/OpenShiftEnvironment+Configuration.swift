@@ -8,10 +8,11 @@ extension OpenShiftEnvironment {
     public var checkName: String { "chk_\(scrubbedName)" }
 
     /// VIP group sizes: `vipGroups` contiguous slices, the first `total % groups`
-    /// one larger; more groups than VIPs (or none) → one VIP per instance.
+    /// one larger; more groups than VIPs (or none, or 0) → one VIP per instance.
     public static func groupSizes(total: Int, groups: Int?) -> [Int] {
         guard total > 0 else { return [] }
-        let n = min(groups ?? total, total)
+        let requested = groups ?? 0
+        let n = requested <= 0 ? total : min(requested, total)
         let base = total / n, extra = total % n
         return (0..<n).map { $0 < extra ? base + 1 : base }
     }

@@ -20,6 +20,8 @@ struct EnvironmentTests {
         #expect(OpenShiftEnvironment.groupSizes(total: 255, groups: 238).reduce(0, +) == 255)
         #expect(OpenShiftEnvironment.groupSizes(total: 3, groups: 5) == [1, 1, 1])
         #expect(OpenShiftEnvironment.groupSizes(total: 3, groups: nil) == [1, 1, 1])
+        #expect(OpenShiftEnvironment.groupSizes(total: 3, groups: 0) == [1, 1, 1])
+        #expect(OpenShiftEnvironment.groupSizes(total: 0, groups: 2) == [])
     }
 
     @Test("VRID = offset + index (1-based), skipping HA_EXCLUDED_VRRP_IDS")
