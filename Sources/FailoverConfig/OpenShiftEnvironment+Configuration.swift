@@ -4,6 +4,17 @@ extension OpenShiftEnvironment {
     /// The image's config-name scrub of `configName`.
     public var scrubbedName: String { EnvironmentSchema.scrub(configName) }
 
+    /// The PASS password: the config name cut to the 8 bytes that go on the wire, at a
+    /// character boundary so the rendered file holds exactly those bytes.
+    public var authPass: String {
+        var result = ""
+        for character in configName {
+            if result.utf8.count + character.utf8.count > 8 { break }
+            result.append(character)
+        }
+        return result
+    }
+
     /// The name of the shared check, `chk_<scrubbed>`.
     public var checkName: String { "chk_\(scrubbedName)" }
 
@@ -62,6 +73,11 @@ extension OpenShiftEnvironment {
                     + "unknown (give --node-address, set OPENSHIFT_HA_CHECK_SCRIPT, or set the port to 0)")
             }
         }
+        if authPass.utf8.count < min(8, configName.utf8.count) {
+            diagnostics.append(Diagnostic(.adjusted, .environment("OPENSHIFT_HA_CONFIG_NAME"),
+                "its first 8 bytes end inside a multi-byte character; the PASS password is '\(authPass)' "
+                + "(\(authPass.utf8.count) bytes), which differs from keepalived's byte cut"))
+        }
         let spreading = MasterSpreading(replicaCount: replicaCount, node: node)
         var instances: [VRRPInstance] = []
         var start = 0
@@ -83,7 +99,7 @@ extension OpenShiftEnvironment {
                 priority: spreading.priority(ofInstance: index), version: isIPv6 ? .v3 : nil, preemption: preemption,
                 virtualIPAddresses: vips.map { VirtualIPAddress(address: $0, device: interface) },
                 trackScripts: script.map { [TrackedScript(name: $0.name)] } ?? [],
-                authentication: isIPv6 ? .none : .password(configName),
+                authentication: isIPv6 ? .none : .password(authPass),
                 notifyScripts: NotifyScripts(notify: notifyScript))
             if !unicastPeers.isEmpty {
                 let peers = unicastPeers.filter { $0.family == family && $0 != node.primaryAddress }

@@ -101,6 +101,20 @@ struct EnvironmentTests {
         #expect(MasterSpreading.nodeNumber(NodeIdentity(hostname: "a")) == 0xE40C_292C)  // FNV-1a("a")
     }
 
+    @Test("The PASS password is the config name's first 8 bytes, cut at a character boundary")
+    func authPassCut() throws {
+        var settings = OpenShiftEnvironment()
+        settings.configName = "OpenShift-IPFailover"
+        #expect(settings.authPass == "OpenShif")
+        settings.configName = "abcdefgé-x"
+        #expect(settings.authPass == "abcdefg")
+        let (_, _, diagnostics) = OpenShiftEnvironment.configuration(
+            environment: ["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_CONFIG_NAME": "abcdefgé-x"], node: Self.node)
+        #expect(diagnostics.map(\.description) == [
+            "OPENSHIFT_HA_CONFIG_NAME: warning: its first 8 bytes end inside a multi-byte character; the PASS password "
+                + "is 'abcdefg' (7 bytes), which differs from keepalived's byte cut"])
+    }
+
     @Test("IPv6 VIPs render as VRRPv3 without authentication")
     func ipv6() throws {
         let c = try build(["OPENSHIFT_HA_VIRTUAL_IPS": "2001:db8::1", "OPENSHIFT_HA_MONITOR_PORT": "0"])
