@@ -63,6 +63,11 @@ extension ConfigurationBuilder {
                 + ConfigValue.secondsText(.milliseconds(rounded * 10)))
             instance.advertisementInterval = .milliseconds(rounded * 10)
         }
+        if globals.vrrpStrict, version == .v2, instance.authentication != .none {
+            // keepalived 2.2.7: "Strict mode does not support authentication. Ignoring."
+            note(where_.authentication ?? where_.block, "(\(name)) vrrp_strict does not allow authentication; ignored")
+            instance.authentication = .none
+        }
         if version == .v3, instance.authentication != .none {
             note(where_.authentication ?? where_.block, "(\(name)) VRRPv3 has no authentication; ignored")
             instance.authentication = .none
