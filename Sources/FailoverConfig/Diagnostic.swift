@@ -59,7 +59,9 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// What the problem means for running the configuration (drives the exit status).
     public var category: Category
+    /// Where the problem is.
     public var location: Location
     /// Human-readable text; tests compare it verbatim.
     public var message: String

@@ -34,6 +34,7 @@ public struct Token: Hashable, Sendable {
 public struct Lexer: Sendable {
     /// A source line that carries at least one token.
     public struct Line: Hashable, Sendable {
+        /// The line's tokens, in order (never empty).
         public var tokens: [Token]
     }
 

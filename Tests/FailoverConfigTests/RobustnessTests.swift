@@ -43,7 +43,7 @@ struct RobustnessTests {
             // What comes out renders and parses back without losing anything.
             let rendered = KeepalivedRenderer().render(result.configuration)
             let again = KeepalivedConfigParser().parse(rendered, file: "r")
-            #expect(again.configuration.instances.count == result.configuration.instances.count, "\(text.debugDescription)")
+            #expect(again.configuration == result.configuration, "\(text.debugDescription)\n---\n\(rendered)")
         }
     }
 
