@@ -205,3 +205,63 @@ struct KeepalivedParserTests {
         ])
     }
 }
+
+@Suite("Effective instance values")
+struct EffectiveValueTests {
+    @Test("Instance values fall back to global_defs; tracked weights fall back to the script's")
+    func fallbacks() throws {
+        let result = TestSupport.parse("""
+            global_defs {
+                enable_script_security
+                vrrp_strict
+                vrrp_garp_master_delay 3
+            }
+            vrrp_script a {
+                script /bin/a
+                weight -10 reverse
+            }
+            vrrp_script b {
+                script /bin/b
+                weight 5
+            }
+            vrrp_instance i {
+                interface eth0
+                virtual_router_id 1
+                garp_master_repeat 2
+                track_script {
+                    a
+                }
+                virtual_ipaddress {
+                    198.51.100.1
+                }
+            }
+            vrrp_instance j {
+                interface eth0
+                virtual_router_id 2
+                virtual_ipaddress {
+                    198.51.100.2
+                }
+            }
+            vrrp_sync_group g {
+                group {
+                    i
+                    j
+                }
+                track_script {
+                    b weight 7
+                    a
+                }
+            }
+            """)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        let c = result.configuration
+        let i = try #require(c.instances.first)
+        #expect(i.effectiveGarpMasterDelay(c.globalDefinitions) == .seconds(3))
+        #expect(i.effectiveGarpMasterRepeat(c.globalDefinitions) == 2)
+        #expect(i.effectiveGarpMasterRefresh(c.globalDefinitions) == nil)
+        #expect(i.effectiveAccept(c.globalDefinitions) == false)
+        #expect(!i.isUnicast)
+        #expect(i.effectiveTrackedScripts(in: c).map { "\($0.script.name) \($0.weight) \($0.reverse)" } == ["a -10 true", "b 7 false"])
+        #expect(c.instances[1].effectiveTrackedScripts(in: c).map { "\($0.script.name) \($0.weight)" } == ["b 7", "a -10"])
+    }
+}
