@@ -141,6 +141,9 @@ struct BadInputTests {
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1-2", "OPENSHIFT_HA_VRRP_ID_OFFSET": "254"], [
             "OPENSHIFT_HA_VRRP_ID_OFFSET: error: 2 instances from offset 254 need VRID 256, above 255; lower the offset "
                 + "or use OPENSHIFT_HA_VIP_GROUPS"]),
+        (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1-254", "HA_EXCLUDED_VRRP_IDS": "9"], [
+            "OPENSHIFT_HA_VRRP_ID_OFFSET: error: 254 instances from offset 10 skipping 1 excluded IDs need VRID 256, "
+                + "above 255; lower the offset or use OPENSHIFT_HA_VIP_GROUPS"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_CONFIG_NAME": "!!!"], [
             "OPENSHIFT_HA_CONFIG_NAME: error: '!!!' has no character in [A-Za-z0-9_-]"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_VIP_GRUOPS": "2"], [

@@ -35,6 +35,14 @@ struct EnvironmentTests {
         #expect(overflow == 256)
     }
 
+    @Test("OpenShift case 49214: 254 VIPs with VRID 9 excluded never render virtual_router_id 9")
+    func excludedNineOf254() throws {
+        let c = try build(["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1-254", "OPENSHIFT_HA_VRRP_ID_OFFSET": "0",
+                           "HA_EXCLUDED_VRRP_IDS": "9"])
+        #expect(c.instances.map(\.virtualRouterID.rawValue) == Array(1...8) + Array(10...255))
+        #expect(!KeepalivedRenderer().render(c).contains("virtual_router_id 9\n"))
+    }
+
     @Test("Default offset is 10 and default preemption is preempt_delay 300")
     func defaults() throws {
         let c = try build(["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1"])
