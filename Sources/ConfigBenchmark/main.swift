@@ -40,10 +40,14 @@ func generate() -> String {
 
 let text = generate()
 let clock = ContinuousClock()
+var lexTimes: [Duration] = []
+var treeTimes: [Duration] = []
 var parseTimes: [Duration] = []
 var renderTimes: [Duration] = []
 var result: KeepalivedConfigParser.Result?
 for _ in 0..<iterations {
+    lexTimes.append(clock.measure { _ = Lexer().tokenize(text, file: "bench.conf") })
+    treeTimes.append(clock.measure { _ = SyntaxParser().parse(text, file: "bench.conf") })
     var parsed: KeepalivedConfigParser.Result?
     parseTimes.append(clock.measure { parsed = KeepalivedConfigParser().parse(text, file: "bench.conf") })
     result = parsed
@@ -68,5 +72,7 @@ extension String {
 }
 
 print("config: \(text.utf8.count) bytes, \(configuration.instances.count) instances, \(vipCount) VIPs; \(iterations) iterations")
-print("parse:  \(summary(parseTimes))")
+print("lex:    \(summary(lexTimes))")
+print("tree:   \(summary(treeTimes)) (lex + braces + includes)")
+print("parse:  \(summary(parseTimes)) (tree + model + validation)")
 print("render: \(summary(renderTimes))")

@@ -27,6 +27,9 @@ extension ConfigurationBuilder {
             }
             instance.virtualIPAddresses = kept
         }
+        if instance.virtualIPAddresses.isEmpty {
+            note(where_.block, "(\(name)) no virtual_ipaddress; at least one is needed for the instance to be useful")
+        }
         let family = instance.addressFamily
         var peers: [IPAddress] = []
         for (peer, location) in zip(instance.unicastPeers, where_.peers) {
@@ -59,6 +62,11 @@ extension ConfigurationBuilder {
             note(location, "(\(name)) VRRPv3 advert_int is carried in centiseconds; rounded to "
                 + ConfigValue.secondsText(.milliseconds(rounded * 10)))
             instance.advertisementInterval = .milliseconds(rounded * 10)
+        }
+        if globals.vrrpStrict, version == .v2, instance.authentication != .none {
+            // keepalived 2.2.7: "Strict mode does not support authentication. Ignoring."
+            note(where_.authentication ?? where_.block, "(\(name)) vrrp_strict does not allow authentication; ignored")
+            instance.authentication = .none
         }
         if version == .v3, instance.authentication != .none {
             note(where_.authentication ?? where_.block, "(\(name)) VRRPv3 has no authentication; ignored")

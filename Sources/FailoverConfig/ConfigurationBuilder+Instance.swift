@@ -12,6 +12,9 @@ extension ConfigurationBuilder {
     ]
 
     mutating func buildInstance(name: String, statement: Statement, block: [Statement]) -> VRRPInstance? {
+        // A failed earlier instance of the same name must not leave its locations behind.
+        trackScriptLocations[name] = nil
+        vridLocations[name] = nil
         var state = InitialState.backup
         var interface: String?
         var vrid: VirtualRouterID?

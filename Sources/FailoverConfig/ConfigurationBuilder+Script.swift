@@ -59,6 +59,8 @@ extension ConfigurationBuilder {
 
     mutating func buildSyncGroup(name: String, block: [Statement]) -> SyncGroup {
         var group = SyncGroup(name: name)
+        groupMemberLocations[name] = nil
+        groupTrackLocations[name] = nil
         for s in block {
             switch s.name {
             case "group":

@@ -40,7 +40,7 @@ extension ConfigurationBuilder {
         var memberOf: [String: String] = [:]
         for index in configuration.syncGroups.indices {
             let group = configuration.syncGroups[index]
-            let groupLocation = instanceLocations["group " + group.name]!
+            let groupLocation = groupLocations[group.name]!
             let locations = groupMemberLocations[group.name] ?? []
             var members: [String] = []
             for (offset, member) in group.group.enumerated() {

@@ -10,6 +10,7 @@ struct ConfigurationBuilder {
     var globals = GlobalDefinitions()
     /// Where each instance and script reference was written, for `validate`.
     var instanceLocations: [String: SourceLocation] = [:]
+    var groupLocations: [String: SourceLocation] = [:]
     var vridLocations: [String: SourceLocation] = [:]
     var trackScriptLocations: [String: [SourceLocation]] = [:]
     var groupMemberLocations: [String: [SourceLocation]] = [:]
@@ -70,7 +71,7 @@ struct ConfigurationBuilder {
                     continue
                 }
                 configuration.syncGroups.append(buildSyncGroup(name: name, block: block))
-                instanceLocations["group " + name] = statement.location
+                groupLocations[name] = statement.location
             default:
                 if Self.unsupportedSections.contains(statement.name) {
                     note(statement.location,

@@ -14,7 +14,8 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
         self.column = column
     }
 
-    public var description: String { "\(file):\(line):\(column)" }
+    /// `file:line:column`, or just `file` for the file as a whole (line 0).
+    public var description: String { line == 0 ? file : "\(file):\(line):\(column)" }
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
         (lhs.file, lhs.line, lhs.column) < (rhs.file, rhs.line, rhs.column)
@@ -58,7 +59,9 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// What the problem means for running the configuration (drives the exit status).
     public var category: Category
+    /// Where the problem is.
     public var location: Location
     /// Human-readable text; tests compare it verbatim.
     public var message: String

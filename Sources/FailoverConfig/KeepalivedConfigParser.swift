@@ -13,6 +13,7 @@ public struct KeepalivedConfigParser: Sendable {
         public var status: CheckConfigStatus { CheckConfigStatus(diagnostics) }
     }
 
+    /// Serves `include`.
     public var source: any ConfigSource
 
     public init(source: any ConfigSource = InMemoryConfigSource([:])) {

@@ -28,12 +28,13 @@ public struct Token: Hashable, Sendable {
 
 /// Splits keepalived.conf text into lines of tokens, as keepalived reads it:
 /// whitespace separates words; `{` and `}` are tokens of their own even when
-/// attached to a word; `#` or `!` at the start of a word begins a comment that runs
-/// to the end of the line; `"…"` groups a word (a backslash escapes `"` and `\`
+/// attached to a word; `#` or `!` anywhere outside quotes begins a comment that runs
+/// to the end of the line (keepalived 2.2.7 reads `priority 100#x` as `priority 100`); `"…"` groups a word (a backslash escapes `"` and `\`
 /// inside it). Pure: text in, tokens and diagnostics out.
 public struct Lexer: Sendable {
     /// A source line that carries at least one token.
     public struct Line: Hashable, Sendable {
+        /// The line's tokens, in order (never empty).
         public var tokens: [Token]
     }
 
@@ -110,7 +111,8 @@ public struct Lexer: Sendable {
                         let start = i
                         while i < lineEnd {
                             let d = bytes[i]
-                            if isSpace(d) || d == UInt8(ascii: "{") || d == UInt8(ascii: "}") || d == UInt8(ascii: "\"") { break }
+                            if isSpace(d) || d == UInt8(ascii: "{") || d == UInt8(ascii: "}") || d == UInt8(ascii: "\"")
+                                || d == UInt8(ascii: "#") || d == UInt8(ascii: "!") { break }
                             i += 1
                         }
                         tokens.append(Token(kind: .word, text: String(decoding: bytes[start..<i], as: UTF8.self),

@@ -4,14 +4,26 @@ extension OpenShiftEnvironment {
     /// The image's config-name scrub of `configName`.
     public var scrubbedName: String { EnvironmentSchema.scrub(configName) }
 
+    /// The PASS password: the config name cut to the 8 bytes that go on the wire, at a
+    /// character boundary so the rendered file holds exactly those bytes.
+    public var authPass: String {
+        var result = ""
+        for character in configName {
+            if result.utf8.count + character.utf8.count > 8 { break }
+            result.append(character)
+        }
+        return result
+    }
+
     /// The name of the shared check, `chk_<scrubbed>`.
     public var checkName: String { "chk_\(scrubbedName)" }
 
     /// VIP group sizes: `vipGroups` contiguous slices, the first `total % groups`
-    /// one larger; more groups than VIPs (or none) → one VIP per instance.
+    /// one larger; more groups than VIPs (or none, or 0) → one VIP per instance.
     public static func groupSizes(total: Int, groups: Int?) -> [Int] {
         guard total > 0 else { return [] }
-        let n = min(groups ?? total, total)
+        let requested = groups ?? 0
+        let n = requested <= 0 ? total : min(requested, total)
         let base = total / n, extra = total % n
         return (0..<n).map { $0 < extra ? base + 1 : base }
     }
@@ -54,12 +66,17 @@ extension OpenShiftEnvironment {
             script = VRRPScript(name: checkName, script: checkScript, interval: checkInterval)
         } else if monitorPort != 0 {
             if let address = node.primaryAddress {
-                script = VRRPScript(name: checkName, script: "/bin/bash -c '</dev/tcp/\(address)/\(monitorPort)'",
-                                    interval: checkInterval)
+                let check = VRRPScript.TCPConnectCheck(address: address, port: monitorPort)
+                script = VRRPScript(name: checkName, script: check.command, interval: checkInterval)
             } else {
                 fail("OPENSHIFT_HA_MONITOR_PORT", "the default check connects to the node's own address, which is "
                     + "unknown (give --node-address, set OPENSHIFT_HA_CHECK_SCRIPT, or set the port to 0)")
             }
+        }
+        if authPass.utf8.count < min(8, configName.utf8.count) {
+            diagnostics.append(Diagnostic(.adjusted, .environment("OPENSHIFT_HA_CONFIG_NAME"),
+                "its first 8 bytes end inside a multi-byte character; the PASS password is '\(authPass)' "
+                + "(\(authPass.utf8.count) bytes), which differs from keepalived's byte cut"))
         }
         let spreading = MasterSpreading(replicaCount: replicaCount, node: node)
         var instances: [VRRPInstance] = []
@@ -82,7 +99,7 @@ extension OpenShiftEnvironment {
                 priority: spreading.priority(ofInstance: index), version: isIPv6 ? .v3 : nil, preemption: preemption,
                 virtualIPAddresses: vips.map { VirtualIPAddress(address: $0, device: interface) },
                 trackScripts: script.map { [TrackedScript(name: $0.name)] } ?? [],
-                authentication: isIPv6 ? .none : .password(configName),
+                authentication: isIPv6 ? .none : .password(authPass),
                 notifyScripts: NotifyScripts(notify: notifyScript))
             if !unicastPeers.isEmpty {
                 let peers = unicastPeers.filter { $0.family == family && $0 != node.primaryAddress }

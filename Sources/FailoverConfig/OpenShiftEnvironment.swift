@@ -81,6 +81,7 @@ public struct OpenShiftEnvironment: Hashable, Sendable {
 
 /// A problem with one environment value; the message names the entry and the expectation.
 public struct EnvironmentValueError: Error, Hashable, Sendable {
+    /// The problem, naming the bad entry and what was expected.
     public var message: String
     public init(_ message: String) { self.message = message }
 }

@@ -7,6 +7,7 @@ public struct SyntaxParser: Sendable {
     /// Deeper include chains are refused (a cycle is reported before this).
     public static let maximumIncludeDepth = 32
 
+    /// Serves `include`.
     public var source: any ConfigSource
 
     public init(source: any ConfigSource = InMemoryConfigSource([:])) {

@@ -21,6 +21,31 @@ public enum SystemNodeIdentity {
         return NodeIdentity(hostname: hostname(), primaryAddress: primary, interface: interface)
     }
 
+    /// The identity env mode uses: explicit values (flags) first, then
+    /// `IPFAILOVER_NODE_ADDRESS` / `IPFAILOVER_HOSTNAME` from `environment`, then the
+    /// system (interface from `OPENSHIFT_HA_NETWORK_INTERFACE` or the default route).
+    /// Throws when an address given explicitly or by variable does not parse.
+    public static func resolve(environment: [String: String], nodeAddress: String? = nil,
+                               hostname: String? = nil) throws(NodeIdentityError) -> NodeIdentity {
+        func nonEmpty(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        var node = detect(interface: nonEmpty("OPENSHIFT_HA_NETWORK_INTERFACE"))
+        if let name = hostname ?? nonEmpty("IPFAILOVER_HOSTNAME") { node.hostname = name }
+        if let text = nodeAddress ?? nonEmpty("IPFAILOVER_NODE_ADDRESS") {
+            guard let address = IPAddress(text) else {
+                throw NodeIdentityError(message: "node address '\(text)' (--node-address or IPFAILOVER_NODE_ADDRESS) "
+                    + "is not an IPv4 or IPv6 address")
+            }
+            node.primaryAddress = address
+        }
+        return node
+    }
+
+    /// A node identity given by the user that cannot be used.
+    public struct NodeIdentityError: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
     /// gethostname(2).
     public static func hostname() -> String {
         var buffer = [CChar](repeating: 0, count: 256)

@@ -2,6 +2,7 @@ import ArgumentParser
 import FailoverConfig
 
 /// `ipfailover check-config FILE`: every problem at once, keepalived `-t` exit codes.
+/// `--env` checks the OPENSHIFT_HA_* environment instead (and the file it would render).
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
@@ -10,12 +11,33 @@ struct CheckConfigCommand: ParsableCommand {
     )
 
     @Argument(help: "The keepalived.conf to check.")
-    var file: String
+    var file: String?
+
+    @Flag(name: .long, help: "Check the OPENSHIFT_HA_* environment (and its rendered keepalived.conf) instead of a file.")
+    var env = false
+
+    @OptionGroup var node: NodeOptions
+
+    func validate() throws {
+        if env == (file != nil) { throw ValidationError("give either a FILE or --env") }
+    }
 
     func run() throws {
-        let result = ConfigLoader.load(path: file)
-        for diagnostic in result.diagnostics { print(diagnostic.description) }
-        let status = result.status
+        var diagnostics: [Diagnostic]
+        if let file {
+            diagnostics = ConfigLoader.load(path: file).diagnostics
+        } else {
+            let environment = ProcessEnvironment.current()
+            let identity = try node.resolve(environment)
+            let (configuration, _, envDiagnostics) = OpenShiftEnvironment.configuration(environment: environment, node: identity)
+            diagnostics = envDiagnostics
+            if let configuration {
+                let text = KeepalivedRenderer.environmentMode(node: identity).render(configuration)
+                diagnostics += KeepalivedConfigParser().parse(text, file: "<rendered>").diagnostics
+            }
+        }
+        for diagnostic in diagnostics { print(diagnostic.description) }
+        let status = CheckConfigStatus(diagnostics)
         if status != .ok { throw ExitCode(status.rawValue) }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import FailoverConfig
-import VRRPWire
 
 #if canImport(Glibc)
 import Glibc
@@ -17,11 +16,7 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: "Write to this file instead of standard output.")
     var output: String?
 
-    @Option(name: .long, help: "The node's own address (default: primary address of the VRRP interface).")
-    var nodeAddress: String?
-
-    @Option(name: .long, help: "The node's host name (default: gethostname).")
-    var hostname: String?
+    @OptionGroup var node: NodeOptions
 
     @Flag(name: .long, help: "Print the table of OPENSHIFT_HA_* variables and exit.")
     var envHelp = false
@@ -32,18 +27,11 @@ struct RenderCommand: ParsableCommand {
             return
         }
         let environment = ProcessEnvironment.current()
-        var node = SystemNodeIdentity.detect(interface: environment["OPENSHIFT_HA_NETWORK_INTERFACE"].flatMap { $0.isEmpty ? nil : $0 })
-        if let hostname { node.hostname = hostname }
-        if let nodeAddress {
-            guard let address = IPAddress(nodeAddress) else {
-                throw ValidationError("--node-address '\(nodeAddress)' is not an IPv4 or IPv6 address")
-            }
-            node.primaryAddress = address
-        }
-        let (configuration, _, diagnostics) = OpenShiftEnvironment.configuration(environment: environment, node: node)
+        let identity = try node.resolve(environment)
+        let (configuration, _, diagnostics) = OpenShiftEnvironment.configuration(environment: environment, node: identity)
         for diagnostic in diagnostics { printError(diagnostic.description) }
         guard let configuration else { throw ExitCode(CheckConfigStatus.cannotRun.rawValue) }
-        let text = KeepalivedRenderer.environmentMode(node: node).render(configuration)
+        let text = KeepalivedRenderer.environmentMode(node: identity).render(configuration)
         if let output {
             try ConfigLoader.write(text, to: output)
         } else {
@@ -52,7 +40,24 @@ struct RenderCommand: ParsableCommand {
     }
 }
 
-/// Standard error output and the process environment for the commands.
+/// How env mode learns who the node is (shared by `render` and `check-config --env`).
+struct NodeOptions: ParsableArguments {
+    @Option(name: .long, help: "The node's own address (default: $IPFAILOVER_NODE_ADDRESS, else the primary address of the VRRP interface).")
+    var nodeAddress: String?
+
+    @Option(name: .long, help: "The node's host name (default: $IPFAILOVER_HOSTNAME, else gethostname).")
+    var hostname: String?
+
+    func resolve(_ environment: [String: String]) throws -> NodeIdentity {
+        do {
+            return try SystemNodeIdentity.resolve(environment: environment, nodeAddress: nodeAddress, hostname: hostname)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+}
+
+/// The process environment, read only here (the libraries take it as a dictionary).
 enum ProcessEnvironment {
     static func current() -> [String: String] {
         var result: [String: String] = [:]

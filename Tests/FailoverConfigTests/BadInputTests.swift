@@ -88,6 +88,8 @@ struct BadInputTests {
         ("global_defs {\n vrrp_version 4\n}", ["f:2:15: warning: 'vrrp_version' must be an integer in 2…3, got '4'; ignored"]),
         ("global_defs {\n vrrp_mcast_group4 10.0.0.1\n}", [
             "f:2:20: warning: 'vrrp_mcast_group4' expects an IPv4 multicast address, got '10.0.0.1'; ignored"]),
+        ("global_defs {\n vrrp_strict\n}\nvrrp_instance VI {\n interface eth0\n virtual_router_id 1\n authentication {\n  auth_type PASS\n  auth_pass x\n }\n virtual_ipaddress {\n  198.51.100.1\n }\n}", [
+            "f:7:2: warning: (VI) vrrp_strict does not allow authentication; ignored"]),
         ("vrrp_script s {\n interval 2\n}", ["f:1:1: warning: vrrp_script 's' has no 'script'; ignored"]),
         ("vrrp_script s {\n script /bin/true\n weight 300\n}\nglobal_defs {\n enable_script_security\n}", [
             "f:3:9: warning: 'weight' must be an integer in -253…253, got '300'; ignored"]),
@@ -139,6 +141,9 @@ struct BadInputTests {
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1-2", "OPENSHIFT_HA_VRRP_ID_OFFSET": "254"], [
             "OPENSHIFT_HA_VRRP_ID_OFFSET: error: 2 instances from offset 254 need VRID 256, above 255; lower the offset "
                 + "or use OPENSHIFT_HA_VIP_GROUPS"]),
+        (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1-254", "HA_EXCLUDED_VRRP_IDS": "9"], [
+            "OPENSHIFT_HA_VRRP_ID_OFFSET: error: 254 instances from offset 10 skipping 1 excluded IDs need VRID 256, "
+                + "above 255; lower the offset or use OPENSHIFT_HA_VIP_GROUPS"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_CONFIG_NAME": "!!!"], [
             "OPENSHIFT_HA_CONFIG_NAME: error: '!!!' has no character in [A-Za-z0-9_-]"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_VIP_GRUOPS": "2"], [

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import FailoverConfig
 import VRRPWire
@@ -19,6 +20,8 @@ struct EnvironmentTests {
         #expect(OpenShiftEnvironment.groupSizes(total: 255, groups: 238).reduce(0, +) == 255)
         #expect(OpenShiftEnvironment.groupSizes(total: 3, groups: 5) == [1, 1, 1])
         #expect(OpenShiftEnvironment.groupSizes(total: 3, groups: nil) == [1, 1, 1])
+        #expect(OpenShiftEnvironment.groupSizes(total: 3, groups: 0) == [1, 1, 1])
+        #expect(OpenShiftEnvironment.groupSizes(total: 0, groups: 2) == [])
     }
 
     @Test("VRID = offset + index (1-based), skipping HA_EXCLUDED_VRRP_IDS")
@@ -30,6 +33,14 @@ struct EnvironmentTests {
         let (ids, overflow) = OpenShiftEnvironment.virtualRouterIDs(count: 3, offset: 252, excluded: [254])
         #expect(ids.map(\.rawValue) == [253, 255])
         #expect(overflow == 256)
+    }
+
+    @Test("OpenShift case 49214: 254 VIPs with VRID 9 excluded never render virtual_router_id 9")
+    func excludedNineOf254() throws {
+        let c = try build(["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1-254", "OPENSHIFT_HA_VRRP_ID_OFFSET": "0",
+                           "HA_EXCLUDED_VRRP_IDS": "9"])
+        #expect(c.instances.map(\.virtualRouterID.rawValue) == Array(1...8) + Array(10...255))
+        #expect(!KeepalivedRenderer().render(c).contains("virtual_router_id 9\n"))
     }
 
     @Test("Default offset is 10 and default preemption is preempt_delay 300")
@@ -98,6 +109,20 @@ struct EnvironmentTests {
         #expect(MasterSpreading.nodeNumber(NodeIdentity(hostname: "a")) == 0xE40C_292C)  // FNV-1a("a")
     }
 
+    @Test("The PASS password is the config name's first 8 bytes, cut at a character boundary")
+    func authPassCut() throws {
+        var settings = OpenShiftEnvironment()
+        settings.configName = "OpenShift-IPFailover"
+        #expect(settings.authPass == "OpenShif")
+        settings.configName = "abcdefgé-x"
+        #expect(settings.authPass == "abcdefg")
+        let (_, _, diagnostics) = OpenShiftEnvironment.configuration(
+            environment: ["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_CONFIG_NAME": "abcdefgé-x"], node: Self.node)
+        #expect(diagnostics.map(\.description) == [
+            "OPENSHIFT_HA_CONFIG_NAME: warning: its first 8 bytes end inside a multi-byte character; the PASS password "
+                + "is 'abcdefg' (7 bytes), which differs from keepalived's byte cut"])
+    }
+
     @Test("IPv6 VIPs render as VRRPv3 without authentication")
     func ipv6() throws {
         let c = try build(["OPENSHIFT_HA_VIRTUAL_IPS": "2001:db8::1", "OPENSHIFT_HA_MONITOR_PORT": "0"])
@@ -113,5 +138,30 @@ struct EnvironmentTests {
         for name in names { #expect(table.contains("`\(name)`")) }
         #expect(table.contains("| `OPENSHIFT_HA_VIRTUAL_IPS` | address list | (required) |"))
         #expect(table.contains("| `OPENSHIFT_HA_VRRP_ID_OFFSET` | integer | `10` |"))
+    }
+}
+
+@Suite("Documentation")
+struct DocumentationTests {
+    @Test("docs/configuration.md carries the schema's table verbatim (regenerate with `ipfailover render --env-help`)")
+    func envTableInSync() throws {
+        let here = #filePath
+        let root = here[..<here.range(of: "/Tests/")!.lowerBound]
+        let doc = try String(contentsOfFile: "\(root)/docs/configuration.md", encoding: .utf8)
+        #expect(doc.contains(EnvironmentSchema.markdownTable()))
+    }
+}
+
+@Suite("TCP connect check recognition")
+struct TCPCheckTests {
+    @Test("The image's bash /dev/tcp check is recognised so the runtime can connect natively")
+    func recognised() {
+        let check = VRRPScript(name: "c", script: "/bin/bash -c '</dev/tcp/192.0.2.11/8080'").tcpConnectCheck
+        #expect(check == VRRPScript.TCPConnectCheck(address: IPAddress("192.0.2.11")!, port: 8080))
+        #expect(check?.command == "/bin/bash -c '</dev/tcp/192.0.2.11/8080'")
+        #expect(VRRPScript(name: "c", script: "bash -c '</dev/tcp/2001:db8::1/80'").tcpConnectCheck?.port == 80)
+        #expect(VRRPScript(name: "c", script: "/bin/bash -c '</dev/tcp/192.0.2.11/80'; rm -rf /").tcpConnectCheck == nil)
+        #expect(VRRPScript(name: "c", script: "/bin/bash -c '</dev/tcp/host.example/80'").tcpConnectCheck == nil)
+        #expect(VRRPScript(name: "c", script: "/usr/bin/true").tcpConnectCheck == nil)
     }
 }

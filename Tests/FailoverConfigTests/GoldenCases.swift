@@ -57,6 +57,15 @@ struct GoldenCase: Sendable, CustomStringConvertible {
             "OPENSHIFT_HA_VRRP_ID_OFFSET": "5",
             "HA_EXCLUDED_VRRP_IDS": "9",
         ], node: nodeA),
+        // OpenShift case 49214 (254 VIPs, HA_EXCLUDED_VRRP_IDS=9) with offset 0: IDs 1…8, 10…255 fit
+        // exactly. With the default offset 10 the image renders VRIDs above 255; we refuse (BadInputTests).
+        GoldenCase(name: "vips-254-excluded-9-offset-0", environment: [
+            "OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1-254",
+            "OPENSHIFT_HA_NETWORK_INTERFACE": "eth0",
+            "OPENSHIFT_HA_VRRP_ID_OFFSET": "0",
+            "HA_EXCLUDED_VRRP_IDS": "9",
+            "OPENSHIFT_HA_REPLICA_COUNT": "2",
+        ], node: nodeA),
         GoldenCase(name: "ipv6-no-check", environment: [
             "OPENSHIFT_HA_VIRTUAL_IPS": "2001:db8::10-12",
             "OPENSHIFT_HA_VIP_GROUPS": "1",

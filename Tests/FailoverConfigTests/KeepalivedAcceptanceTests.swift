@@ -39,6 +39,13 @@ struct KeepalivedAcceptanceTests {
         try #require(try TestSupport.run([ip, "-n", namespace, "link", "set", "eth0", "up"]).status == 0)
         try #require(try TestSupport.run([ip, "-n", namespace, "addr", "add", "192.0.2.11/24", "dev", "eth0"]).status == 0)
 
+        // Negative control: the harness must see keepalived reject a file (unknown keyword).
+        let control = "\(directory)/control.conf"
+        try "vrrp_instance X {\n interface eth0\n virtual_router_id 1\n no_such_keyword\n virtual_ipaddress {\n  198.51.100.1\n }\n}\n"
+            .write(toFile: control, atomically: true, encoding: .utf8)
+        let rejected = try TestSupport.run([ip, "netns", "exec", namespace, keepalived, "-t", "-f", control])
+        #expect(rejected.status != 0, "keepalived -t accepted an unknown keyword; the check below would prove nothing")
+
         for golden in GoldenCase.all {
             let text = try #require(golden.render().text, "\(golden.name) did not render")
             let path = "\(directory)/\(golden.name).conf"

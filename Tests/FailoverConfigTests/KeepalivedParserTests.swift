@@ -164,7 +164,7 @@ struct KeepalivedParserTests {
 
     @Test("Scripts without enable_script_security exit 5; with it 0")
     func scriptSecurityStatus() {
-        let body = "vrrp_script s {\n script /bin/true\n}\nvrrp_instance a {\n interface eth0\n virtual_router_id 1\n track_script {\n s\n }\n}"
+        let body = "vrrp_script s {\n script /bin/true\n}\nvrrp_instance a {\n interface eth0\n virtual_router_id 1\n track_script {\n s\n }\n virtual_ipaddress {\n 198.51.100.1\n }\n}"
         let without = TestSupport.parse(body)
         #expect(without.status == .scriptsWithoutSecurity)
         #expect(without.diagnostics.map(\.description) == [
@@ -175,7 +175,7 @@ struct KeepalivedParserTests {
 
     @Test("priority 255 clears preempt_delay, as keepalived does")
     func ownerClearsPreemptDelay() {
-        let result = TestSupport.parse("vrrp_instance a {\n interface eth0\n virtual_router_id 1\n priority 255\n preempt_delay 30\n}")
+        let result = TestSupport.parse("vrrp_instance a {\n interface eth0\n virtual_router_id 1\n priority 255\n preempt_delay 30\n virtual_ipaddress {\n 198.51.100.1\n }\n}")
         #expect(result.configuration.instances[0].preemption == .immediate)
         #expect(result.diagnostics.map(\.message) == [
             "(a) preempt_delay does not work with priority 255; keepalived clears it, and so do we",
@@ -203,5 +203,65 @@ struct KeepalivedParserTests {
             "(a) VRRPv2 cannot carry IPv6 addresses; version 3 used",
             "(a) VRRPv3 has no authentication; ignored",
         ])
+    }
+}
+
+@Suite("Effective instance values")
+struct EffectiveValueTests {
+    @Test("Instance values fall back to global_defs; tracked weights fall back to the script's")
+    func fallbacks() throws {
+        let result = TestSupport.parse("""
+            global_defs {
+                enable_script_security
+                vrrp_strict
+                vrrp_garp_master_delay 3
+            }
+            vrrp_script a {
+                script /bin/a
+                weight -10 reverse
+            }
+            vrrp_script b {
+                script /bin/b
+                weight 5
+            }
+            vrrp_instance i {
+                interface eth0
+                virtual_router_id 1
+                garp_master_repeat 2
+                track_script {
+                    a
+                }
+                virtual_ipaddress {
+                    198.51.100.1
+                }
+            }
+            vrrp_instance j {
+                interface eth0
+                virtual_router_id 2
+                virtual_ipaddress {
+                    198.51.100.2
+                }
+            }
+            vrrp_sync_group g {
+                group {
+                    i
+                    j
+                }
+                track_script {
+                    b weight 7
+                    a
+                }
+            }
+            """)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        let c = result.configuration
+        let i = try #require(c.instances.first)
+        #expect(i.effectiveGarpMasterDelay(c.globalDefinitions) == .seconds(3))
+        #expect(i.effectiveGarpMasterRepeat(c.globalDefinitions) == 2)
+        #expect(i.effectiveGarpMasterRefresh(c.globalDefinitions) == nil)
+        #expect(i.effectiveAccept(c.globalDefinitions) == false)
+        #expect(!i.isUnicast)
+        #expect(i.effectiveTrackedScripts(in: c).map { "\($0.script.name) \($0.weight) \($0.reverse)" } == ["a -10 true", "b 7 false"])
+        #expect(c.instances[1].effectiveTrackedScripts(in: c).map { "\($0.script.name) \($0.weight)" } == ["b 7", "a -10"])
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import FailoverConfig
 
@@ -31,6 +32,12 @@ struct SyntaxParserTests {
         #expect(lines[0].tokens.map(\.text) == ["router_id", "é", "x"])
         #expect(lines[0].tokens[2].location.column == 13)
         #expect(lines[1].tokens[0].location == SourceLocation(file: "f", line: 2, column: 1))
+    }
+
+    @Test("A comment character inside a word ends the line, as keepalived reads it; inside quotes it is text")
+    func commentInsideWord() {
+        let (lines, _) = Lexer().tokenize("priority 100#x\nauth_pass ab!cd }\nscript \"a#b!c\"", file: "f")
+        #expect(lines.map { $0.tokens.map(\.text) } == [["priority", "100"], ["auth_pass", "ab"], ["script", "a#b!c"]])
     }
 
     @Test("An unterminated quote is reported at the quote and runs to the end of the line")
@@ -126,5 +133,25 @@ struct SyntaxParserTests {
         #expect(GlobPattern("/a/v?.conf").matches("/a/v1.conf"))
         #expect(GlobPattern("/a/[0-9]*").matches("/a/10-x"))
         #expect(!GlobPattern("/a/[!0-9]*").matches("/a/10-x"))
+    }
+}
+
+@Suite("File-system config source")
+struct FileConfigSourceTests {
+    @Test("include globs real files relative to the including file; diagnostics name the included file")
+    func includeFromDisk() throws {
+        let directory = NSTemporaryDirectory() + "ipf-inc-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory + "/conf.d", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "include conf.d/*.conf\n".write(toFile: directory + "/keepalived.conf", atomically: true, encoding: .utf8)
+        try "vrrp_instance b {\n interface eth0\n virtual_router_id 2\n virtual_ipaddress {\n  198.51.100.2\n }\n}\n"
+            .write(toFile: directory + "/conf.d/20-b.conf", atomically: true, encoding: .utf8)
+        try "vrrp_instance a {\n interface eth0\n virtual_router_id 1\n bogus\n virtual_ipaddress {\n  198.51.100.1\n }\n}\n"
+            .write(toFile: directory + "/conf.d/10-a.conf", atomically: true, encoding: .utf8)
+        let result = ConfigLoader.load(path: directory + "/keepalived.conf")
+        #expect(result.configuration.instances.map(\.name) == ["a", "b"])
+        #expect(result.diagnostics.map(\.description) == [
+            "\(directory)/conf.d/10-a.conf:4:2: warning: unknown keyword 'bogus' in vrrp_instance; ignored",
+        ])
     }
 }
