@@ -59,7 +59,7 @@ while let argument = arguments.next() {
 
 var template = Array("/tmp/ipf-bench-XXXXXX".utf8CString)
 _ = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-let dir = String(cString: template)
+let dir = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
 defer { _ = system("rm -rf '\(dir)'") }
 let scriptPath = dir + "/check.sh"
 do {
