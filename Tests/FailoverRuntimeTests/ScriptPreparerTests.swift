@@ -15,6 +15,7 @@ import VRRPWire
         #expect(request.executablePath == "/etc/keepalived/check.sh")
         #expect(request.arguments == ["/etc/keepalived/check.sh", "a b", "c"])
         #expect(request.timeout == .milliseconds(100))  // timeout defaults to the interval
+        #expect(request.killGrace == .milliseconds(100))  // grace never longer than the interval
         #expect(request.credentials == nil)
     }
 

@@ -121,7 +121,10 @@ public struct ScriptPreparer: Sendable {
             return PreparedCheckScript(spec: spec, probe: native, warnings: warnings)
         }
         switch resolve(commandLine: spec.commandLine, user: spec.user, timeout: spec.effectiveTimeout, warnings: &warnings) {
-        case .launch(let request):
+        case .launch(var request):
+            // Bounded overlap: a SIGTERM-ignoring check is killed before the next-but-one
+            // run, so at most two runs of one script are ever in flight (timeout ≤ interval).
+            request.killGrace = min(killGrace, spec.interval)
             return PreparedCheckScript(spec: spec, probe: .process(request), warnings: warnings)
         case .refused(let error):
             return refused(error)
