@@ -26,6 +26,9 @@ final class ProcessSupervisor: @unchecked Sendable {
     // Everything below is touched only by the supervisor thread.
     private var children: [UInt64: RunningChild] = [:]
     private var connects: [UInt64: PendingConnect] = [:]
+    /// Cancels that arrived before their launch/connect (a task cancelled at entry
+    /// runs its cancellation handler first). Bounded: old entries are dropped.
+    private var earlyCancels: [UInt64] = []
 
     private init() {
         var fds: [Int32] = [-1, -1]
@@ -114,8 +117,18 @@ final class ProcessSupervisor: @unchecked Sendable {
     private func handle(_ command: Command) {
         switch command {
         case let .launch(id, request, continuation):
+            if let index = earlyCancels.firstIndex(of: id) {
+                earlyCancels.remove(at: index)
+                continuation.resume(returning: LaunchOutcome(termination: .failedToStart("cancelled before start"), timedOut: true))
+                return
+            }
             spawn(id: id, request: request, continuation: continuation)
         case let .cancel(id):
+            if children[id] == nil && connects[id] == nil {
+                earlyCancels.append(id)
+                if earlyCancels.count > 256 { earlyCancels.removeFirst(earlyCancels.count - 256) }
+                return
+            }
             if var child = children[id], !child.timedOut, !child.leaderExited {
                 child.terminate(now: ContinuousClock.now)
                 children[id] = child
@@ -125,6 +138,12 @@ final class ProcessSupervisor: @unchecked Sendable {
                 pending.continuation.resume(returning: .failed("cancelled"))
             }
         case let .connect(id, fd, timeout, start, continuation):
+            if let index = earlyCancels.firstIndex(of: id) {
+                earlyCancels.remove(at: index)
+                close(fd)
+                continuation.resume(returning: .failed("cancelled"))
+                return
+            }
             connects[id] = PendingConnect(fd: fd, start: start, deadline: start.advanced(by: timeout), continuation: continuation)
         }
     }
