@@ -131,4 +131,11 @@ import VRRPWire
             #expect(preparer(FakeHost()).prepare(CheckScriptSpec(name: "chk", commandLine: line)).probe == .alwaysSucceeds)
         }
     }
+
+    @Test func defaultScriptUserIsKeepalivedScriptWhenItExists() {
+        var host = FakeHost()
+        #expect(ScriptPreparer.defaultScriptCredentials(inspector: host) == .root)
+        host.users["keepalived_script"] = ScriptCredentials(uid: 998, gid: 998)
+        #expect(ScriptPreparer.defaultScriptCredentials(inspector: host) == ScriptCredentials(uid: 998, gid: 998))
+    }
 }

@@ -33,6 +33,11 @@ public struct ScriptPreparer: Sendable {
         self.stderrTailLines = stderrTailLines
     }
 
+    /// keepalived's default script user: `keepalived_script` when that user exists, else root.
+    public static func defaultScriptCredentials(inspector: some ScriptHostInspector) -> ScriptCredentials {
+        inspector.credentials(user: "keepalived_script", group: nil) ?? .root
+    }
+
     /// The runnable form of a command, or why it cannot run.
     public enum Resolution: Sendable, Hashable {
         /// Launch this (timeout still to be set by the caller).
