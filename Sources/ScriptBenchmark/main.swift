@@ -4,6 +4,8 @@
 //   2. CPU cost of 255 instances sharing one check at a 1 s interval (and, for
 //      contrast, 255 separate checks).
 // Usage: ScriptBenchmark [--runs N] [--seconds S]
+//        ScriptBenchmark --hold <script>   (launch one script and wait forever; the
+//        parent-death test kills this process and expects the script to die with it)
 import FailoverRuntime
 import Glibc
 import LinuxNetworking
@@ -44,6 +46,14 @@ func report(_ name: String, _ samples: [Duration], cpu: CPUTime) {
     let sorted = samples.sorted()
     let total = samples.reduce(Duration.zero, +)
     print("\(name): n=\(samples.count) mean \(ms(total / samples.count)) p50 \(ms(percentile(sorted, 0.5))) p99 \(ms(percentile(sorted, 0.99))) | CPU per run: daemon \(ms(cpu.selfTime / samples.count)), children \(ms(cpu.childTime / samples.count))")
+}
+
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--hold" {
+    let script = CommandLine.arguments[2]
+    _ = await LinuxProcessLauncher().launch(LaunchRequest(
+        executablePath: script, arguments: [script], environment: ["PATH": "/usr/bin:/bin"],
+        timeout: .seconds(3600), killGrace: .seconds(1)))
+    exit(0)
 }
 
 var runs = 300
