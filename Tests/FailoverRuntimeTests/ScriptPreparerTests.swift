@@ -110,6 +110,12 @@ import VRRPWire
         #expect(prepared.loadError == .unknownUser("ghost"))
     }
 
+    @Test func tenMillisecondIntervalIsAccepted() {
+        let prepared = preparer(.standard(scripts: ["check.sh"])).prepare(
+            CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", interval: .milliseconds(10)))
+        #expect(prepared.loadError == nil)
+    }
+
     @Test func intervalBelowTenMillisecondsIsRefused() {
         let prepared = preparer(.standard(scripts: ["check.sh"])).prepare(
             CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", interval: .milliseconds(5)))

@@ -21,8 +21,11 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
     private let tcpProbe: any TCPConnectProbe
     private let state: Mutex<SchedulerState>
     private let continuation: AsyncStream<Report>.Continuation
-    /// Every run's report, per script in run order. Unbounded buffer: consume it.
+    /// Every run's report, per script in run order. Consume it: if the consumer falls
+    /// more than `reportBufferLimit` reports behind, the oldest are dropped.
     public let reports: AsyncStream<Report>
+    /// Reports kept for a slow consumer.
+    public static var reportBufferLimit: Int { 4096 }
 
     private struct ScriptState {
         /// Distinguishes a restarted script's runs from the previous incarnation's.
@@ -46,7 +49,7 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
         self.launcher = launcher
         self.tcpProbe = tcpProbe
         state = Mutex(SchedulerState())
-        (reports, continuation) = AsyncStream.makeStream(of: Report.self)
+        (reports, continuation) = AsyncStream.makeStream(of: Report.self, bufferingPolicy: .bufferingNewest(Self.reportBufferLimit))
     }
 
     /// Starts the schedules; the first run of each script starts at once. A name
