@@ -27,16 +27,20 @@ int ipf_pidfd_open(pid_t pid) {
     return fd < 0 ? -errno : (int)fd;
 }
 
-/* The child of vfork shares our memory until execve/_exit: it may only make raw
- * system calls and write `child_errno`. Credentials go through raw syscalls because
- * glibc's setuid() would try to broadcast to the parent's threads. */
-static void child_after_vfork(const ipf_spawn_request *req, pid_t parent, volatile int *child_errno) {
+/* The child of fork in a multi-threaded parent may only make async-signal-safe
+ * calls. Credentials go through raw syscalls (the child is single-threaded; glibc's
+ * setuid() would do its all-threads dance). On failure the errno goes up the
+ * close-on-exec error pipe; a successful execve closes it (EOF = started). */
+static void child_after_fork(const ipf_spawn_request *req, pid_t parent, int error_fd) {
+    int err;
     if (syscall(SYS_setsid) < 0) goto fail;
     if (req->stdin_fd >= 0 && dup2(req->stdin_fd, 0) < 0) goto fail;
     if (req->stdout_fd >= 0 && dup2(req->stdout_fd, 1) < 0) goto fail;
     if (req->stderr_fd >= 0 && dup2(req->stderr_fd, 2) < 0) goto fail;
-    if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0) {
-        for (int fd = 3; fd < 4096; fd++) (void)close(fd);
+    /* Everything else becomes close-on-exec, so only 0-2 reach the script while the
+     * error pipe still works until execve. */
+    if (syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) < 0) {
+        for (int fd = 3; fd < 4096; fd++) if (fd != error_fd) (void)close(fd);
     }
     if (req->change_credentials) {
         gid_t groups[1] = { req->gid };
@@ -45,8 +49,9 @@ static void child_after_vfork(const ipf_spawn_request *req, pid_t parent, volati
         if (syscall(SYS_setresuid, req->uid, req->uid, req->uid) < 0) goto fail;
     }
     if (req->parent_death_signal > 0) {
+        /* After the credential change, which clears the parent-death signal. */
         if (syscall(SYS_prctl, PR_SET_PDEATHSIG, (unsigned long)req->parent_death_signal, 0UL, 0UL, 0UL) < 0) goto fail;
-        if (getppid() != parent) { *child_errno = ESRCH; _exit(127); }
+        if (getppid() != parent) { errno = ESRCH; goto fail; }
     }
     /* Default dispositions and an empty mask: scripts must not inherit ours. */
     struct sigaction dfl;
@@ -61,39 +66,45 @@ static void child_after_vfork(const ipf_spawn_request *req, pid_t parent, volati
     (void)sigprocmask(SIG_SETMASK, &empty, NULL);
     execve(req->path, req->argv, req->envp);
 fail:
-    *child_errno = errno ? errno : EINVAL;
+    err = errno ? errno : EINVAL;
+    (void)write(error_fd, &err, sizeof err);
     _exit(127);
 }
 
-int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out) {
+/* fork, not vfork/posix_spawn: with CLONE_VFORK the parent thread is suspended until
+ * execve returns, and an execve stuck on a hung filesystem would wedge the one
+ * supervisor thread that runs every script. */
+int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out) {
+    int errpipe[2];
+    if (pipe2(errpipe, O_CLOEXEC) < 0) return -errno;
     sigset_t all, old;
-    volatile int child_errno = 0;
     pid_t parent = getpid();
     sigfillset(&all);
-    /* No signal handler of ours may run in the vfork child. */
+    /* No signal handler of ours may run in the child. */
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    pid_t pid = vfork();
+    pid_t pid = fork();
     if (pid == 0) {
-        child_after_vfork(req, parent, &child_errno);
+        close(errpipe[0]);
+        child_after_fork(req, parent, errpipe[1]);
         _exit(127);
     }
     int saved = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (pid < 0) return -saved;
-    if (child_errno != 0) {
-        int status;
-        (void)waitpid(pid, &status, 0);
-        return -child_errno;
-    }
+    close(errpipe[1]);
+    if (pid < 0) { close(errpipe[0]); return -saved; }
     int fd = ipf_pidfd_open(pid);
     if (fd < 0) {
         /* Cannot supervise it: do not leave it running unsupervised. */
-        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
         int status;
         (void)waitpid(pid, &status, 0);
+        close(errpipe[0]);
         return fd;
     }
+    int flags = fcntl(errpipe[0], F_GETFL);
+    (void)fcntl(errpipe[0], F_SETFL, flags | O_NONBLOCK);
     *pidfd_out = fd;
+    *error_fd_out = errpipe[0];
     return pid;
 }
 

@@ -4,6 +4,8 @@
 //   2. CPU cost of 255 instances sharing one check at a 1 s interval (and, for
 //      contrast, 255 separate checks).
 // Usage: ScriptBenchmark [--runs N] [--seconds S]
+//        ScriptBenchmark --hold <script>   (launch one script and wait forever; the
+//        parent-death test kills this process and expects the script to die with it)
 import FailoverRuntime
 import Glibc
 import LinuxNetworking
@@ -46,6 +48,14 @@ func report(_ name: String, _ samples: [Duration], cpu: CPUTime) {
     print("\(name): n=\(samples.count) mean \(ms(total / samples.count)) p50 \(ms(percentile(sorted, 0.5))) p99 \(ms(percentile(sorted, 0.99))) | CPU per run: daemon \(ms(cpu.selfTime / samples.count)), children \(ms(cpu.childTime / samples.count))")
 }
 
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--hold" {
+    let script = CommandLine.arguments[2]
+    _ = await LinuxProcessLauncher().launch(LaunchRequest(
+        executablePath: script, arguments: [script], environment: ["PATH": "/usr/bin:/bin"],
+        timeout: .seconds(3600), killGrace: .seconds(1)))
+    exit(0)
+}
+
 var runs = 300
 var seconds = 10
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
@@ -59,7 +69,7 @@ while let argument = arguments.next() {
 
 var template = Array("/tmp/ipf-bench-XXXXXX".utf8CString)
 _ = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-let dir = String(cString: template)
+let dir = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
 defer { _ = system("rm -rf '\(dir)'") }
 let scriptPath = dir + "/check.sh"
 do {

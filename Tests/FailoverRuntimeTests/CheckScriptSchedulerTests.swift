@@ -129,4 +129,29 @@ import Testing
         #expect(launcher.launchCount == 1)
         await scheduler.stop()
     }
+
+    /// SIGHUP reload: an unchanged script keeps its schedule and rise/fall state,
+    /// a removed one stops (its run in flight is terminated), a new one starts.
+    @Test func reloadKeepsUnchangedScriptsUntouched() async {
+        let clock = ManualClock()
+        let launcher = ScriptedLauncher()
+        let scheduler = CheckScriptScheduler(clock: clock, launcher: launcher, tcpProbe: UnusedProbe())
+        let kept = prepared("kept"), removed = prepared("removed")
+        scheduler.start([kept, removed])
+        await launcher.waitForLaunches(2)
+        let keptIndex = launcher.requests.firstIndex { $0.executablePath.hasSuffix("kept.sh") }!
+        let removedIndex = 1 - keptIndex
+        launcher.finish(keptIndex, exit: 0)
+        var iterator = scheduler.reports.makeAsyncIterator()
+        #expect(await iterator.next()?.state == .up)
+        await scheduler.update([kept, prepared("added")])
+        #expect(launcher.isFinished(removedIndex))  // terminated by the reload
+        await launcher.waitForLaunches(3)
+        #expect(launcher.requests[2].executablePath.hasSuffix("added.sh"))
+        let status = scheduler.status()
+        #expect(status.map(\.name) == ["kept", "added"])
+        #expect(status[0].state == .up)
+        #expect(status[0].runsStarted == 1)
+        await scheduler.stop()
+    }
 }

@@ -15,6 +15,7 @@ import VRRPWire
         #expect(request.executablePath == "/etc/keepalived/check.sh")
         #expect(request.arguments == ["/etc/keepalived/check.sh", "a b", "c"])
         #expect(request.timeout == .milliseconds(100))  // timeout defaults to the interval
+        #expect(request.killGrace == .milliseconds(100))  // grace never longer than the interval
         #expect(request.credentials == nil)
     }
 
@@ -109,6 +110,12 @@ import VRRPWire
         #expect(prepared.loadError == .unknownUser("ghost"))
     }
 
+    @Test func tenMillisecondIntervalIsAccepted() {
+        let prepared = preparer(.standard(scripts: ["check.sh"])).prepare(
+            CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", interval: .milliseconds(10)))
+        #expect(prepared.loadError == nil)
+    }
+
     @Test func intervalBelowTenMillisecondsIsRefused() {
         let prepared = preparer(.standard(scripts: ["check.sh"])).prepare(
             CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", interval: .milliseconds(5)))
@@ -129,5 +136,12 @@ import VRRPWire
         for line in ["/bin/bash -c '</dev/tcp/192.0.2.10/0'", "true", "/bin/true"] {
             #expect(preparer(FakeHost()).prepare(CheckScriptSpec(name: "chk", commandLine: line)).probe == .alwaysSucceeds)
         }
+    }
+
+    @Test func defaultScriptUserIsKeepalivedScriptWhenItExists() {
+        var host = FakeHost()
+        #expect(ScriptPreparer.defaultScriptCredentials(inspector: host) == .root)
+        host.users["keepalived_script"] = ScriptCredentials(uid: 998, gid: 998)
+        #expect(ScriptPreparer.defaultScriptCredentials(inspector: host) == ScriptCredentials(uid: 998, gid: 998))
     }
 }

@@ -20,9 +20,11 @@ typedef struct {
 } ipf_spawn_request;
 
 /// Starts `req->path` in a new session (so a new process group whose id is the pid).
-/// Returns the pid (> 0) and stores a pidfd in `*pidfd_out`, or returns -errno; an
-/// exec failure in the child is reported as -errno too (the child is reaped).
-int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out);
+/// Returns the pid (> 0), a pidfd in `*pidfd_out` and the non-blocking read end of
+/// the exec-error pipe in `*error_fd_out` (EOF = exec succeeded; an int = the errno
+/// of a failed setup/exec, after which the child exits 127); or returns -errno.
+/// Never waits for the child.
+int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out);
 
 /// Reaps the process behind `pidfd` (it must have exited). Returns 0 and sets
 /// `*exited` (1 = exit status in `*value`, 0 = killed by signal `*value`), or -errno.

@@ -64,7 +64,8 @@ public final class NotifyDispatcher: Sendable {
     private let configuration: Configuration
     private let state = Mutex(State())
     private let continuation: AsyncStream<NotifyDelivery>.Continuation
-    /// Every delivery, in per-instance order. Unbounded buffer; consuming it is optional.
+    /// Every delivery, in per-instance order (for logs/tests). Consuming it is optional:
+    /// only the newest 1024 are kept for a slow or absent consumer.
     public let deliveries: AsyncStream<NotifyDelivery>
 
     /// - Parameter openFIFO: opens (creating if missing) a `notify_fifo`; called once per path.
@@ -77,7 +78,7 @@ public final class NotifyDispatcher: Sendable {
         self.launcher = launcher
         self.openFIFO = openFIFO
         self.configuration = configuration
-        (deliveries, continuation) = AsyncStream.makeStream(of: NotifyDelivery.self)
+        (deliveries, continuation) = AsyncStream.makeStream(of: NotifyDelivery.self, bufferingPolicy: .bufferingNewest(1024))
     }
 
     /// Queues the scripts and FIFO line for one state change. Returns at once.

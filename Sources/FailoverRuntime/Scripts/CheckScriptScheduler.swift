@@ -21,10 +21,15 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
     private let tcpProbe: any TCPConnectProbe
     private let state: Mutex<SchedulerState>
     private let continuation: AsyncStream<Report>.Continuation
-    /// Every run's report, per script in run order. Unbounded buffer: consume it.
+    /// Every run's report, per script in run order. Consume it: if the consumer falls
+    /// more than `reportBufferLimit` reports behind, the oldest are dropped.
     public let reports: AsyncStream<Report>
+    /// Reports kept for a slow consumer.
+    public static var reportBufferLimit: Int { 4096 }
 
     private struct ScriptState {
+        /// Distinguishes a restarted script's runs from the previous incarnation's.
+        var generation: Int
         var prepared: PreparedCheckScript
         var tracker: RiseFallTracker
         var status: CheckScriptStatus
@@ -35,7 +40,8 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
     private struct SchedulerState {
         var scripts: [String: ScriptState] = [:]
         var order: [String] = []
-        var tasks: [Task<Void, Never>] = []
+        var tasks: [String: Task<Void, Never>] = [:]
+        var nextGeneration = 0
     }
 
     public init(clock: C, launcher: any ProcessLauncher, tcpProbe: any TCPConnectProbe) {
@@ -43,33 +49,61 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
         self.launcher = launcher
         self.tcpProbe = tcpProbe
         state = Mutex(SchedulerState())
-        (reports, continuation) = AsyncStream.makeStream(of: Report.self)
+        (reports, continuation) = AsyncStream.makeStream(of: Report.self, bufferingPolicy: .bufferingNewest(Self.reportBufferLimit))
     }
 
-    /// Starts the schedules; the first run of each script starts at once.
+    /// Starts the schedules; the first run of each script starts at once. A name
+    /// that is already scheduled is left alone.
     public func start(_ scripts: [PreparedCheckScript]) {
         state.withLock { state in
             for prepared in scripts where state.scripts[prepared.spec.name] == nil {
-                let spec = prepared.spec
-                let tracker = RiseFallTracker(rise: spec.rise, fall: spec.fall, initFail: spec.initFail)
-                let status = CheckScriptStatus(
-                    name: spec.name, state: tracker.state, consecutiveSuccesses: 0, consecutiveFailures: 0,
-                    runsStarted: 0, runsCompleted: 0, failures: 0, timeouts: 0, runsInFlight: 0, missedTicks: 0,
-                    strayProcessesKilled: 0, lastDuration: nil, lastFailure: nil, lastStderrTail: [],
-                    loadError: prepared.loadError, warnings: prepared.warnings)
-                state.scripts[spec.name] = ScriptState(prepared: prepared, tracker: tracker, status: status)
-                state.order.append(spec.name)
-                state.tasks.append(Task { [self] in await self.schedule(prepared) })
+                Self.add(prepared, to: &state, scheduler: self)
             }
         }
+    }
+
+    /// Reload: scripts whose preparation is unchanged keep running untouched (and
+    /// keep their rise/fall state); changed ones restart; removed ones stop (their
+    /// runs in flight are terminated); new ones start.
+    public func update(_ scripts: [PreparedCheckScript]) async {
+        let wanted = Dictionary(scripts.map { ($0.spec.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let stopped = state.withLock { state -> [Task<Void, Never>] in
+            var stopped: [Task<Void, Never>] = []
+            for name in state.order where wanted[name] != state.scripts[name]?.prepared {
+                if let task = state.tasks.removeValue(forKey: name) { stopped.append(task) }
+                state.scripts[name] = nil
+            }
+            state.order.removeAll { state.scripts[$0] == nil }
+            for prepared in scripts where state.scripts[prepared.spec.name] == nil {
+                Self.add(prepared, to: &state, scheduler: self)
+            }
+            return stopped
+        }
+        for task in stopped { task.cancel() }
+        for task in stopped { await task.value }
+    }
+
+    private static func add(_ prepared: PreparedCheckScript, to state: inout SchedulerState, scheduler: CheckScriptScheduler) {
+        let spec = prepared.spec
+        let tracker = RiseFallTracker(rise: spec.rise, fall: spec.fall, initFail: spec.initFail)
+        let status = CheckScriptStatus(
+            name: spec.name, state: tracker.state, consecutiveSuccesses: 0, consecutiveFailures: 0,
+            runsStarted: 0, runsCompleted: 0, failures: 0, timeouts: 0, runsInFlight: 0, missedTicks: 0,
+            strayProcessesKilled: 0, lastDuration: nil, lastFailure: nil, lastStderrTail: [],
+            loadError: prepared.loadError, warnings: prepared.warnings)
+        state.nextGeneration += 1
+        let generation = state.nextGeneration
+        state.scripts[spec.name] = ScriptState(generation: generation, prepared: prepared, tracker: tracker, status: status)
+        state.order.append(spec.name)
+        state.tasks[spec.name] = Task { await scheduler.schedule(prepared, generation: generation) }
     }
 
     /// Stops every schedule, terminates runs in flight (through the launcher) and
     /// waits for them; then finishes `reports`.
     public func stop() async {
         let tasks = state.withLock { state in
-            defer { state.tasks = [] }
-            return state.tasks
+            defer { state.tasks = [:] }
+            return Array(state.tasks.values)
         }
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
@@ -81,7 +115,7 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
         state.withLock { state in state.order.compactMap { state.scripts[$0]?.status } }
     }
 
-    private func schedule(_ prepared: PreparedCheckScript) async {
+    private func schedule(_ prepared: PreparedCheckScript, generation: Int) async {
         let name = prepared.spec.name
         let interval = prepared.spec.interval
         await withDiscardingTaskGroup { group in
@@ -93,12 +127,13 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
                 let run = sequence
                 let startedAt = clock.now
                 state.withLock { state in
+                    guard state.scripts[name]?.generation == generation else { return }
                     state.scripts[name]?.status.runsStarted += 1
                     state.scripts[name]?.status.runsInFlight += 1
                 }
                 group.addTask { [self] in
                     let (succeeded, detail) = await self.execute(prepared.probe)
-                    self.finish(name: name, sequence: run, succeeded: succeeded, detail: detail, startedAt: startedAt)
+                    self.finish(name: name, generation: generation, sequence: run, succeeded: succeeded, detail: detail, startedAt: startedAt)
                 }
                 next = next.advanced(by: interval)
                 // Fixed rate; if we fell behind (suspended host), skip to the next future tick.
@@ -107,7 +142,9 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
                     let behind = next.duration(to: now)
                     let skipped = Int(behind / interval) + 1
                     next = next.advanced(by: interval * skipped)
-                    state.withLock { $0.scripts[name]?.status.missedTicks += skipped }
+                    state.withLock { state in
+                        if state.scripts[name]?.generation == generation { state.scripts[name]?.status.missedTicks += skipped }
+                    }
                 }
             }
         }
@@ -129,10 +166,13 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
         }
     }
 
-    private func finish(name: String, sequence: Int, succeeded: Bool, detail: Report.Detail, startedAt: C.Instant) {
+    private func finish(
+        name: String, generation: Int, sequence: Int, succeeded: Bool, detail: Report.Detail, startedAt: C.Instant
+    ) {
         let finishedAt = clock.now
         state.withLock { state in
-            guard var script = state.scripts[name] else { return }
+            // A run of a stopped or restarted script: nobody tracks it any more.
+            guard var script = state.scripts[name], script.generation == generation else { return }
             script.status.runsInFlight -= 1
             script.finished[sequence] = Report(
                 script: name, sequence: sequence, succeeded: succeeded, startedAt: startedAt,

@@ -33,6 +33,11 @@ public struct ScriptPreparer: Sendable {
         self.stderrTailLines = stderrTailLines
     }
 
+    /// keepalived's default script user: `keepalived_script` when that user exists, else root.
+    public static func defaultScriptCredentials(inspector: some ScriptHostInspector) -> ScriptCredentials {
+        inspector.credentials(user: "keepalived_script", group: nil) ?? .root
+    }
+
     /// The runnable form of a command, or why it cannot run.
     public enum Resolution: Sendable, Hashable {
         /// Launch this (timeout still to be set by the caller).
@@ -121,7 +126,10 @@ public struct ScriptPreparer: Sendable {
             return PreparedCheckScript(spec: spec, probe: native, warnings: warnings)
         }
         switch resolve(commandLine: spec.commandLine, user: spec.user, timeout: spec.effectiveTimeout, warnings: &warnings) {
-        case .launch(let request):
+        case .launch(var request):
+            // Bounded overlap: a SIGTERM-ignoring check is killed before the next-but-one
+            // run, so at most two runs of one script are ever in flight (timeout ≤ interval).
+            request.killGrace = min(killGrace, spec.interval)
             return PreparedCheckScript(spec: spec, probe: .process(request), warnings: warnings)
         case .refused(let error):
             return refused(error)
@@ -145,37 +153,5 @@ public struct ScriptPreparer: Sendable {
         // Shorter than the interval so a black-holed port is a failure before the next run.
         let timeout = min(spec.effectiveTimeout, spec.interval * 9 / 10)
         return .tcpConnect(address: address, port: port, timeout: timeout)
-    }
-}
-
-/// What a check run does.
-public enum CheckProbe: Sendable, Hashable {
-    /// Spawn the script.
-    case process(LaunchRequest)
-    /// Native TCP connect (env mode's default check).
-    case tcpConnect(address: IPAddress, port: UInt16, timeout: Duration)
-    /// Nothing to check (monitor port 0, `true`).
-    case alwaysSucceeds
-    /// The script cannot run (missing, refused by script security…): every run fails.
-    case alwaysFails(ScriptError)
-}
-
-/// A `vrrp_script` ready for the scheduler, with the problems found at load.
-public struct PreparedCheckScript: Sendable, Hashable {
-    public var spec: CheckScriptSpec
-    public var probe: CheckProbe
-    /// Problems that do not stop the script (reported once at load).
-    public var warnings: [ScriptError]
-
-    public init(spec: CheckScriptSpec, probe: CheckProbe, warnings: [ScriptError] = []) {
-        self.spec = spec
-        self.probe = probe
-        self.warnings = warnings
-    }
-
-    /// The load-time error that makes every run fail, if any.
-    public var loadError: ScriptError? {
-        if case .alwaysFails(let error) = probe { return error }
-        return nil
     }
 }

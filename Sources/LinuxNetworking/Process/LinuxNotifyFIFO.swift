@@ -5,7 +5,7 @@ import Glibc
 /// O_RDWR|O_NONBLOCK like keepalived, so opening never waits for a reader and a
 /// write never blocks — with no reader lines wait in the pipe buffer, and when that
 /// is full a line is dropped (reported by `write`).
-public final class LinuxNotifyFIFO: NotifyFIFOWriter, @unchecked Sendable {
+public final class LinuxNotifyFIFO: NotifyFIFOWriter, Sendable {
     public let path: String
     private let fd: Int32
 

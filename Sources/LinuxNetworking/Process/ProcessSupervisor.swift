@@ -5,7 +5,8 @@ import Synchronization
 
 /// One long-lived thread that spawns every script, watches pidfds and stderr pipes
 /// with poll(2), enforces deadlines (SIGTERM, then SIGKILL, to the whole group) and
-/// reaps. Spawning from one thread that never exits keeps PR_SET_PDEATHSIG meaningful
+/// reaps. Nothing on this thread waits for a child: spawning is fork (not vfork),
+/// exec errors arrive through a pipe, exits through pidfds. Spawning from one thread that never exits keeps PR_SET_PDEATHSIG meaningful
 /// (the signal fires when the *creating thread* exits, and libdispatch worker threads
 /// do exit when idle).
 final class ProcessSupervisor: @unchecked Sendable {
@@ -25,6 +26,9 @@ final class ProcessSupervisor: @unchecked Sendable {
     // Everything below is touched only by the supervisor thread.
     private var children: [UInt64: RunningChild] = [:]
     private var connects: [UInt64: PendingConnect] = [:]
+    /// Cancels that arrived before their launch/connect (a task cancelled at entry
+    /// runs its cancellation handler first). Bounded: old entries are dropped.
+    private var earlyCancels: [UInt64] = []
 
     private init() {
         var fds: [Int32] = [-1, -1]
@@ -73,7 +77,7 @@ final class ProcessSupervisor: @unchecked Sendable {
 
             pollFDs.removeAll(keepingCapacity: true)
             pollFDs.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
-            var owners: [(UInt64, Int)] = []  // (id, 0 = pidfd, 1 = stderr, 2 = connect)
+            var owners: [(UInt64, Int)] = []  // (id, 0 = pidfd, 1 = stderr, 2 = connect, 3 = exec error)
             for (id, child) in children {
                 if child.pidfd >= 0, !child.leaderExited {
                     pollFDs.append(pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0))
@@ -82,6 +86,10 @@ final class ProcessSupervisor: @unchecked Sendable {
                 if child.stderrFD >= 0 {
                     pollFDs.append(pollfd(fd: child.stderrFD, events: Int16(POLLIN), revents: 0))
                     owners.append((id, 1))
+                }
+                if child.errorFD >= 0, !child.leaderExited {
+                    pollFDs.append(pollfd(fd: child.errorFD, events: Int16(POLLIN), revents: 0))
+                    owners.append((id, 3))
                 }
             }
             for (id, pending) in connects {
@@ -99,6 +107,7 @@ final class ProcessSupervisor: @unchecked Sendable {
                 switch kind {
                 case 0: leaderExited(id)
                 case 1: children[id]?.drainStderr()
+                case 3: children[id]?.readExecError()
                 default: connectReady(id)
                 }
             }
@@ -108,8 +117,18 @@ final class ProcessSupervisor: @unchecked Sendable {
     private func handle(_ command: Command) {
         switch command {
         case let .launch(id, request, continuation):
+            if let index = earlyCancels.firstIndex(of: id) {
+                earlyCancels.remove(at: index)
+                continuation.resume(returning: LaunchOutcome(termination: .failedToStart("cancelled before start"), timedOut: true))
+                return
+            }
             spawn(id: id, request: request, continuation: continuation)
         case let .cancel(id):
+            if children[id] == nil && connects[id] == nil {
+                earlyCancels.append(id)
+                if earlyCancels.count > 256 { earlyCancels.removeFirst(earlyCancels.count - 256) }
+                return
+            }
             if var child = children[id], !child.timedOut, !child.leaderExited {
                 child.terminate(now: ContinuousClock.now)
                 children[id] = child
@@ -119,6 +138,12 @@ final class ProcessSupervisor: @unchecked Sendable {
                 pending.continuation.resume(returning: .failed("cancelled"))
             }
         case let .connect(id, fd, timeout, start, continuation):
+            if let index = earlyCancels.firstIndex(of: id) {
+                earlyCancels.remove(at: index)
+                close(fd)
+                continuation.resume(returning: .failed("cancelled"))
+                return
+            }
             connects[id] = PendingConnect(fd: fd, start: start, deadline: start.advanced(by: timeout), continuation: continuation)
         }
     }
@@ -202,6 +227,7 @@ final class ProcessSupervisor: @unchecked Sendable {
             envp.forEach { free($0) }
         }
         var pidfd: Int32 = -1
+        var errorFD: Int32 = -1
         let start = ContinuousClock.now
         let pid: Int32 = request.executablePath.withCString { path in
             argv.withUnsafeBufferPointer { argvBuffer in
@@ -212,7 +238,7 @@ final class ProcessSupervisor: @unchecked Sendable {
                         change_credentials: request.credentials == nil ? 0 : 1,
                         uid: request.credentials?.uid ?? 0, gid: request.credentials?.gid ?? 0,
                         parent_death_signal: SIGKILL)
-                    return ipf_spawn(&spawnRequest, &pidfd)
+                    return ipf_spawn(&spawnRequest, &pidfd, &errorFD)
                 }
             }
         }
@@ -224,7 +250,8 @@ final class ProcessSupervisor: @unchecked Sendable {
             return
         }
         children[id] = RunningChild(
-            pid: pid, pidfd: pidfd, stderrFD: pipeFDs[0], start: start,
+            pid: pid, pidfd: pidfd, stderrFD: pipeFDs[0], errorFD: errorFD,
+            executablePath: request.executablePath, start: start,
             termDeadline: start.advanced(by: request.timeout), killGrace: request.killGrace,
             tailLines: request.stderrTailLines, continuation: continuation)
     }

@@ -8,6 +8,11 @@ struct RunningChild {
     let pid: pid_t
     var pidfd: Int32
     var stderrFD: Int32
+    /// Read end of the exec-error pipe (EOF once execve succeeded).
+    var errorFD: Int32
+    /// errno of a failed setup/exec in the child.
+    var execError: Int32?
+    let executablePath: String
     let start: ContinuousClock.Instant
     let termDeadline: ContinuousClock.Instant
     let killGrace: Duration
@@ -34,13 +39,16 @@ struct RunningChild {
     static let strayPollPeriod: Duration = .milliseconds(2)
 
     init(
-        pid: pid_t, pidfd: Int32, stderrFD: Int32, start: ContinuousClock.Instant,
+        pid: pid_t, pidfd: Int32, stderrFD: Int32, errorFD: Int32, executablePath: String,
+        start: ContinuousClock.Instant,
         termDeadline: ContinuousClock.Instant, killGrace: Duration, tailLines: Int,
         continuation: CheckedContinuation<LaunchOutcome, Never>
     ) {
         self.pid = pid
         self.pidfd = pidfd
         self.stderrFD = stderrFD
+        self.errorFD = errorFD
+        self.executablePath = executablePath
         self.start = start
         self.termDeadline = termDeadline
         self.killGrace = killGrace
@@ -61,10 +69,23 @@ struct RunningChild {
         killDeadline = now.advanced(by: killGrace)
     }
 
+    /// Reads the exec-error pipe: an errno means the script never started.
+    mutating func readExecError() {
+        guard errorFD >= 0 else { return }
+        var value: Int32 = 0
+        let n = read(errorFD, &value, MemoryLayout<Int32>.size)
+        if n == MemoryLayout<Int32>.size { execError = value }
+        if n >= 0 || (errno != EAGAIN && errno != EINTR) {
+            close(errorFD)
+            errorFD = -1
+        }
+    }
+
     mutating func drainStderr() {
         guard stderrFD >= 0 else { return }
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
+        // Bounded per wake-up: a script flooding stderr must not monopolise the thread.
+        for _ in 0..<16 {
             let n = read(stderrFD, &buffer, buffer.count)
             if n > 0 {
                 stderrTail.append(contentsOf: buffer[0..<n])
@@ -87,6 +108,7 @@ struct RunningChild {
     mutating func reapLeader(now: ContinuousClock.Instant) {
         exitedAt = now
         drainStderr()
+        readExecError()
         _ = kill(-pid, SIGKILL)
         var exited: Int32 = 0
         var value: Int32 = 0
@@ -120,9 +142,15 @@ struct RunningChild {
     mutating func closeDescriptors() {
         if pidfd >= 0 { close(pidfd); pidfd = -1 }
         if stderrFD >= 0 { close(stderrFD); stderrFD = -1 }
+        if errorFD >= 0 { close(errorFD); errorFD = -1 }
     }
 
     func outcome() -> LaunchOutcome {
+        if let execError {
+            return LaunchOutcome(
+                termination: .failedToStart("\(executablePath): " + String(cString: strerror(execError))),
+                duration: start.duration(to: exitedAt ?? start), processID: pid)
+        }
         let text = String(decoding: stderrTail, as: UTF8.self)
         let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
         return LaunchOutcome(

@@ -129,6 +129,22 @@ import Testing
         expectGroupGone(outcome)
     }
 
+    /// A task cancelled before it launches (e.g. at shutdown) never starts the script.
+    @Test func launchFromACancelledTaskDoesNotRunTheScript() async {
+        let dir = ScriptDirectory()
+        defer { dir.remove() }
+        let script = dir.write("marker.sh", "#!/bin/sh\ntouch \(dir.path)/ran\nexec sleep 30\n")
+        let task = Task { () -> LaunchOutcome in
+            while !Task.isCancelled { await Task.yield() }
+            return await launcher.launch(ProcessLab.request([script], timeout: .seconds(60)))
+        }
+        task.cancel()
+        let outcome = await task.value
+        #expect(outcome.termination == .failedToStart("cancelled before start"))
+        #expect(outcome.timedOut)
+        #expect(access(dir.path + "/ran", F_OK) != 0)
+    }
+
     @Test(.enabled(if: ProcessLab.isRoot, "switching credentials needs root"))
     func scriptRunsAsTheConfiguredUser() async {
         let dir = ScriptDirectory()

@@ -10,7 +10,7 @@ struct ScriptDirectory {
         var template = Array("/tmp/ipf-scripts-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed")
-        path = String(cString: template)
+        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Writes `body` to `name` with `mode`; returns the full path.

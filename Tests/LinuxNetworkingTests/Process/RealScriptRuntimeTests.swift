@@ -1,5 +1,6 @@
 import FailoverRuntime
 import Glibc
+import Synchronization
 import LinuxNetworking
 import Testing
 
@@ -39,28 +40,23 @@ import Testing
         #expect(status.runsInFlight == 0)
     }
 
+    /// Driven by a hand-stepped clock so exactly one run is in flight at a time.
     @Test func riseAndFallFollowTheScriptsExitCodes() async {
         let dir = ScriptDirectory()
         defer { dir.remove() }
-        // Exit codes taken in turn from a list: 0 0 1 1 0 0.
-        dir.write("codes", "0\n0\n1\n1\n0\n0\n", mode: 0o644)
-        let script = dir.write("seq.sh", """
-            #!/bin/sh
-            code=$(head -n1 \(dir.path)/codes)
-            tail -n +2 \(dir.path)/codes > \(dir.path)/codes.next && mv \(dir.path)/codes.next \(dir.path)/codes
-            exit ${code:-0}
-
-            """)
-        let spec = CheckScriptSpec(name: "chk_seq", commandLine: script, interval: .milliseconds(50), timeout: .seconds(2),
+        let script = dir.write("code.sh", "#!/bin/sh\nexit $(cat \(dir.path)/code)\n")
+        let spec = CheckScriptSpec(name: "chk_seq", commandLine: script, interval: .seconds(1), timeout: .seconds(10),
                                    rise: 2, fall: 2)
-        let scheduler = CheckScriptScheduler(clock: ContinuousClock(), launcher: LinuxProcessLauncher(), tcpProbe: LinuxTCPConnectProbe())
-        scheduler.start([preparer().prepare(spec)])
+        let clock = SteppedClock()
+        let scheduler = CheckScriptScheduler(clock: clock, launcher: LinuxProcessLauncher(), tcpProbe: LinuxTCPConnectProbe())
         var transitions: [RiseFallTracker.State] = []
-        var count = 0
-        for await report in scheduler.reports {
+        var iterator = scheduler.reports.makeAsyncIterator()
+        for (index, code) in [0, 0, 1, 1, 0, 3, 0, 0].enumerated() {
+            dir.write("code", "\(code)\n", mode: 0o644)
+            if index == 0 { scheduler.start([preparer().prepare(spec)]) } else { await clock.step() }
+            guard let report = await iterator.next() else { break }
+            #expect(report.succeeded == (code == 0))
             if let transition = report.transition { transitions.append(transition) }
-            count += 1
-            if count == 6 { break }
         }
         await scheduler.stop()
         #expect(transitions == [.up, .down, .up])
@@ -159,5 +155,56 @@ import Testing
         await dispatcher.drain()
         #expect(dir.read("log") == "INSTANCE VI_1 MASTER 100\nINSTANCE VI_1 BACKUP 100\n")
         #expect(dispatcher.statistics.scriptTimeouts == 2)
+    }
+}
+
+/// A clock whose time only moves by `step()`: one whole interval at a time, after
+/// the scheduler went to sleep.
+final class SteppedClock: Clock, @unchecked Sendable {
+    typealias Instant = ContinuousClock.Instant
+    private let lock = Mutex<(now: Instant, sleeper: (Instant, CheckedContinuation<Void, any Error>)?, waiting: CheckedContinuation<Void, Never>?)>(
+        (now: ContinuousClock.now, sleeper: nil, waiting: nil))
+
+    var now: Instant { lock.withLock { $0.now } }
+    var minimumResolution: Duration { .zero }
+
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let (ready, waiting) = lock.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+                    if deadline <= state.now { return (true, nil) }
+                    state.sleeper = (deadline, continuation)
+                    defer { state.waiting = nil }
+                    return (false, state.waiting)
+                }
+                waiting?.resume()
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let sleeper = lock.withLock { state -> CheckedContinuation<Void, any Error>? in
+                defer { state.sleeper = nil }
+                return state.sleeper?.1
+            }
+            sleeper?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Waits for the scheduler to sleep, then jumps to its deadline and wakes it.
+    func step() async {
+        await withCheckedContinuation { (waiting: CheckedContinuation<Void, Never>) in
+            let ready = lock.withLock { state -> Bool in
+                if state.sleeper != nil { return true }
+                state.waiting = waiting
+                return false
+            }
+            if ready { waiting.resume() }
+        }
+        let sleeper = lock.withLock { state -> CheckedContinuation<Void, any Error>? in
+            guard let (deadline, continuation) = state.sleeper else { return nil }
+            state.now = deadline
+            state.sleeper = nil
+            return continuation
+        }
+        sleeper?.resume()
     }
 }

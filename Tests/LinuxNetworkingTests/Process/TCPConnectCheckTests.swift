@@ -40,7 +40,7 @@ import VRRPWire
         defer { close(fd) }
         let preparer = ScriptPreparer(inspector: LinuxScriptHostInspector(), enableScriptSecurity: true, environment: [:])
         let prepared = preparer.prepare(CheckScriptSpec(
-            name: "chk_ipf", commandLine: "/bin/bash -c '</dev/tcp/127.0.0.1/\(port)'", interval: .milliseconds(100)))
+            name: "chk_ipf", commandLine: "/bin/bash -c '</dev/tcp/127.0.0.1/\(port)'", interval: .seconds(5)))
         let scheduler = CheckScriptScheduler(clock: ContinuousClock(), launcher: NoSpawnLauncher(), tcpProbe: LinuxTCPConnectProbe())
         scheduler.start([prepared])
         var iterator = scheduler.reports.makeAsyncIterator()
@@ -78,7 +78,7 @@ import VRRPWire
                 return
             }
         }
-        let interval = Duration.milliseconds(500)
+        let interval = Duration.seconds(2)
         let spec = CheckScriptSpec(name: "chk_bh", commandLine: "/bin/bash -c '</dev/tcp/192.0.2.10/9'", interval: interval)
         let preparer = ScriptPreparer(inspector: LinuxScriptHostInspector(), enableScriptSecurity: true, environment: [:])
         let scheduler = CheckScriptScheduler(
