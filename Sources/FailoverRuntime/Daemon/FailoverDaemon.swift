@@ -52,7 +52,7 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
     var plan: RuntimePlan
     var scheduler: CheckScriptScheduler<C>?
     var schedulerFeed: Task<Void, Never>?
-    var metrics: FailoverMetrics
+    let metrics: FailoverMetrics
 
     public init(plan: RuntimePlan, scripts: ScriptSettings, ports: DaemonPorts, clock: C, logger: Logger) {
         self.clock = clock
@@ -69,7 +69,7 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
             plan: plan,
             ports: EnginePorts(sender: ports.sender, addresses: ports.addresses, announcer: ports.announcer, notifier: notifier),
             clock: clock, logger: logger)
-        metrics = FailoverMetrics(scripts: plan.checkScripts.map(\.name))
+        metrics = FailoverMetrics()
     }
 
     /// Starts the check scripts, then every instance.
@@ -82,14 +82,16 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
     /// check scripts restarted only when their definitions changed.
     @discardableResult
     public func reload(_ newPlan: RuntimePlan) async -> ReloadSummary {
-        let scriptsChanged = newPlan.checkScripts != plan.checkScripts
-        if scriptsChanged {
-            await stopScheduler()
-            metrics = FailoverMetrics(scripts: newPlan.checkScripts.map(\.name))
+        if newPlan.checkScripts != plan.checkScripts {
+            if let scheduler {
+                // Unchanged scripts keep running with their rise/fall state.
+                await scheduler.update(newPlan.checkScripts.map { preparer.prepare($0) })
+            } else {
+                startScheduler(newPlan.checkScripts)
+            }
         }
         plan = newPlan
         let summary = await engine.reload(newPlan)
-        if scriptsChanged { startScheduler(newPlan.checkScripts) }
         logger.notice("reloaded: \(summary.unchanged.count) unchanged, \(summary.restarted.count) restarted, \(summary.added.count) added, \(summary.removed.count) removed")
         return summary
     }

@@ -34,7 +34,6 @@ extension RuntimePlan {
                     message: "interface \(instance.interface) has no \(family == .ipv4 ? "IPv4" : "IPv6") address to send adverts from"))
                 continue
             }
-            let group = configuration.syncGroups.first { $0.group.contains(instance.name) }
             let router = VirtualRouterConfiguration(
                 name: instance.name,
                 virtualRouterID: instance.virtualRouterID,
@@ -48,16 +47,19 @@ extension RuntimePlan {
                 initialState: instance.state == .master ? .master : .backup,
                 nopreempt: instance.preemption == .disabled,
                 preemptDelay: { if case .delayed(let d) = instance.preemption { d } else { .zero } }(),
-                trackedScripts: trackedScripts(instance.trackScripts + (group?.trackScripts ?? []), configuration),
+                trackedScripts: instance.effectiveTrackedScripts(in: configuration).map {
+                    VRRPCore.TrackedScript(name: $0.script.name, weight: $0.weight, reverse: $0.reverse,
+                                           rise: $0.script.rise, fall: $0.script.fall, initFail: $0.script.initFail)
+                },
                 trackedInterfaces: trackedInterfaces(instance),
                 announcements: AnnouncementSettings(
-                    masterRepeat: instance.garpMasterRepeat ?? globals.garpMasterRepeat,
-                    masterDelay: instance.garpMasterDelay ?? globals.garpMasterDelay,
-                    masterRefresh: instance.garpMasterRefresh ?? globals.garpMasterRefresh,
+                    masterRepeat: instance.effectiveGarpMasterRepeat(globals),
+                    masterDelay: instance.effectiveGarpMasterDelay(globals),
+                    masterRefresh: instance.effectiveGarpMasterRefresh(globals),
                     masterRefreshRepeat: globals.garpMasterRefreshRepeat,
-                    lowerPriorityRepeat: globals.garpLowerPriorityRepeat ?? (instance.garpMasterRepeat ?? globals.garpMasterRepeat)),
+                    lowerPriorityRepeat: globals.garpLowerPriorityRepeat ?? instance.effectiveGarpMasterRepeat(globals)),
                 downTimerAdverts: instance.downTimerAdverts,
-                acceptMode: instance.accept ?? !globals.vrrpStrict)
+                acceptMode: instance.effectiveAccept(globals))
             let multicast: IPAddress = family == .ipv4 ? .v4(globals.multicastGroup4) : .v6(globals.multicastGroup6)
             instances.append(RuntimeInstance(
                 router: router,
@@ -82,17 +84,6 @@ extension RuntimePlan {
                              notify: notifySpec($0.notifyScripts, globals: globals, user: user))
         }
         return .success(RuntimePlan(instances: instances, syncGroups: groups, checkScripts: scripts))
-    }
-
-    private static func trackedScripts(_ entries: [FailoverConfig.TrackedScript], _ configuration: Configuration) -> [VRRPCore.TrackedScript] {
-        var seen = Set<String>()
-        return entries.compactMap { entry in
-            guard seen.insert(entry.name).inserted, let script = configuration.script(named: entry.name) else { return nil }
-            // keepalived: a track_script weight overrides the vrrp_script's; `reverse` on either flips.
-            return VRRPCore.TrackedScript(
-                name: entry.name, weight: entry.weight ?? script.weight, reverse: entry.reverse || script.weightReverse,
-                rise: script.rise, fall: script.fall, initFail: script.initFail)
-        }
     }
 
     /// keepalived tracks the instance's own interface (weight 0: link down → FAULT)

@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// Every metric the daemon exports, declared in one place with its help text.
 /// Counter names follow keepalived's stats (`keepalived_<stat>_total`, as the
@@ -33,7 +34,7 @@ public final class FailoverMetrics: Sendable {
     static let stateValues: [String: Double] = ["INIT": 0, "BACKUP": 1, "MASTER": 2, "FAULT": 3]
 
     private let durations = PrometheusCollectorRegistry()
-    private let durationHistograms: [String: DurationHistogram]
+    private let durationHistograms = Mutex<[String: DurationHistogram]>([:])
 
     /// Buckets for script run time: 1 ms … 30 s.
     static let durationBuckets: [Duration] = [
@@ -41,20 +42,19 @@ public final class FailoverMetrics: Sendable {
         .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
     ]
 
-    /// - Parameter scripts: the `vrrp_script` names whose run durations are recorded.
-    public init(scripts: [String]) {
-        var histograms: [String: DurationHistogram] = [:]
-        for script in Set(scripts) {
-            histograms[script] = durations.makeDurationHistogram(
+    public init() {}
+
+    /// Records one check run (a script seen for the first time gets its histogram).
+    public func recordCheckRun(script: String, duration: Duration) {
+        let histogram = durationHistograms.withLock { histograms in
+            if let h = histograms[script] { return h }
+            let h = durations.makeDurationHistogram(
                 name: "ipfailover_check_script_duration_seconds", labels: [("name", script)],
                 buckets: Self.durationBuckets, help: "Run time of each check script run, including timeouts")
+            histograms[script] = h
+            return h
         }
-        durationHistograms = histograms
-    }
-
-    /// Records one check run.
-    public func recordCheckRun(script: String, duration: Duration) {
-        durationHistograms[script]?.recordNanoseconds(duration.nanosecondsClamped)
+        histogram.recordNanoseconds(duration.nanosecondsClamped)
     }
 
     /// The Prometheus text exposition of everything.
