@@ -98,5 +98,7 @@ let package = Package(
             dependencies: ["LinuxNetworking", "FailoverRuntime", "FailoverLab", "VRRPWire", "CLinuxShim"]
         ),
         .testTarget(name: "StatusServerTests", dependencies: ["StatusServer"]),
+        // Real `ipfailover run` processes in lab namespaces.
+        .testTarget(name: "DaemonTests", dependencies: ["FailoverLab", "LinuxNetworking", "VRRPWire"]),
     ]
 )

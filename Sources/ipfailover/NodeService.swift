@@ -14,6 +14,7 @@ struct NodeService: Service {
     var statusHost: String?
     var statusPort: Int
     var ownedAddressesFile: String?
+    var dumpDirectory: String
     var logger: Logger
 
     struct StartupError: Error, CustomStringConvertible {
@@ -120,9 +121,9 @@ struct NodeService: Service {
                 }
                 _ = await daemon.reload { loaded.map(\.0) }
             case .sigusr1:
-                await Self.writeDump(await daemon.dataDump(), to: "/tmp/ipfailover.data", logger: logger)
+                await Self.writeDump(await daemon.dataDump(), to: "\(dumpDirectory)/ipfailover.data", logger: logger)
             case .sigusr2:
-                await Self.writeDump(await daemon.statsDump(), to: "/tmp/ipfailover.stats", logger: logger)
+                await Self.writeDump(await daemon.statsDump(), to: "\(dumpDirectory)/ipfailover.stats", logger: logger)
             default:
                 break
             }

@@ -13,7 +13,7 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
         Signals: TERM/INT release mastership (priority 0, VIPs removed), run STOP notifies and exit 0; \
         HUP reloads (unchanged instances untouched; a broken file is refused and the old one keeps running); \
-        USR1 writes a data dump to /tmp/ipfailover.data, USR2 stats to /tmp/ipfailover.stats.
+        USR1 writes a data dump to <dump-directory>/ipfailover.data, USR2 stats to <dump-directory>/ipfailover.stats.
         """)
 
     @Option(name: .long, help: "keepalived.conf to run from; in env mode, where the rendered file is written. Default: $KEEPALIVED_CONFIG, else /etc/keepalived/keepalived.conf.")
@@ -33,6 +33,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "The node's host name for env mode (default: $IPFAILOVER_HOSTNAME, else gethostname).")
     var hostname: String?
+
+    @Option(name: .long, help: "Where SIGUSR1/SIGUSR2 write ipfailover.data and ipfailover.stats.")
+    var dumpDirectory = "/tmp"
 
     @Option(name: .long, help: "trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
@@ -64,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let service = NodeService(configPath: path, statusHost: statusHost, statusPort: statusPort,
                                   ownedAddressesFile: ownedAddressesFile == "none" ? nil : ownedAddressesFile,
-                                  logger: logger)
+                                  dumpDirectory: dumpDirectory, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

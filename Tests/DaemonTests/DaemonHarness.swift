@@ -1,0 +1,116 @@
+import FailoverLab
+import Glibc
+import LinuxNetworking
+import Testing
+import VRRPWire
+
+/// Runs real `ipfailover run` processes on lab nodes and reads their status
+/// endpoint from inside the node's namespace.
+struct DaemonHarness {
+    let lab: Lab
+    static let statusPort = 63000
+    static let vip = "198.51.100.10"
+
+    /// The `ipfailover` executable built next to the test bundle.
+    static var binary: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let exe = n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        var dir = exe.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        // Inside an .xctest bundle the binary sits two levels deeper on some layouts.
+        while !dir.isEmpty, access(dir + "/ipfailover", X_OK) != 0 {
+            dir = dir.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        }
+        return dir + "/ipfailover"
+    }
+
+    /// A VRRPv3 instance with 100 ms adverts, so elections take well under a second.
+    static func configuration(priority: Int, preemption: String = "") -> String {
+        """
+        global_defs { router_id lab }
+        vrrp_instance VI_1 {
+            state BACKUP
+            interface eth0
+            virtual_router_id 51
+            version 3
+            priority \(priority)
+            advert_int 0.1
+            \(preemption)
+            virtual_ipaddress { \(vip)/32 }
+        }
+
+        """
+    }
+
+    func configPath(_ node: Lab.Node) -> String { "\(lab.directory)/\(node.name).conf" }
+
+    func writeConfiguration(_ text: String, for node: Lab.Node) throws {
+        try LabFile.write(text, to: configPath(node))
+    }
+
+    func start(_ node: Lab.Node, logName: String? = nil) throws -> LabProcess {
+        try lab.spawn(in: node.namespace, [Self.binary, "run", "--config", configPath(node),
+                                           "--status-address", "127.0.0.1:\(Self.statusPort)",
+                                           "--owned-addresses-file", "\(lab.directory)/\(node.name).owned",
+                                           "--dump-directory", "\(lab.directory)/\(node.name)"],
+                      logName: logName ?? "ipfailover-\(node.name)")
+    }
+
+    /// GET `path` from the node's status endpoint; nil while it does not answer.
+    func get(_ path: String, on node: Lab.Node) async -> String? {
+        try? await lab.inNamespace(node.namespace) { () -> String? in
+            httpGet(port: Self.statusPort, path: path)
+        }
+    }
+
+    /// The instance's state as `/status` reports it.
+    func state(of node: Lab.Node) async -> String? {
+        guard let body = await get("/status", on: node),
+              let range = body.firstRange(of: #""state" : ""#) else { return nil }
+        return String(body[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// Polls until `node` reports `state` or the deadline passes.
+    func waitForState(_ state: String, on node: Lab.Node, timeout: Duration = .seconds(15)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await self.state(of: node) == state { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    /// Whether the node's eth0 holds the VIP right now.
+    func holdsVIP(_ node: Lab.Node) async throws -> Bool {
+        let result = try await lab.run(in: node.namespace, ["ip", "-o", "addr", "show", "dev", "eth0"])
+        return result.standardOutput.contains(" \(Self.vip)/")
+    }
+}
+
+/// A blocking HTTP/1.0 GET over loopback in the calling thread's namespace.
+func httpGet(port: Int, path: String) -> String? {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = in_port_t(UInt16(port).bigEndian)
+    addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    let rc = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard rc == 0 else { return nil }
+    let request = "GET \(path) HTTP/1.0\r\n\r\n"
+    _ = request.withCString { send(fd, $0, strlen($0), 0) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 8192)
+    while true {
+        let n = recv(fd, &buf, buf.count, 0)
+        if n <= 0 { break }
+        out += buf[0..<n]
+    }
+    let text = String(decoding: out, as: UTF8.self)
+    guard text.hasPrefix("HTTP/1.0 200") || text.hasPrefix("HTTP/1.1 200"),
+          let body = text.firstRange(of: "\r\n\r\n") else { return nil }
+    return String(text[body.upperBound...])
+}

@@ -1,0 +1,145 @@
+import FailoverLab
+import Glibc
+import Testing
+
+/// Two real `ipfailover run` processes on a bridged lab segment (issue 7).
+@Suite(.serialized, .enabled(if: LabRequirements.shouldRun(["ip"]), "needs root and iproute2"))
+struct DaemonLabTests {
+    @Test("SIGTERM on the master: priority 0 hands the VIP to the backup, exit 0, VIP gone from the old node")
+    func sigtermMovesTheVIP() async throws {
+        try LabRequirements.require(["ip"])
+        try await Lab.with(nodes: ["a", "b"]) { lab in
+            let h = DaemonHarness(lab: lab)
+            let a = lab.node("a"), b = lab.node("b")
+            try h.writeConfiguration(DaemonHarness.configuration(priority: 150), for: a)
+            try h.writeConfiguration(DaemonHarness.configuration(priority: 100), for: b)
+            let pa = try h.start(a)
+            _ = try h.start(b)
+            #expect(await h.waitForState("MASTER", on: a), "a never became MASTER: \(pa.standardError)")
+            #expect(await h.waitForState("BACKUP", on: b))
+            #expect(try await h.holdsVIP(a))
+
+            let status = await pa.stop(signal: SIGTERM, grace: .seconds(10))
+            #expect(status == 0, "exit status \(status): \(pa.standardError)")
+            #expect(await h.waitForState("MASTER", on: b))
+            #expect(try await h.holdsVIP(b))
+            #expect(try await !h.holdsVIP(a))
+            // The takeover came from the priority-0 release (skew time), not from
+            // waiting out the master-down interval.
+            let body = await h.get("/status", on: b) ?? ""
+            #expect(body.contains("released (priority 0)"), "\(body)")
+            #expect(pa.standardError.contains("STOP"))
+        }
+    }
+
+    @Test("SIGHUP with a raised priority preempts the master; /status and /metrics show it")
+    func sighupRaisesPriorityAndPreempts() async throws {
+        try LabRequirements.require(["ip"])
+        try await Lab.with(nodes: ["a", "b"]) { lab in
+            let h = DaemonHarness(lab: lab)
+            let a = lab.node("a"), b = lab.node("b")
+            try h.writeConfiguration(DaemonHarness.configuration(priority: 150), for: a)
+            try h.writeConfiguration(DaemonHarness.configuration(priority: 100), for: b)
+            _ = try h.start(a)
+            let pb = try h.start(b)
+            #expect(await h.waitForState("MASTER", on: a))
+            #expect(await h.waitForState("BACKUP", on: b))
+
+            try h.writeConfiguration(DaemonHarness.configuration(priority: 200), for: b)
+            kill(pb.pid, SIGHUP)
+            #expect(await h.waitForState("MASTER", on: b), "\(pb.standardError)")
+            #expect(await h.waitForState("BACKUP", on: a))
+            #expect(try await h.holdsVIP(b))
+            #expect(try await !h.holdsVIP(a))
+            let status = await h.get("/status", on: b) ?? ""
+            #expect(status.contains(#""base_priority" : 200"#))
+            let metrics = await h.get("/metrics", on: b) ?? ""
+            #expect(metrics.contains(#"keepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51"} 2"#), "\(metrics)")
+            #expect(metrics.contains(#"keepalived_become_master_total{iname="VI_1",intf="eth0",vrid="51"} 1"#))
+        }
+    }
+
+    @Test("SIGHUP with a broken file keeps the running configuration")
+    func sighupWithABrokenFileKeepsRunning() async throws {
+        try LabRequirements.require(["ip"])
+        try await Lab.with(nodes: ["a"]) { lab in
+            let h = DaemonHarness(lab: lab)
+            let a = lab.node("a")
+            try h.writeConfiguration(DaemonHarness.configuration(priority: 150), for: a)
+            let pa = try h.start(a)
+            #expect(await h.waitForState("MASTER", on: a))
+            try h.writeConfiguration("vrrp_instance VI_1 {\n  virtual_router_id 300\n", for: a)
+            kill(pa.pid, SIGHUP)
+            let log = await lab.waitForFile(pa.standardErrorPath) { $0.contains("reload refused") }
+            #expect(log.satisfied, "\(log.contents)")
+            #expect(await h.state(of: a) == "MASTER")
+            #expect(try await h.holdsVIP(a))
+            #expect(pa.exitStatusIfEnded == nil)
+        }
+    }
+
+    @Test("SIGUSR1 writes a data dump and SIGUSR2 the keepalived stats")
+    func usr1AndUsr2WriteDumps() async throws {
+        try LabRequirements.require(["ip"])
+        try await Lab.with(nodes: ["a"]) { lab in
+            let h = DaemonHarness(lab: lab)
+            let a = lab.node("a")
+            mkdir("\(lab.directory)/a", 0o755)
+            try h.writeConfiguration(DaemonHarness.configuration(priority: 150), for: a)
+            let pa = try h.start(a)
+            #expect(await h.waitForState("MASTER", on: a))
+            kill(pa.pid, SIGUSR1)
+            let data = await lab.waitForFile("\(lab.directory)/a/ipfailover.data") { $0.contains("State = MASTER") }
+            #expect(data.satisfied, "\(data.contents)")
+            #expect(data.contents.contains("Virtual Router ID = 51"))
+            kill(pa.pid, SIGUSR2)
+            let stats = await lab.waitForFile("\(lab.directory)/a/ipfailover.stats") { $0.contains("become_master: 1") }
+            #expect(stats.satisfied, "\(stats.contents)")
+            #expect(stats.contents.contains("advert_sent:"))
+        }
+    }
+
+    @Test("kill -9 of the master: the backup takes over, and the restarted daemon removes the stale VIP")
+    func killNineThenRestartLeavesNoStaleVIP() async throws {
+        try LabRequirements.require(["ip"])
+        try await Lab.with(nodes: ["a", "b"]) { lab in
+            let h = DaemonHarness(lab: lab)
+            let a = lab.node("a"), b = lab.node("b")
+            try h.writeConfiguration(DaemonHarness.configuration(priority: 150), for: a)
+            try h.writeConfiguration(DaemonHarness.configuration(priority: 100), for: b)
+            let pa = try h.start(a)
+            _ = try h.start(b)
+            #expect(await h.waitForState("MASTER", on: a))
+            #expect(await h.waitForState("BACKUP", on: b))
+            _ = await pa.stop(signal: SIGKILL)
+            // The dead master's VIP is still on its interface: nothing removed it.
+            #expect(try await h.holdsVIP(a))
+            #expect(await h.waitForState("MASTER", on: b))
+
+            // Restart with a lower priority so it stays BACKUP: any VIP left on it is stale.
+            try h.writeConfiguration(DaemonHarness.configuration(priority: 50), for: a)
+            let restarted = try h.start(a, logName: "ipfailover-a-restarted")
+            #expect(await h.waitForState("BACKUP", on: a), "\(restarted.standardError)")
+            #expect(try await !h.holdsVIP(a))
+            #expect(try await h.holdsVIP(b))
+            #expect(restarted.standardError.contains("left behind by a previous run"))
+        }
+    }
+
+    @Test("run with a malformed OPENSHIFT_HA_VIRTUAL_IPS exits non-zero with one line naming the variable")
+    func badEnvironmentExitsWithOneLine() async throws {
+        let dir = "/tmp/ipf-env-\(getpid())"
+        mkdir(dir, 0o700)
+        defer { _ = try? LabFile.write("", to: dir + "/x"); unlink(dir + "/x"); unlink(dir + "/keepalived.conf"); rmdir(dir) }
+        let result = try await LabCommand.run(
+            ["env", "OPENSHIFT_HA_VIRTUAL_IPS=1.2.3.300", "OPENSHIFT_HA_NETWORK_INTERFACE=lo",
+             DaemonHarness.binary, "run", "--config", dir + "/keepalived.conf", "--status-address", "off"],
+            allowFailure: true)
+        #expect(result.status != 0)
+        let lines = result.standardError.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.standardError)")
+        #expect(lines.first?.contains("OPENSHIFT_HA_VIRTUAL_IPS") == true)
+        #expect(lines.first?.contains("1.2.3.300") == true)
+        #expect(access(dir + "/keepalived.conf", F_OK) != 0, "nothing is rendered from a bad environment")
+    }
+}
