@@ -15,6 +15,8 @@ struct NodeService: Service {
     var statusPort: Int
     var ownedAddressesFile: String?
     var dumpDirectory: String
+    /// Firewall spec (see `FirewallSetting`); nil: leave the firewall alone.
+    var firewall: String?
     var logger: Logger
 
     struct StartupError: Error, CustomStringConvertible {
@@ -62,6 +64,18 @@ struct NodeService: Service {
         switch Self.loadPlan(path: configPath, addresses: addresses, report: { logger.warning("\($0)") }) {
         case .success(let loaded): (plan, configuration) = loaded
         case .failure(let rejected): throw StartupError(description: rejected.description)
+        }
+        if let firewall {
+            // The rule stays when we stop (a restart must not find VRRP blocked);
+            // `ipfailover cleanup` removes it.
+            for rule in FirewallSetting.rules(for: plan, spec: firewall) {
+                do {
+                    try await NFTables().install(rule)
+                    logger.info("firewall: VRRP admitted on \(rule.interface)")
+                } catch {
+                    logger.error("firewall: cannot admit VRRP on \(rule.interface): \(error)")
+                }
+            }
         }
         let transport = LinuxVRRPTransport()
         for failure in transport.open(for: plan) { logger.warning("VRRP socket not open yet: \(failure)") }

@@ -34,6 +34,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The node's host name for env mode (default: $IPFAILOVER_HOSTNAME, else gethostname).")
     var hostname: String?
 
+    @Option(name: .long, help: "Ensure an nftables rule admitting VRRP: 'FAMILY TABLE CHAIN', an iptables chain name, or 'own' for table inet ipfailover. Default: $OPENSHIFT_HA_NFTABLES_RULE or $OPENSHIFT_HA_IPTABLES_CHAIN.")
+    var firewall: String?
+
     @Option(name: .long, help: "Where SIGUSR1/SIGUSR2 write ipfailover.data and ipfailover.stats.")
     var dumpDirectory = "/tmp"
 
@@ -67,7 +70,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         let service = NodeService(configPath: path, statusHost: statusHost, statusPort: statusPort,
                                   ownedAddressesFile: ownedAddressesFile == "none" ? nil : ownedAddressesFile,
-                                  dumpDirectory: dumpDirectory, logger: logger)
+                                  dumpDirectory: dumpDirectory,
+                                  firewall: FirewallSetting.spec(flag: firewall, environment: environment),
+                                  logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

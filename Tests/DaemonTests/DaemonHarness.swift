@@ -48,8 +48,8 @@ struct DaemonHarness {
         try LabFile.write(text, to: configPath(node))
     }
 
-    func start(_ node: Lab.Node, logName: String? = nil) throws -> LabProcess {
-        try lab.spawn(in: node.namespace, [Self.binary, "run", "--config", configPath(node),
+    func start(_ node: Lab.Node, logName: String? = nil, extra: [String] = []) throws -> LabProcess {
+        try lab.spawn(in: node.namespace, [Self.binary, "run"] + extra + ["--config", configPath(node),
                                            "--status-address", "127.0.0.1:\(Self.statusPort)",
                                            "--owned-addresses-file", "\(lab.directory)/\(node.name).owned",
                                            "--dump-directory", "\(lab.directory)/\(node.name)"],

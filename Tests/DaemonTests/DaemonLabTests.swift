@@ -78,6 +78,25 @@ struct DaemonLabTests {
         }
     }
 
+    @Test("run ensures the nftables rule admitting VRRP, and leaves it in place when it stops")
+    func firewallRuleIsInstalledAndOutlivesTheDaemon() async throws {
+        try LabRequirements.require(["ip", "nft"])
+        try await Lab.with(nodes: ["a"]) { lab in
+            let h = DaemonHarness(lab: lab)
+            let a = lab.node("a")
+            try h.writeConfiguration(DaemonHarness.configuration(priority: 150), for: a)
+            let pa = try h.start(a, extra: ["--firewall", "own"])
+            #expect(await h.waitForState("MASTER", on: a))
+            let listing = try await lab.run(in: a.namespace, ["nft", "list", "table", "inet", "ipfailover"], allowFailure: true)
+            #expect(listing.standardOutput.contains("ip protocol 112") || listing.standardOutput.contains("ip protocol vrrp"),
+                    "\(listing.standardOutput) \(listing.standardError) \(pa.standardError)")
+            #expect(listing.standardOutput.contains("224.0.0.18"))
+            #expect(await pa.stop(signal: SIGTERM, grace: .seconds(10)) == 0)
+            let after = try await lab.run(in: a.namespace, ["nft", "list", "table", "inet", "ipfailover"], allowFailure: true)
+            #expect(after.status == 0, "the rule is removed only by `ipfailover cleanup`")
+        }
+    }
+
     @Test("SIGUSR1 writes a data dump and SIGUSR2 the keepalived stats")
     func usr1AndUsr2WriteDumps() async throws {
         try LabRequirements.require(["ip"])
