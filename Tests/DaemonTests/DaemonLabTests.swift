@@ -52,7 +52,7 @@ struct DaemonLabTests {
             #expect(try await h.holdsVIP(b))
             #expect(try await !h.holdsVIP(a))
             let status = await h.get("/status", on: b) ?? ""
-            #expect(status.contains(#""base_priority" : 200"#))
+            #expect(status.contains(#""basePriority" : 200"#))
             let metrics = await h.get("/metrics", on: b) ?? ""
             #expect(metrics.contains(#"keepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51"} 2"#), "\(metrics)")
             #expect(metrics.contains(#"keepalived_become_master_total{iname="VI_1",intf="eth0",vrid="51"} 1"#))
@@ -97,7 +97,7 @@ struct DaemonLabTests {
         }
     }
 
-    @Test("SIGUSR1 writes a data dump and SIGUSR2 the keepalived stats")
+    @Test("ipfailover status prints the live table; SIGUSR1 writes a data dump and SIGUSR2 the keepalived stats")
     func usr1AndUsr2WriteDumps() async throws {
         try LabRequirements.require(["ip"])
         try await Lab.with(nodes: ["a"]) { lab in
@@ -107,6 +107,10 @@ struct DaemonLabTests {
             try h.writeConfiguration(DaemonHarness.configuration(priority: 150), for: a)
             let pa = try h.start(a)
             #expect(await h.waitForState("MASTER", on: a))
+            let table = try await lab.run(in: a.namespace, [DaemonHarness.binary, "status", "--status-address",
+                                                            "127.0.0.1:\(DaemonHarness.statusPort)"])
+            let row = table.standardOutput.split(separator: "\n").first { $0.hasPrefix("VI_1") }.map(String.init) ?? ""
+            #expect(row.contains("MASTER") && row.contains("150") && row.contains(DaemonHarness.vip), "\(table.standardOutput)")
             kill(pa.pid, SIGUSR1)
             let data = await lab.waitForFile("\(lab.directory)/a/ipfailover.data") { $0.contains("State = MASTER") }
             #expect(data.satisfied, "\(data.contents)")

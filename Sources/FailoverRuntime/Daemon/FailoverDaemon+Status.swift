@@ -42,11 +42,11 @@ extension FailoverDaemon {
             nodeCounters: snapshot.nodeCounters)
     }
 
-    /// `/status`: pretty, key-sorted JSON (stable for diffs and tests).
+    /// `/status`: pretty, key-sorted JSON with the Swift property names as keys
+    /// (camelCase, as Kubernetes objects), stable for diffs and tests.
     public func statusJSON() async -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         return Array((try? encoder.encode(await status())) ?? Data("{}".utf8)) + [0x0A]
     }
 

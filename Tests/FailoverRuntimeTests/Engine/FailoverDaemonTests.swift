@@ -34,7 +34,7 @@ import VRRPWire
         await daemon.start()
         let json = String(decoding: await daemon.statusJSON(), as: UTF8.self)
         #expect(json.contains(#""state" : "MASTER""#))
-        #expect(json.contains(#""effective_priority" : 255"#))
+        #expect(json.contains(#""effectivePriority" : 255"#))
         let metrics = String(decoding: await daemon.metricsText(), as: UTF8.self)
         #expect(metrics.contains(#"keepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51"} 2"#))
         #expect(metrics.contains(#"keepalived_become_master_total{iname="VI_1",intf="eth0",vrid="51"} 1"#))
