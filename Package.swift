@@ -66,7 +66,10 @@ let package = Package(
             ]
         ),
         // Manual clocks, simulated segment, recording fakes for every port, pcap writer.
-        .target(name: "FailoverTestKit", dependencies: ["VRRPWire", "VRRPCore", "FailoverRuntime"]),
+        .target(
+            name: "FailoverTestKit",
+            dependencies: ["VRRPWire", "VRRPCore", "FailoverRuntime", .product(name: "Logging", package: "swift-log")]
+        ),
         // The daemon's command line: argument parsing and wiring only.
         .executableTarget(
             name: "ipfailover",

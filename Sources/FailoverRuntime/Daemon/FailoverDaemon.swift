@@ -131,7 +131,8 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
                 } else if !report.succeeded {
                     logger.info("check \(report.summary)", metadata: ["vrrp.script": "\(report.script)"])
                 }
-                await engine.checkResult(script: report.script, succeeded: report.succeeded)
+                await engine.checkResult(script: report.script, succeeded: report.succeeded,
+                                         detail: report.succeeded ? nil : report.summary)
             }
         }
         self.scheduler = scheduler

@@ -14,7 +14,7 @@ struct ActionExecutor: Sendable {
         self.logger = logger
     }
 
-    func execute(_ action: VirtualRouterAction, instance: RuntimeInstance?, groupNotify: NotifySpec?) {
+    func execute(_ action: VirtualRouterAction, instance: RuntimeInstance?, groupNotify: NotifySpec?, detail: String? = nil) {
         var log = logger
         if let instance {
             log[metadataKey: "vrrp.instance"] = "\(instance.name)"
@@ -48,7 +48,8 @@ struct ActionExecutor: Sendable {
             ports.announcer.announce(specs(addresses, of: instance), virtualRouterID: instance.router.virtualRouterID,
                                      schedule: schedule)
         case .notify(let notification):
-            log.info("\(notification.scope.rawValue) \(notification.name) → \(notification.state.rawValue) priority \(notification.priority): \(notification.reason)")
+            let why = detail.map { "\(notification.reason): \($0)" } ?? "\(notification.reason)"
+            log.info("\(notification.scope.rawValue) \(notification.name) → \(notification.state.rawValue) priority \(notification.priority): \(why)")
             guard let spec = instance?.notify ?? groupNotify else { return }
             ports.notifier.enqueue(StateNotification(notification), spec: spec)
         case .warn(let warning):

@@ -34,6 +34,8 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     var timer: Task<Void, Never>?
     var armedDeadline: VRRPInstant?
     var rejectionLog = RateLimitedLog(interval: .seconds(10))
+    /// The latest run detail of each check script, for transition log lines.
+    var checkDetails: [String: String] = [:]
 
     struct PacketKey: Hashable {
         var interface: String
@@ -123,8 +125,11 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     /// One check-script run finished (raw result; the core applies rise/fall).
     /// Before `start()` it only records the result, so the first state already
     /// reflects it.
-    public func checkResult(script: String, succeeded: Bool) {
+    /// `detail` (exit status, duration, stderr tail) goes into the log line of a
+    /// transition the result causes.
+    public func checkResult(script: String, succeeded: Bool, detail: String? = nil) {
         guard !stopped else { return }
+        checkDetails[script] = detail
         let now = now
         for i in units.indices { execute(units[i].checkResult(script: script, succeeded: succeeded, now: now)) }
         rearm()
@@ -183,7 +188,9 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         for tagged in actions {
             let instance = tagged.instance.flatMap { plan.instance(named: $0) }
             let group = tagged.instance == nil ? groupNotify(for: tagged) : nil
-            executor.execute(tagged.action, instance: instance, groupNotify: group)
+            var detail: String?
+            if case .notify(let n) = tagged.action, case .scriptFailed(let script) = n.reason { detail = checkDetails[script] }
+            executor.execute(tagged.action, instance: instance, groupNotify: group, detail: detail)
         }
     }
 

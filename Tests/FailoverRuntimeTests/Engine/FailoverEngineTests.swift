@@ -189,3 +189,19 @@ extension FailoverEngineTests {
         #expect(snapshot.nodeCounters["ip_ttl_err"] == nil)
     }
 }
+
+extension FailoverEngineTests {
+    @Test func transitionLogLineNamesTheFailedCheckWithItsDetail() async {
+        let ports = RecordingPorts(), clock = ManualClock(), store = RecordingLogHandler.Store()
+        let engine = FailoverEngine(
+            plan: RuntimePlan(instances: [Self.instance(priority: 255, state: .master, scripts: [TrackedScript(name: "chk_x")])]),
+            ports: ports.enginePorts, clock: clock, logger: RecordingLogHandler.logger(store))
+        await engine.start()
+        await engine.checkResult(script: "chk_x", succeeded: true)
+        await engine.checkResult(script: "chk_x", succeeded: false, detail: "chk_x: failed with exit 1 after 3 ms; stderr: no backend")
+        let line = store.all.first { $0.contains("→ FAULT") } ?? ""
+        #expect(line.contains("tracked script chk_x failed: chk_x: failed with exit 1 after 3 ms; stderr: no backend"), "\(store.all)")
+        #expect(line.contains("vrrp.instance=VI_1"))
+        #expect(line.contains("vrrp.vrid=51"))
+    }
+}
