@@ -1,6 +1,7 @@
 import ArgumentParser
 import FailoverConfig
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// `ipfailover run`: the daemon. env mode when OPENSHIFT_HA_VIRTUAL_IPS is set (or
@@ -47,6 +48,8 @@ struct RunCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error")
         }
+        // Three small read-only endpoints need one event-loop thread, not one per core.
+        NIOSingletons.groupLoopCountSuggestion = 1
         let environment = ProcessEnvironment.current()
         let (statusHost, statusPort) = try StatusAddress.parse(statusAddress ?? environment["IPFAILOVER_STATUS_ADDRESS"])
         LoggingSystem.bootstrap { label in
