@@ -5,31 +5,6 @@ import VRRPWire
 /// Byte-level checks of what LinuxNetworking builds and parses itself (no kernel needed).
 @Suite("Frames, checksums and netlink encoding")
 struct FrameAndMessageTests {
-    static let mac: [UInt8] = [0x02, 0x00, 0x5E, 0x00, 0x01, 0x33]
-
-    @Test("RFC 5227 §3 ARP announcement: broadcast request, sender and target protocol address both the VIP")
-    func gratuitousARPLayout() {
-        let f = GratuitousARPFrame.build(address: IPv4Address(198, 51, 100, 5), hardwareAddress: Self.mac)
-        #expect(f.count == 60)
-        #expect(Array(f[0..<6]) == [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
-        #expect(Array(f[6..<12]) == Self.mac)
-        #expect(Array(f[12..<14]) == [0x08, 0x06])
-        #expect(Array(f[14..<22]) == [0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01])
-        #expect(Array(f[22..<28]) == Self.mac && Array(f[28..<32]) == [198, 51, 100, 5])
-        #expect(Array(f[38..<42]) == [198, 51, 100, 5])
-    }
-
-    @Test("RFC 4861 §7.2.6 unsolicited NA: type 136, Override set, Solicited clear, target LL option")
-    func unsolicitedNALayout() {
-        let target = IPv6Address("2001:db8:100::5")!
-        let m = UnsolicitedNeighborAdvertisement.build(target: target, hardwareAddress: Self.mac, router: false)
-        #expect(m.count == 32)
-        #expect(m[0] == 136 && m[1] == 0)
-        #expect(m[4] == 0x20)
-        #expect(Array(m[8..<24]) == target.bytes)
-        #expect(Array(m[24..<26]) == [2, 1] && Array(m[26..<32]) == Self.mac)
-        #expect(UnsolicitedNeighborAdvertisement.build(target: target, hardwareAddress: Self.mac, router: true)[4] == 0xA0)
-    }
 
     @Test("RFC 5798 §5.2.8: the VRRPv3 IPv4 checksum covers the pseudo-header")
     func vrrpV3IPv4Checksum() {

@@ -94,7 +94,7 @@ public final class NeighborAnnouncer: Sendable {
     }
 
     private func sendGratuitousARP(_ address: IPv4Address) throws {
-        let frame = GratuitousARPFrame.build(address: address, hardwareAddress: hardwareAddress)
+        let frame = GratuitousARP(senderMAC: MACAddress(bytes: hardwareAddress) ?? .broadcast, address: address).frame.bytes
         var link = sockaddr_ll()
         link.sll_family = UInt16(AF_PACKET)
         link.sll_protocol = UInt16(clinux_ETH_P_ARP).bigEndian
@@ -113,7 +113,9 @@ public final class NeighborAnnouncer: Sendable {
     }
 
     private func sendNeighborAdvertisement(_ target: IPv6Address) throws {
-        let message = UnsolicitedNeighborAdvertisement.build(target: target, hardwareAddress: hardwareAddress, router: isRouter)
+        // The kernel fills the ICMPv6 checksum on a raw ICMPv6 socket.
+        let message = NeighborAdvertisement(targetMAC: MACAddress(bytes: hardwareAddress) ?? .broadcast, target: target,
+                                            isRouter: isRouter).icmpv6Message
         var to = SocketAddress.sockaddrIn6(.allNodes, scopeID: UInt32(interfaceIndex))
         let sent = message.withUnsafeBytes { bytes in
             withUnsafeBytes(of: &to) { raw in
