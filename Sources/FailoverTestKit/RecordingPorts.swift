@@ -9,7 +9,7 @@ public enum PortCall: Hashable, Sendable, CustomStringConvertible {
     case addAddress(VirtualAddressSpec)
     case removeAddress(VirtualAddressSpec)
     case announce([VirtualAddressSpec], AnnounceSchedule)
-    case notify(FailoverRuntime.StateNotification)
+    case notify(NotifyEvent)
 
     public var description: String {
         switch self {
@@ -85,7 +85,7 @@ public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, N
         record(.announce(addresses, schedule))
     }
 
-    public func enqueue(_ notification: FailoverRuntime.StateNotification, spec: NotifySpec) {
+    public func enqueue(_ notification: NotifyEvent, spec: NotifySpec) {
         record(.notify(notification))
     }
 }

@@ -10,7 +10,7 @@ public struct StateNotification: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// keepalived's third notify argument.
-    public enum State: String, Hashable, Sendable {
+    public enum State: String, Hashable, Sendable, CaseIterable {
         case master = "MASTER"
         case backup = "BACKUP"
         case fault = "FAULT"

@@ -9,33 +9,33 @@ import Testing
 
     /// keepalived's contract: notify_<state> gets only its own arguments, then
     /// notify gets its own + `INSTANCE|GROUP name STATE priority`.
-    @Test(arguments: StateNotification.State.allCases)
-    func goldenArgvForInstance(state: StateNotification.State) throws {
+    @Test(arguments: NotifyEvent.State.allCases)
+    func goldenArgvForInstance(state: NotifyEvent.State) throws {
         let own: [String] = switch state {
         case .master: ["/etc/keepalived/master.sh", "m1", "m 2"]
         case .backup: ["/etc/keepalived/backup.sh", "b1"]
         case .fault: ["/etc/keepalived/fault.sh"]
         case .stop: ["/etc/keepalived/stop.sh", "s1"]
         }
-        let commands = try Self.spec.commands(for: StateNotification(scope: .instance, name: "VI_1", state: state, priority: 150))
+        let commands = try Self.spec.commands(for: NotifyEvent(scope: .instance, name: "VI_1", state: state, priority: 150))
         #expect(commands.map(\.words) == [own, ["/etc/keepalived/notify.sh", "g1", "INSTANCE", "VI_1", state.rawValue, "150"]])
     }
 
-    @Test(arguments: StateNotification.State.allCases)
-    func goldenArgvForGroup(state: StateNotification.State) throws {
+    @Test(arguments: NotifyEvent.State.allCases)
+    func goldenArgvForGroup(state: NotifyEvent.State) throws {
         let spec = NotifySpec(generic: "/etc/keepalived/notify.sh")
-        let commands = try spec.commands(for: StateNotification(scope: .group, name: "G1", state: state, priority: 0))
+        let commands = try spec.commands(for: NotifyEvent(scope: .group, name: "G1", state: state, priority: 0))
         #expect(commands.map(\.words) == [["/etc/keepalived/notify.sh", "GROUP", "G1", state.rawValue, "0"]])
     }
 
     @Test func fifoLineFormat() {
-        #expect(StateNotification(scope: .instance, name: "VI_1", state: .master, priority: 100).fifoLine == "INSTANCE \"VI_1\" MASTER 100")
-        #expect(StateNotification(scope: .group, name: "G", state: .fault, priority: 0).fifoLine == "GROUP \"G\" FAULT 0")
+        #expect(NotifyEvent(scope: .instance, name: "VI_1", state: .master, priority: 100).fifoLine == "INSTANCE \"VI_1\" MASTER 100")
+        #expect(NotifyEvent(scope: .group, name: "G", state: .fault, priority: 0).fifoLine == "GROUP \"G\" FAULT 0")
     }
 
     @Test func onlyConfiguredScriptsRun() throws {
         let spec = NotifySpec(master: "/etc/keepalived/master.sh")
-        #expect(try spec.commands(for: StateNotification(scope: .instance, name: "VI_1", state: .backup, priority: 1)).isEmpty)
+        #expect(try spec.commands(for: NotifyEvent(scope: .instance, name: "VI_1", state: .backup, priority: 1)).isEmpty)
     }
 }
 
@@ -55,8 +55,8 @@ import Testing
         let launcher = ScriptedLauncher()
         let fifo = RecordingFIFO()
         let notify = dispatcher(launcher, fifo: fifo)
-        for (state, priority) in [(StateNotification.State.master, 100), (.backup, 90), (.master, 100)] {
-            notify.enqueue(StateNotification(scope: .instance, name: "VI_1", state: state, priority: priority), spec: spec)
+        for (state, priority) in [(NotifyEvent.State.master, 100), (.backup, 90), (.master, 100)] {
+            notify.enqueue(NotifyEvent(scope: .instance, name: "VI_1", state: state, priority: priority), spec: spec)
         }
         for index in 0..<6 {
             await launcher.waitForLaunches(index + 1)
@@ -81,11 +81,11 @@ import Testing
         let launcher = ScriptedLauncher()
         let fifo = RecordingFIFO()
         let notify = dispatcher(launcher, fifo: fifo)
-        notify.enqueue(StateNotification(scope: .instance, name: "A", state: .master, priority: 100), spec: spec)
+        notify.enqueue(NotifyEvent(scope: .instance, name: "A", state: .master, priority: 100), spec: spec)
         await launcher.waitForLaunches(1)
         // A's first script hangs; enqueue still returns at once (it is synchronous) ...
-        notify.enqueue(StateNotification(scope: .instance, name: "A", state: .backup, priority: 100), spec: spec)
-        notify.enqueue(StateNotification(scope: .instance, name: "B", state: .master, priority: 100), spec: spec)
+        notify.enqueue(NotifyEvent(scope: .instance, name: "A", state: .backup, priority: 100), spec: spec)
+        notify.enqueue(NotifyEvent(scope: .instance, name: "B", state: .master, priority: 100), spec: spec)
         // ... and B's notify runs while A's still hangs.
         await launcher.waitForLaunches(2)
         #expect(launcher.requests[1].arguments == ["/etc/keepalived/master.sh"])
@@ -114,7 +114,7 @@ import Testing
             configuration: .init(timeout: .seconds(30), stopTimeout: .milliseconds(500)))
         let stopSpec = NotifySpec(stop: "/etc/keepalived/stop.sh")
         let done = Task {
-            await notify.shutdown(stopping: [(StateNotification(scope: .instance, name: "A", state: .stop, priority: 100), stopSpec)])
+            await notify.shutdown(stopping: [(NotifyEvent(scope: .instance, name: "A", state: .stop, priority: 100), stopSpec)])
         }
         await launcher.waitForLaunches(1)
         #expect(launcher.requests[0].timeout == .milliseconds(500))
@@ -127,7 +127,7 @@ import Testing
         let notify = dispatcher(ImmediateLauncher(), fifo: RecordingFIFO())
         let broken = NotifySpec(master: "/etc/keepalived/missing.sh")
         #expect(notify.problems(in: broken) == [.notFound(path: "/etc/keepalived/missing.sh")])
-        notify.enqueue(StateNotification(scope: .instance, name: "A", state: .master, priority: 1), spec: broken)
+        notify.enqueue(NotifyEvent(scope: .instance, name: "A", state: .master, priority: 1), spec: broken)
         await notify.drain()
         #expect(notify.statistics.refused == 1)
     }

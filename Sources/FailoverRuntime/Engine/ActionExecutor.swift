@@ -51,7 +51,7 @@ struct ActionExecutor: Sendable {
             let why = detail.map { "\(notification.reason): \($0)" } ?? "\(notification.reason)"
             log.info("\(notification.scope.rawValue) \(notification.name) → \(notification.state.rawValue) priority \(notification.priority): \(why)")
             guard let spec = instance?.notify ?? groupNotify else { return }
-            ports.notifier.enqueue(StateNotification(notification), spec: spec)
+            ports.notifier.enqueue(NotifyEvent(notification), spec: spec)
         case .warn(let warning):
             log.warning("\(warning)")
         }
@@ -65,11 +65,9 @@ struct ActionExecutor: Sendable {
     }
 }
 
-extension StateNotification {
+extension NotifyEvent {
     /// The notify dispatcher's view of a core notification.
     init(_ core: VRRPCore.StateNotification) {
-        self.init(scope: core.scope == .group ? .group : .instance, name: core.name,
-                  state: StateNotification.State(rawValue: core.state.rawValue) ?? .stop,
-                  priority: Int(core.priority.rawValue))
+        self.init(scope: core.scope, name: core.name, state: core.state, priority: Int(core.priority.rawValue))
     }
 }

@@ -9,6 +9,6 @@ public struct NotifyDelivery: Sendable, Hashable {
         case fifo(path: String, line: String, written: Bool)
     }
 
-    public var notification: StateNotification
+    public var notification: NotifyEvent
     public var action: Action
 }

@@ -41,7 +41,7 @@ public final class NotifyDispatcher: Sendable {
     }
 
     private struct Item: Sendable {
-        var notification: StateNotification
+        var notification: NotifyEvent
         var spec: NotifySpec
     }
 
@@ -82,7 +82,7 @@ public final class NotifyDispatcher: Sendable {
     }
 
     /// Queues the scripts and FIFO line for one state change. Returns at once.
-    public func enqueue(_ notification: StateNotification, spec: NotifySpec) {
+    public func enqueue(_ notification: NotifyEvent, spec: NotifySpec) {
         let key = notification.scope.rawValue + " " + notification.name
         let startWorker = state.withLock { state -> Bool in
             state.statistics.enqueued += 1
@@ -115,7 +115,7 @@ public final class NotifyDispatcher: Sendable {
 
     /// Shutdown in one call: short timeouts, the given STOP notifications, then drain;
     /// finishes `deliveries`.
-    public func shutdown(stopping notifications: [(StateNotification, NotifySpec)]) async {
+    public func shutdown(stopping notifications: [(NotifyEvent, NotifySpec)]) async {
         beginShutdown()
         for (notification, spec) in notifications { enqueue(notification, spec: spec) }
         await drain()
@@ -196,7 +196,7 @@ public final class NotifyDispatcher: Sendable {
         }
     }
 
-    private func record(_ action: NotifyDelivery.Action, _ notification: StateNotification) {
+    private func record(_ action: NotifyDelivery.Action, _ notification: NotifyEvent) {
         state.withLock { state in
             switch action {
             case .refused: state.statistics.refused += 1

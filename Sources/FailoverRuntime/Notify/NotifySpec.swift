@@ -30,7 +30,7 @@ public struct NotifySpec: Sendable, Hashable {
     }
 
     /// The state-specific command line for `state`.
-    public func stateScript(for state: StateNotification.State) -> String? {
+    public func stateScript(for state: NotifyEvent.State) -> String? {
         switch state {
         case .master: master
         case .backup: backup
@@ -42,7 +42,7 @@ public struct NotifySpec: Sendable, Hashable {
     /// The command lines to run for a change, in keepalived's order: the
     /// state-specific script (configured args only), then the generic `notify`
     /// (configured args + the four notify arguments). Each is split with keepalived's rules.
-    public func commands(for notification: StateNotification) throws(ScriptError) -> [ScriptCommand] {
+    public func commands(for notification: NotifyEvent) throws(ScriptError) -> [ScriptCommand] {
         var result: [ScriptCommand] = []
         if let line = stateScript(for: notification.state) {
             result.append(try ScriptCommand(parsing: line))

@@ -62,7 +62,7 @@ public struct InboundPacket: Sendable, Hashable {
 /// Takes state-change notifications for delivery; never blocks the caller.
 /// `NotifyDispatcher` is the real one.
 public protocol NotifyQueue: Sendable {
-    func enqueue(_ notification: StateNotification, spec: NotifySpec)
+    func enqueue(_ notification: NotifyEvent, spec: NotifySpec)
 }
 
 extension NotifyDispatcher: NotifyQueue {}

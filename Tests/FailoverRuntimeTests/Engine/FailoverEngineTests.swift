@@ -49,18 +49,18 @@ import VRRPWire
         let announce = calls.firstIndex { if case .announce = $0 { true } else { false } }
         #expect(add != nil && announce != nil)
         #expect(add! < announce!)
-        #expect(calls.contains(.notify(StateNotification(scope: .instance, name: "VI_1", state: .master, priority: 255))))
+        #expect(calls.contains(.notify(NotifyEvent(scope: .instance, name: "VI_1", state: .master, priority: 255))))
     }
 
     @Test func backupTakesOverWhenTheMasterDownTimerFires() async {
         let ports = RecordingPorts(), clock = ManualClock()
         let engine = Self.engine([Self.instance()], ports: ports, clock: clock)
         await engine.start()
-        #expect(ports.calls == [.notify(StateNotification(scope: .instance, name: "VI_1", state: .backup, priority: 100))])
+        #expect(ports.calls == [.notify(NotifyEvent(scope: .instance, name: "VI_1", state: .backup, priority: 100))])
         await clock.waitForSleepers(1)
         // v3, 100 ms adverts, priority 100: 3 × 100 ms + (156 × 100 ms)/256 ≈ 361 ms.
         clock.advance(by: .milliseconds(400))
-        await ports.wait { $0.contains(.notify(StateNotification(scope: .instance, name: "VI_1", state: .master, priority: 100))) }
+        await ports.wait { $0.contains(.notify(NotifyEvent(scope: .instance, name: "VI_1", state: .master, priority: 100))) }
         #expect(ports.calls.contains { if case .addAddress(let s) = $0 { s.address == Self.vip } else { false } })
     }
 
@@ -75,7 +75,7 @@ import VRRPWire
         let remove = calls.firstIndex { if case .removeAddress = $0 { true } else { false } }
         #expect(zero != nil && remove != nil)
         #expect(zero! < remove!)
-        #expect(calls.last == .notify(StateNotification(scope: .instance, name: "VI_1", state: .stop, priority: 255)))
+        #expect(calls.last == .notify(NotifyEvent(scope: .instance, name: "VI_1", state: .stop, priority: 255)))
     }
 
     @Test func packetWithTTLOtherThan255IsCountedAndIgnored() async {
@@ -165,7 +165,7 @@ import VRRPWire
         let calls = ports.calls
         let zero = calls.firstIndex(where: \.isPriorityZeroAdvert)
         let remove = calls.firstIndex { if case .removeAddress = $0 { true } else { false } }
-        let fault = calls.firstIndex(of: .notify(StateNotification(scope: .instance, name: "VI_1", state: .fault, priority: 255)))
+        let fault = calls.firstIndex(of: .notify(NotifyEvent(scope: .instance, name: "VI_1", state: .fault, priority: 255)))
         #expect(zero != nil && remove != nil && fault != nil)
         #expect(zero! < remove! && remove! < fault!)
         #expect(await engine.snapshot().instances[0].state == "FAULT")

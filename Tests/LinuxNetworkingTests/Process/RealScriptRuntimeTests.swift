@@ -113,9 +113,9 @@ import Testing
         let spec = NotifySpec(master: masterScript + " up", generic: notifyScript, fifoPath: fifoPath)
         let dispatcher = NotifyDispatcher(preparer: preparer(), launcher: LinuxProcessLauncher(),
                                           openFIFO: { LinuxNotifyFIFO(path: $0) })
-        let states: [(StateNotification.State, Int)] = [(.master, 100), (.backup, 100), (.master, 100)]
+        let states: [(NotifyEvent.State, Int)] = [(.master, 100), (.backup, 100), (.master, 100)]
         for (state, priority) in states {
-            dispatcher.enqueue(StateNotification(scope: .instance, name: "VI_1", state: state, priority: priority), spec: spec)
+            dispatcher.enqueue(NotifyEvent(scope: .instance, name: "VI_1", state: state, priority: priority), spec: spec)
         }
         // enqueue is synchronous and returned while the first notify script is blocked on the gate.
         #expect(dispatcher.statistics.outstanding == 3)
@@ -150,8 +150,8 @@ import Testing
         let spec = NotifySpec(generic: hang)
         let dispatcher = NotifyDispatcher(preparer: preparer(), launcher: LinuxProcessLauncher(), openFIFO: { _ in nil },
                                           configuration: .init(timeout: .milliseconds(100), stopTimeout: .milliseconds(50)))
-        dispatcher.enqueue(StateNotification(scope: .instance, name: "VI_1", state: .master, priority: 100), spec: spec)
-        dispatcher.enqueue(StateNotification(scope: .instance, name: "VI_1", state: .backup, priority: 100), spec: spec)
+        dispatcher.enqueue(NotifyEvent(scope: .instance, name: "VI_1", state: .master, priority: 100), spec: spec)
+        dispatcher.enqueue(NotifyEvent(scope: .instance, name: "VI_1", state: .backup, priority: 100), spec: spec)
         await dispatcher.drain()
         #expect(dir.read("log") == "INSTANCE VI_1 MASTER 100\nINSTANCE VI_1 BACKUP 100\n")
         #expect(dispatcher.statistics.scriptTimeouts == 2)

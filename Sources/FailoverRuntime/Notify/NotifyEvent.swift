@@ -1,18 +1,13 @@
-/// One state change to announce (keepalived's notify arguments).
-public struct StateNotification: Sendable, Hashable {
-    /// `INSTANCE` for a `vrrp_instance`, `GROUP` for a `vrrp_sync_group`.
-    public enum Scope: String, Sendable, Hashable {
-        case instance = "INSTANCE"
-        case group = "GROUP"
-    }
+import VRRPCore
 
+/// One state change as the notify scripts and the FIFO receive it: keepalived's
+/// four notify arguments. The core's `StateNotification` also says why; delivery
+/// needs only what goes into argv.
+public struct NotifyEvent: Sendable, Hashable {
+    /// `INSTANCE` for a `vrrp_instance`, `GROUP` for a `vrrp_sync_group`.
+    public typealias Scope = VRRPCore.StateNotification.Scope
     /// The announced state, spelled as keepalived passes it.
-    public enum State: String, Sendable, Hashable, CaseIterable {
-        case master = "MASTER"
-        case backup = "BACKUP"
-        case fault = "FAULT"
-        case stop = "STOP"
-    }
+    public typealias State = VRRPCore.StateNotification.State
 
     public var scope: Scope
     /// Instance or sync-group name.
