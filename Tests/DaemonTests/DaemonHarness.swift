@@ -56,6 +56,18 @@ struct DaemonHarness {
                       logName: logName ?? "ipfailover-\(node.name)")
     }
 
+    /// Starts a (priority 150) and b (priority 100) and waits until a is MASTER and
+    /// b BACKUP; records an issue when they do not get there.
+    func startPair() async throws -> (a: LabProcess, b: LabProcess) {
+        let a = lab.node("a"), b = lab.node("b")
+        try writeConfiguration(Self.configuration(priority: 150), for: a)
+        try writeConfiguration(Self.configuration(priority: 100), for: b)
+        let pa = try start(a), pb = try start(b)
+        #expect(await waitForState("MASTER", on: a), "a never became MASTER: \(pa.standardError)")
+        #expect(await waitForState("BACKUP", on: b), "b never became BACKUP: \(pb.standardError)")
+        return (pa, pb)
+    }
+
     /// GET `path` from the node's status endpoint; nil while it does not answer.
     func get(_ path: String, on node: Lab.Node) async -> String? {
         try? await lab.inNamespace(node.namespace) { () -> String? in

@@ -11,12 +11,7 @@ struct DaemonLabTests {
         try await Lab.with(nodes: ["a", "b"]) { lab in
             let h = DaemonHarness(lab: lab)
             let a = lab.node("a"), b = lab.node("b")
-            try h.writeConfiguration(DaemonHarness.configuration(priority: 150), for: a)
-            try h.writeConfiguration(DaemonHarness.configuration(priority: 100), for: b)
-            let pa = try h.start(a)
-            _ = try h.start(b)
-            #expect(await h.waitForState("MASTER", on: a), "a never became MASTER: \(pa.standardError)")
-            #expect(await h.waitForState("BACKUP", on: b))
+            let (pa, _) = try await h.startPair()
             #expect(try await h.holdsVIP(a))
 
             let status = await pa.stop(signal: SIGTERM, grace: .seconds(10))
@@ -38,12 +33,7 @@ struct DaemonLabTests {
         try await Lab.with(nodes: ["a", "b"]) { lab in
             let h = DaemonHarness(lab: lab)
             let a = lab.node("a"), b = lab.node("b")
-            try h.writeConfiguration(DaemonHarness.configuration(priority: 150), for: a)
-            try h.writeConfiguration(DaemonHarness.configuration(priority: 100), for: b)
-            _ = try h.start(a)
-            let pb = try h.start(b)
-            #expect(await h.waitForState("MASTER", on: a))
-            #expect(await h.waitForState("BACKUP", on: b))
+            let (_, pb) = try await h.startPair()
 
             try h.writeConfiguration(DaemonHarness.configuration(priority: 200), for: b)
             kill(pb.pid, SIGHUP)
@@ -128,12 +118,7 @@ struct DaemonLabTests {
         try await Lab.with(nodes: ["a", "b"]) { lab in
             let h = DaemonHarness(lab: lab)
             let a = lab.node("a"), b = lab.node("b")
-            try h.writeConfiguration(DaemonHarness.configuration(priority: 150), for: a)
-            try h.writeConfiguration(DaemonHarness.configuration(priority: 100), for: b)
-            let pa = try h.start(a)
-            _ = try h.start(b)
-            #expect(await h.waitForState("MASTER", on: a))
-            #expect(await h.waitForState("BACKUP", on: b))
+            let (pa, _) = try await h.startPair()
             _ = await pa.stop(signal: SIGKILL)
             // The dead master's VIP is still on its interface: nothing removed it.
             #expect(try await h.holdsVIP(a))
