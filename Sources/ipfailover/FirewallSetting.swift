@@ -1,5 +1,4 @@
 import FailoverConfig
-import FailoverRuntime
 import LinuxNetworking
 import VRRPWire
 
@@ -31,12 +30,16 @@ enum FirewallSetting {
         return nil
     }
 
-    /// One rule per VRRP interface of the plan.
-    static func rules(for plan: RuntimePlan, spec: String) -> [FirewallRule] {
-        Dictionary(grouping: plan.instances, by: \.interface).sorted { $0.key < $1.key }.map { interface, instances in
-            FirewallRule(
+    /// One rule per VRRP interface of the configuration.
+    static func rules(for configuration: Configuration, spec: String) -> [FirewallRule] {
+        let globals = configuration.globalDefinitions
+        return Dictionary(grouping: configuration.instances, by: \.interface).sorted { $0.key < $1.key }.map { interface, instances in
+            let groups = instances.filter { !$0.isUnicast }.map { instance -> IPAddress in
+                instance.addressFamily == .ipv4 ? .v4(globals.multicastGroup4) : .v6(globals.multicastGroup6)
+            }
+            return FirewallRule(
                 interface: interface,
-                multicastGroups: Array(Set(instances.filter { $0.unicastPeers.isEmpty }.flatMap(\.destinations))).sorted(),
+                multicastGroups: Array(Set(groups)).sorted(),
                 unicastPeers: Array(Set(instances.flatMap(\.unicastPeers))).sorted(),
                 placement: placement(spec))
         }

@@ -68,7 +68,7 @@ struct NodeService: Service {
         if let firewall {
             // The rule stays when we stop (a restart must not find VRRP blocked);
             // `ipfailover cleanup` removes it.
-            for rule in FirewallSetting.rules(for: plan, spec: firewall) {
+            for rule in FirewallSetting.rules(for: configuration, spec: firewall) {
                 do {
                     try await NFTables().install(rule)
                     logger.info("firewall: VRRP admitted on \(rule.interface)")
