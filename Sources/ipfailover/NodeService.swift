@@ -15,8 +15,8 @@ struct NodeService: Service {
     var statusPort: Int
     var ownedAddressesFile: String?
     var dumpDirectory: String
-    /// Firewall spec (see `FirewallSetting`); nil: leave the firewall alone.
-    var firewall: String?
+    /// Where the VRRP rule goes (see `FirewallSetting`); nil: leave the firewall alone.
+    var firewall: FirewallRule.Placement?
     var logger: Logger
 
     struct StartupError: Error, CustomStringConvertible {
@@ -68,7 +68,7 @@ struct NodeService: Service {
         if let firewall {
             // The rule stays when we stop (a restart must not find VRRP blocked);
             // `ipfailover cleanup` removes it.
-            for rule in FirewallSetting.rules(for: configuration, spec: firewall) {
+            for rule in FirewallSetting.rules(for: configuration, placement: firewall) {
                 do {
                     try await NFTables().install(rule)
                     logger.info("firewall: VRRP admitted on \(rule.interface)")

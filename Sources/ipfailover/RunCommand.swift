@@ -74,7 +74,7 @@ struct RunCommand: AsyncParsableCommand {
         let service = NodeService(configPath: path, statusHost: statusHost, statusPort: statusPort,
                                   ownedAddressesFile: ownedAddressesFile == "none" ? nil : ownedAddressesFile,
                                   dumpDirectory: dumpDirectory,
-                                  firewall: FirewallSetting.spec(flag: firewall, environment: environment),
+                                  firewall: FirewallSetting.placement(flag: firewall, environment: environment),
                                   logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
