@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "ipfailover",
             dependencies: [
-                "FailoverConfig", "FailoverRuntime", "LinuxNetworking", "StatusServer",
+                "FailoverConfig", "FailoverRuntime", "LinuxNetworking", "StatusServer", "FailoverLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,5 +98,7 @@ let package = Package(
             dependencies: ["LinuxNetworking", "FailoverRuntime", "FailoverLab", "VRRPWire", "CLinuxShim"]
         ),
         .testTarget(name: "StatusServerTests", dependencies: ["StatusServer"]),
+        // The failover lab end to end: real daemons in namespaces, a probing client, `ipfailover demo`.
+        .testTarget(name: "EndToEndTests", dependencies: ["FailoverLab", "VRRPWire"]),
     ]
 )
