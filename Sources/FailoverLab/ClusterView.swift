@@ -71,7 +71,7 @@ extension LabCluster {
         while true {
             let current = await view(of: daemons)
             if predicate(current) { return (current, true) }
-            if ContinuousClock.now >= deadline { return (current, false) }
+            if ContinuousClock.now >= deadline || Task.isCancelled { return (current, false) }
             try? await Task.sleep(for: .milliseconds(25))
         }
     }

@@ -143,7 +143,7 @@ public final class LabDaemon: Sendable {
                 last = status
                 if predicate(status) { return (status, true) }
             }
-            if ContinuousClock.now >= deadline { return (last, false) }
+            if ContinuousClock.now >= deadline || Task.isCancelled { return (last, false) }
             try? await Task.sleep(for: .milliseconds(25))
         }
     }

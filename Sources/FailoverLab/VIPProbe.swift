@@ -136,7 +136,7 @@ public final class VIPProbe: Sendable {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let answer = firstAnswer(to: vip, by: node, after: instant) { return answer }
-            if ContinuousClock.now >= deadline { return nil }
+            if ContinuousClock.now >= deadline || Task.isCancelled { return nil }
             try? await Task.sleep(for: .milliseconds(10))
         }
     }
