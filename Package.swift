@@ -99,6 +99,6 @@ let package = Package(
         ),
         .testTarget(name: "StatusServerTests", dependencies: ["StatusServer"]),
         // The failover lab end to end: real daemons in namespaces, a probing client, `ipfailover demo`.
-        .testTarget(name: "EndToEndTests", dependencies: ["FailoverLab", "VRRPWire"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FailoverLab", "LinuxNetworking", "VRRPWire"]),
     ]
 )
