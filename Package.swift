@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "ipfailover",
             dependencies: [
-                "FailoverConfig", "FailoverRuntime", "LinuxNetworking", "StatusServer",
+                "FailoverConfig", "FailoverRuntime", "LinuxNetworking", "StatusServer", "FailoverLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,5 +104,7 @@ let package = Package(
         .testTarget(name: "StatusServerTests", dependencies: ["StatusServer"]),
         // Real `ipfailover run` processes in lab namespaces.
         .testTarget(name: "DaemonTests", dependencies: ["FailoverLab", "LinuxNetworking", "VRRPWire"]),
+        // The failover lab end to end: real daemons in namespaces, a probing client, `ipfailover demo`.
+        .testTarget(name: "EndToEndTests", dependencies: ["FailoverLab", "LinuxNetworking", "VRRPWire"]),
     ]
 )

@@ -147,7 +147,7 @@ public final class Lab: Sendable {
         while true {
             let contents = LabFile.read(path) ?? ""
             if predicate(contents) { return (contents, true) }
-            if ContinuousClock.now >= deadline { return (contents, false) }
+            if ContinuousClock.now >= deadline || Task.isCancelled { return (contents, false) }
             try? await Task.sleep(for: .milliseconds(20))
         }
     }

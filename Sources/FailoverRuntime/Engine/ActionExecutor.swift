@@ -40,6 +40,9 @@ struct ActionExecutor: Sendable {
             }
         case .removeVirtualAddresses(let addresses):
             guard let instance else { return }
+            // A second GARP burst (garp_master_delay) after stepping down would steal
+            // the VIP's traffic from the new master.
+            ports.announcer.cancelAnnouncements(virtualRouterID: instance.router.virtualRouterID)
             for spec in specs(addresses, of: instance) + instance.excludedAddresses {
                 do { try ports.addresses.remove(spec) } catch { log.error("cannot remove \(spec): \(error)") }
             }

@@ -44,6 +44,14 @@ public protocol VirtualAddressManager: Sendable {
 /// the implementation runs the schedule's bursts in the background.
 public protocol NeighborAnnouncing: Sendable {
     func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule)
+    /// Drops the bursts still pending for `virtualRouterID` (its VIPs are being
+    /// removed: a later burst would pull clients to a node that no longer has them).
+    func cancelAnnouncements(virtualRouterID: VirtualRouterID)
+}
+
+extension NeighborAnnouncing {
+    /// Implementations without delayed bursts have nothing to cancel.
+    public func cancelAnnouncements(virtualRouterID: VirtualRouterID) {}
 }
 
 /// A VRRP packet as a receive socket hands it to the engine.

@@ -52,6 +52,15 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
         }
     }
 
+    /// Stops the pending bursts of `virtualRouterID` on every interface.
+    public func cancelAnnouncements(virtualRouterID: VirtualRouterID) {
+        let cancelled = running.withLock { r -> [Task<Void, Never>] in
+            let keys = r.keys.filter { $0.vrid == virtualRouterID }
+            return keys.compactMap { r.removeValue(forKey: $0) }
+        }
+        for task in cancelled { task.cancel() }
+    }
+
     /// Stops every pending burst.
     public func cancelAll() {
         for task in running.withLock({ r -> [Task<Void, Never>] in defer { r = [:] }; return Array(r.values) }) { task.cancel() }

@@ -1,0 +1,104 @@
+// The copies of deploy/kubernetes/scripts/ that `ipfailover demo` falls back to when it
+// runs away from the repository. DeploymentScriptsTests keeps them identical to the files.
+
+extension DeploymentScripts {
+    /// deploy/kubernetes/scripts/mycheckscript.sh, byte for byte.
+    public static let embeddedCheckScript = ##"""
+#!/bin/bash
+# mycheckscript.sh — example check script for ipfailover (OPENSHIFT_HA_CHECK_SCRIPT).
+#
+# Contract (keepalived's, kept by ipfailover): called with no arguments every
+# OPENSHIFT_HA_CHECK_INTERVAL seconds; exit 0 = this node may hold the VIPs,
+# any other exit status = fail (every instance of the node goes to FAULT and the
+# VIPs move to another node). A run that takes longer than the interval is
+# killed and counts as a failure, so every step below is bounded.
+#
+# What it checks, in order:
+#   1. Maintenance switch: if the file ${IPF_CHECK_STATE_FILE} exists, fail
+#      (exit 1). Touch it to drain a node on purpose, remove it to take the node
+#      back. In the pod:
+#        oc exec <pod> -- touch /var/run/ipfailover/check-fail
+#   2. TCP probe (optional): connect to ${IPF_CHECK_HOST}:${IPF_CHECK_PORT};
+#      refused or timed out = fail (exit 2). Port 0 or unset disables the probe.
+#      This is what the OpenShift image's default check does (bash's /dev/tcp
+#      to the node's own address on OPENSHIFT_HA_MONITOR_PORT), so the port
+#      falls back to OPENSHIFT_HA_MONITOR_PORT.
+#
+# Environment (all optional):
+#   IPF_CHECK_STATE_FILE  maintenance file       default /var/run/ipfailover/check-fail
+#   IPF_CHECK_HOST        address to probe       default 127.0.0.1 (the Deployment
+#                                                sets the node's IP, status.hostIP)
+#   IPF_CHECK_PORT        TCP port to probe      default $OPENSHIFT_HA_MONITOR_PORT, else 0
+#   IPF_CHECK_TIMEOUT     probe timeout, seconds default 1
+#
+# The host's filesystem is mounted read-only at /hosts in the pod: a check that
+# needs a host file reads /hosts/<path> (scripts written for the OpenShift image's
+# /host mount: change /host/ to /hosts/).
+set -u
+
+state_file=${IPF_CHECK_STATE_FILE:-/var/run/ipfailover/check-fail}
+host=${IPF_CHECK_HOST:-127.0.0.1}
+port=${IPF_CHECK_PORT:-${OPENSHIFT_HA_MONITOR_PORT:-0}}
+timeout_s=${IPF_CHECK_TIMEOUT:-1}
+
+if [[ -e $state_file ]]; then
+  echo "mycheckscript: maintenance file $state_file present: failing on purpose" >&2
+  exit 1
+fi
+
+if [[ $port != 0 ]]; then
+  # A bracketed IPv6 literal is not accepted by /dev/tcp; strip brackets.
+  host=${host#\[}; host=${host%\]}
+  if ! timeout "$timeout_s" bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$host" "$port" 2>/dev/null; then
+    echo "mycheckscript: no TCP listener at $host port $port (within ${timeout_s}s)" >&2
+    exit 2
+  fi
+fi
+
+exit 0
+
+"""##
+
+    /// deploy/kubernetes/scripts/mynotifyscript.sh, byte for byte.
+    public static let embeddedNotifyScript = ##"""
+#!/bin/bash
+# mynotifyscript.sh — example notify script for ipfailover (OPENSHIFT_HA_NOTIFY_SCRIPT).
+#
+# ipfailover calls it on every state change of every VIP group with keepalived's
+# four arguments (the OpenShift documentation shows three lower-case ones; the
+# image really passes four, upper case, and so does ipfailover):
+#   $1  type      INSTANCE (a vrrp_instance) or GROUP (a vrrp_sync_group)
+#   $2  name      e.g. ipfailover_VIP_1
+#   $3  state     MASTER, BACKUP, FAULT or STOP
+#   $4  priority  the instance's priority (0 for a GROUP)
+# ipfailover runs the calls of one instance in order, one at a time, and waits
+# at most a bounded time for each; a notify script never delays a takeover.
+#
+# It appends one line per call to ${IPF_NOTIFY_LOG} and prints the same line on
+# stdout (ipfailover logs script output). Format, space separated:
+#   <UTC timestamp, RFC 3339 with milliseconds> <type> <name> <state> <priority>
+#   2026-01-02T03:04:05.678Z INSTANCE ipfailover_VIP_1 MASTER 254
+#
+# Environment (optional):
+#   IPF_NOTIFY_LOG  log file  default /var/log/ipfailover-notify.log
+#
+# Replace the body with what your site needs (page someone, update DNS, …):
+# keep it short-running, and read host files under /hosts (not /host).
+set -u
+
+log=${IPF_NOTIFY_LOG:-/var/log/ipfailover-notify.log}
+line="$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) $*"
+
+if [[ $# -ne 4 ]]; then
+  echo "mynotifyscript: expected 4 arguments (type name state priority), got $#" >&2
+fi
+
+echo "$line"
+# One short write with O_APPEND: concurrent writers never interleave a line.
+if ! printf '%s\n' "$line" >>"$log" 2>/dev/null; then
+  echo "mynotifyscript: cannot append to $log" >&2
+fi
+exit 0
+
+"""##
+}

@@ -1,0 +1,38 @@
+import FoundationEssentials
+
+/// The parts of a daemon's `/status` document the lab looks at (decoded with
+/// explicit keys, independent of the daemon's Swift types).
+public struct ObservedStatus: Sendable, Hashable, Decodable {
+    /// One VRRP instance.
+    public struct Instance: Sendable, Hashable, Decodable {
+        public var name: String
+        /// INIT, BACKUP, MASTER or FAULT.
+        public var state: String
+        public var effectivePriority: Int
+        public var basePriority: Int
+        public var virtualRouterID: Int
+        /// The current master's address as this node sees it.
+        public var masterAddress: String?
+        /// The instance's VIPs (configured, whether held or not).
+        public var virtualAddresses: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case name, state
+            case effectivePriority = "effective_priority"
+            case basePriority = "base_priority"
+            case virtualRouterID = "virtual_router_id"
+            case masterAddress = "master_address"
+            case virtualAddresses = "virtual_addresses"
+        }
+    }
+
+    public var instances: [Instance]
+
+    /// The instance called `name`.
+    public func instance(_ name: String) -> Instance? { instances.first { $0.name == name } }
+
+    /// Decodes a `/status` body.
+    public static func decode(_ body: [UInt8]) throws -> ObservedStatus {
+        try JSONDecoder().decode(ObservedStatus.self, from: Data(body))
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import FailoverLab
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ipfailover demo`: the failover lab in one command (root, iproute2).
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Show a failover: 3 nodes in network namespaces, a check breaks on the master, the VIP moves and comes back.",
+        discussion: """
+        Needs root and iproute2; everything lives in throwaway network namespaces (ipf-<pid>-…) \
+        and is removed at the end, on failure and on Ctrl-C. The check and notify scripts are \
+        deploy/kubernetes/scripts/ from the checkout (found from the working directory or the \
+        binary's location, or $IPFAILOVER_SCRIPTS_DIR), else the copies built into the binary.
+        """)
+
+    @Flag(name: .long, help: "No live table or pauses: print the milestones and a summary; exit 0 on success.")
+    var nonInteractive = false
+
+    @Option(name: .long, help: "The ipfailover binary the nodes run (default: this one).")
+    var binary: String?
+
+    func run() async throws {
+        guard let binary = binary ?? DeploymentScripts.currentExecutable() else {
+            throw ValidationError("cannot find this executable (/proc/self/exe); pass --binary")
+        }
+        let demo = FailoverDemo(binary: binary, scripts: DeploymentScripts.bestSource(), interactive: !nonInteractive,
+                                output: { line in
+                                    print(line)
+                                    fflush(nil)
+                                })
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let outcome: Result<FailoverDemo.Summary, Error> = await withTaskGroup(of: Result<FailoverDemo.Summary, Error>?.self) { group in
+            group.addTask { await Result(catching: { try await demo.run() }) }
+            group.addTask {
+                for await signal in signals {
+                    return .failure(FailoverDemo.Failure(reason: "interrupted by \(signal)"))
+                }
+                return nil
+            }
+            var first: Result<FailoverDemo.Summary, Error>?
+            while let next = await group.next() {
+                if let next, first == nil {
+                    first = next
+                    group.cancelAll()
+                }
+            }
+            return first ?? .failure(FailoverDemo.Failure(reason: "no result"))
+        }
+        switch outcome {
+        case .success(let summary):
+            print("")
+            print("ipfailover demo: OK")
+            print("  \(FailoverDemo.vips[0]): \(summary.originalMaster) → \(summary.failoverMaster) when the check failed "
+                  + "(client outage \(FailoverDemo.milliseconds(summary.failoverOutage))), back to \(summary.originalMaster) "
+                  + "when it passed again (outage \(FailoverDemo.milliseconds(summary.failbackOutage)))")
+            print("  \(summary.notifications.count) notify calls; lab removed")
+        case .failure(let error):
+            printError("ipfailover demo: FAILED: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension Result where Failure == Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
