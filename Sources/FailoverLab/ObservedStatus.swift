@@ -15,15 +15,7 @@ public struct ObservedStatus: Sendable, Hashable, Decodable {
         public var masterAddress: String?
         /// The instance's VIPs (configured, whether held or not).
         public var virtualAddresses: [String]
-
-        enum CodingKeys: String, CodingKey {
-            case name, state
-            case effectivePriority = "effective_priority"
-            case basePriority = "base_priority"
-            case virtualRouterID = "virtual_router_id"
-            case masterAddress = "master_address"
-            case virtualAddresses = "virtual_addresses"
-        }
+        // The document's keys are the daemon's property names (docs/daemon.md).
     }
 
     public var instances: [Instance]
