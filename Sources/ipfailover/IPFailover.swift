@@ -6,6 +6,6 @@ struct IPFailover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ipfailover",
         abstract: "IP failover with VRRP (keepalived-compatible).",
-        subcommands: [RunCommand.self, RenderCommand.self, CheckConfigCommand.self]
+        subcommands: [RunCommand.self, RenderCommand.self, CheckConfigCommand.self, CleanupCommand.self]
     )
 }

@@ -1,0 +1,120 @@
+import ArgumentParser
+import FailoverConfig
+import FailoverRuntime
+import LinuxNetworking
+import VRRPWire
+
+/// `ipfailover cleanup`: what the removal Job (and `systemctl disable` on a
+/// host) runs after the daemon is gone. Releases every VIP of the configuration
+/// (env mode from OPENSHIFT_HA_*, else `--config`) — whoever added it, the way
+/// the OpenShift image's removal does for keepalived's VIPs — then every address
+/// a previous ipfailover run left (our IFA_PROTO tag, or the owned-addresses
+/// file), and in env mode the VRRP firewall rule if one is configured.
+/// Idempotent: a second run finds nothing and succeeds.
+struct CleanupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cleanup",
+        abstract: "Release the configuration's VIPs and any left by a previous run; remove the VRRP firewall rule.",
+        discussion: """
+        Run it only where no ipfailover daemon of this configuration runs any more: it removes the VIPs \
+        whatever their state. Exit status 0 when everything is gone (also when nothing was there), 1 when \
+        something could not be removed, 3 when the configuration cannot be read.
+        """)
+
+    @Option(name: .long, help: "keepalived.conf whose VIPs to release (ignored in env mode). Default: $KEEPALIVED_CONFIG, else /etc/keepalived/keepalived.conf.")
+    var config: String?
+
+    @Flag(name: .long, help: "Read the configuration from OPENSHIFT_HA_* even without OPENSHIFT_HA_VIRTUAL_IPS set.")
+    var fromEnv = false
+
+    @Option(name: .long, help: "The owned-addresses file of the daemon ('none': rely on the kernel's IFA_PROTO tag alone).")
+    var ownedAddressesFile = AddressManager.defaultStateFilePath
+
+    @Option(name: .long, help: "The node's own address for env mode (default: $IPFAILOVER_NODE_ADDRESS, else detected).")
+    var nodeAddress: String?
+
+    func run() async throws {
+        let environment = ProcessEnvironment.current()
+        let envMode = fromEnv || EnvironmentMode.isRequested(environment)
+        let configuration: Configuration
+        var settings: OpenShiftEnvironment?
+        if envMode {
+            do {
+                let text = try EnvironmentMode.render(environment: environment, nodeAddress: nodeAddress, hostname: nil,
+                                                      warn: { _ in })
+                configuration = KeepalivedConfigParser().parse(text, file: "<OPENSHIFT_HA_* environment>").configuration
+                settings = OpenShiftEnvironment.parse(environment).settings
+            } catch let failure as EnvironmentMode.Failure {
+                for line in failure.diagnostics { printError(line) }
+                throw ExitCode(CheckConfigStatus.cannotRun.rawValue)
+            }
+        } else {
+            let path = config ?? environment["KEEPALIVED_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/keepalived/keepalived.conf"
+            let result = ConfigLoader.load(path: path)
+            guard result.status != .cannotRun else {
+                for d in result.diagnostics where d.severity == .error { printError(d.description) }
+                throw ExitCode(CheckConfigStatus.cannotRun.rawValue)
+            }
+            configuration = result.configuration
+        }
+
+        var failures = 0
+        let manager = try AddressManager(.init(stateFilePath: ownedAddressesFile == "none" ? nil : ownedAddressesFile))
+        for vip in Self.virtualAddresses(configuration) {
+            do {
+                if try manager.remove(vip) { print("removed \(vip)") }
+            } catch LinuxNetworkingError.noSuchInterface {
+                continue   // nothing can be on an interface that does not exist
+            } catch {
+                printError("cannot remove \(vip): \(error)")
+                failures += 1
+            }
+        }
+        do {
+            for stale in try manager.removeStaleAddresses() { print("removed \(stale) (left by a previous run)") }
+        } catch {
+            printError("cannot remove addresses left by a previous run: \(error)")
+            failures += 1
+        }
+
+        if let settings, let rule = Self.firewallRule(settings, configuration: configuration) {
+            do {
+                try await NFTables().remove(rule)
+                print("removed the VRRP firewall rule (\(rule.placement)) if it was there")
+            } catch LinuxNetworkingError.firewallCommandFailed(_, let stderr) where stderr.contains("No such file or directory") {
+                // The table or chain does not exist: no rule of ours either.
+            } catch {
+                printError("cannot remove the VRRP firewall rule: \(error)")
+                failures += 1
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// Every VIP of every instance, advertised or excluded, on its interface.
+    static func virtualAddresses(_ configuration: Configuration) -> [VirtualAddress] {
+        configuration.instances.flatMap { instance in
+            (instance.virtualIPAddresses + instance.excludedVirtualIPAddresses).map { vip in
+                VirtualAddress(VirtualAddressSpec(address: vip.address, prefixLength: vip.prefixLength,
+                                                  interface: vip.device ?? instance.interface,
+                                                  label: vip.label, scope: vip.scope))
+            }
+        }
+    }
+
+    /// The rule env mode asks for: OPENSHIFT_HA_NFTABLES_RULE → our own table;
+    /// OPENSHIFT_HA_IPTABLES_CHAIN → our tagged rules in that chain of iptables-nft's
+    /// `ip filter` table. nil when neither is set.
+    static func firewallRule(_ settings: OpenShiftEnvironment, configuration: Configuration) -> FirewallRule? {
+        guard let interface = configuration.instances.first?.interface else { return nil }
+        let peers = Array(Set(configuration.instances.flatMap(\.unicastPeers))).sorted { $0.description < $1.description }
+        if settings.nftablesRule != nil {
+            return FirewallRule(interface: interface, unicastPeers: peers)
+        }
+        if let chain = settings.iptablesChain {
+            return FirewallRule(interface: interface, unicastPeers: peers,
+                                placement: .existingChain(family: "ip", table: "filter", chain: chain))
+        }
+        return nil
+    }
+}
