@@ -77,7 +77,7 @@ struct CleanupCommand: AsyncParsableCommand {
             failures += 1
         }
 
-        if let settings, let rule = Self.firewallRule(settings, configuration: configuration) {
+        if let settings, let rule = VRRPFirewall.rule(settings, configuration: configuration) {
             do {
                 try await NFTables().remove(rule)
                 print("removed the VRRP firewall rule (\(rule.placement)) if it was there")
@@ -100,21 +100,5 @@ struct CleanupCommand: AsyncParsableCommand {
                                                   label: vip.label, scope: vip.scope))
             }
         }
-    }
-
-    /// The rule env mode asks for: OPENSHIFT_HA_NFTABLES_RULE → our own table;
-    /// OPENSHIFT_HA_IPTABLES_CHAIN → our tagged rules in that chain of iptables-nft's
-    /// `ip filter` table. nil when neither is set.
-    static func firewallRule(_ settings: OpenShiftEnvironment, configuration: Configuration) -> FirewallRule? {
-        guard let interface = configuration.instances.first?.interface else { return nil }
-        let peers = Array(Set(configuration.instances.flatMap(\.unicastPeers))).sorted { $0.description < $1.description }
-        if settings.nftablesRule != nil {
-            return FirewallRule(interface: interface, unicastPeers: peers)
-        }
-        if let chain = settings.iptablesChain {
-            return FirewallRule(interface: interface, unicastPeers: peers,
-                                placement: .existingChain(family: "ip", table: "filter", chain: chain))
-        }
-        return nil
     }
 }

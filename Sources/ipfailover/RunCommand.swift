@@ -1,5 +1,6 @@
 import ArgumentParser
 import FailoverConfig
+import LinuxNetworking
 import Logging
 import ServiceLifecycle
 
@@ -57,6 +58,7 @@ struct RunCommand: AsyncParsableCommand {
                                                       warn: { printError($0) })
                 try ConfigLoader.write(text, to: path)
                 logger.info("env mode: rendered \(path)")
+                await Self.installFirewallRule(text: text, path: path, environment: environment, logger: logger)
             } catch let failure as EnvironmentMode.Failure {
                 for line in failure.diagnostics { printError(line) }
                 throw ExitCode(CheckConfigStatus.cannotRun.rawValue)
@@ -72,6 +74,23 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as NodeService.StartupError {
             for line in error.description.split(separator: "\n") { printError(String(line)) }
             throw ExitCode(CheckConfigStatus.cannotRun.rawValue)
+        }
+    }
+}
+
+extension RunCommand {
+    /// OPENSHIFT_HA_NFTABLES_RULE / OPENSHIFT_HA_IPTABLES_CHAIN: admit VRRP before
+    /// the first advert. A failure is logged, not fatal: hosts that do not filter
+    /// input work without the rule. `ipfailover cleanup` removes it.
+    static func installFirewallRule(text: String, path: String, environment: [String: String], logger: Logger) async {
+        let configuration = KeepalivedConfigParser().parse(text, file: path).configuration
+        guard let settings = OpenShiftEnvironment.parse(environment).settings,
+              let rule = VRRPFirewall.rule(settings, configuration: configuration) else { return }
+        do {
+            try await NFTables().install(rule)
+            logger.info("VRRP firewall rule installed (\(rule.placement))")
+        } catch {
+            logger.warning("cannot install the VRRP firewall rule: \(error)")
         }
     }
 }
