@@ -6,6 +6,7 @@ struct IPFailover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ipfailover",
         abstract: "IP failover with VRRP (keepalived-compatible).",
-        subcommands: [RunCommand.self, StatusCommand.self, DemoCommand.self, RenderCommand.self, CheckConfigCommand.self]
+        subcommands: [RunCommand.self, StatusCommand.self, CleanupCommand.self, DemoCommand.self, RenderCommand.self,
+                      CheckConfigCommand.self]
     )
 }

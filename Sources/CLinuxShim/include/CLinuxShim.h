@@ -60,6 +60,8 @@ static const int clinux_MSG_CTRUNC = MSG_CTRUNC;
 static const int clinux_SOCK_RAW = SOCK_RAW;
 static const int clinux_SOCK_DGRAM = SOCK_DGRAM;
 static const int clinux_SOCK_CLOEXEC = SOCK_CLOEXEC;
+static const int clinux_SOCK_STREAM = SOCK_STREAM;
+static const int clinux_SOCK_NONBLOCK = SOCK_NONBLOCK;
 
 /// `struct in6_pktinfo` (glibc hides it behind _GNU_SOURCE), RFC 3542 layout.
 struct clinux_in6_pktinfo {

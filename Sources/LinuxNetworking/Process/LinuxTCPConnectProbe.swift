@@ -1,3 +1,4 @@
+import CLinuxShim
 import CProcessSpawn
 import FailoverRuntime
 import Glibc
@@ -53,9 +54,9 @@ public struct LinuxTCPConnectProbe: TCPConnectProbe {
             guard original >= 0, target >= 0 else { return .failure("cannot open namespace \(path)") }
             let rc = ipf_setns_net(target)
             guard rc == 0 else { return .failure("setns \(path): " + String(cString: strerror(-rc))) }
-            fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            fd = socket(family, clinux_SOCK_STREAM | clinux_SOCK_NONBLOCK | clinux_SOCK_CLOEXEC, 0)
         } else {
-            fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            fd = socket(family, clinux_SOCK_STREAM | clinux_SOCK_NONBLOCK | clinux_SOCK_CLOEXEC, 0)
         }
         guard fd >= 0 else { return .failure("socket: " + String(cString: strerror(errno))) }
         let rc: Int32
