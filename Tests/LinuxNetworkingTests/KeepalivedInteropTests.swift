@@ -67,6 +67,10 @@ struct KeepalivedInteropTests {
             let advert = try await inbox.next("keepalived's advert", within: .seconds(20)) { $0.payload.count >= 8 }
             #expect(advert.payload[0] == 0x10 * c.version + 1, "version \(c.version), type ADVERTISEMENT")
             #expect(advert.payload[1] == 51 && advert.payload[2] == 100)
+            // And VRRPWire decodes it to what keepalived.conf says.
+            let decoded = try Advertisement.decode(message: advert.payload, source: advert.source, destination: advert.destination)
+            #expect(decoded.version.rawValue == c.version && decoded.virtualRouterID.rawValue == 51)
+            #expect(decoded.priority == Priority(100) && decoded.addresses == [vip])
             if c.unicast && c.family == .ipv6 {
                 // keepalived 2.2.7 sends IPv6 unicast adverts with the default hop limit (64), and
                 // skips the TTL check for unicast peers itself (keepalived #941): a validator that
