@@ -22,6 +22,7 @@ public final class LabCluster: Sendable {
     private let responders = Mutex<[UDPResponder]>([])
     private let probes = Mutex<[VIPProbe]>([])
     private let daemons = Mutex<[LabDaemon]>([])
+    private let listeners = Mutex<[TCPListener]>([])
 
     private init(lab: Lab, nodes: [ClusterNode], client: Lab.Node, responderPort: UInt16) {
         self.lab = lab
@@ -68,6 +69,7 @@ public final class LabCluster: Sendable {
         for probe in probes.withLock({ p in defer { p = [] }; return p }) { await probe.stop() }
         for daemon in daemons.withLock({ d in defer { d = [] }; return d }) { await daemon.stop() }
         for responder in responders.withLock({ r in defer { r = [] }; return r }) { await responder.stop() }
+        for listener in listeners.withLock({ l in defer { l = [] }; return l }) { await listener.stop() }
     }
 
     /// The node called `name`.
@@ -108,6 +110,13 @@ public final class LabCluster: Sendable {
             started.append(d)
         }
         return started
+    }
+
+    /// Starts a TCP listener on `port` on `node` (the default check's target).
+    public func startListener(on node: ClusterNode, port: UInt16) async throws -> TCPListener {
+        let listener = try await TCPListener.start(in: node.namespace, port: port)
+        listeners.withLock { $0.append(listener) }
+        return listener
     }
 
     /// Starts a probe in the client for `vips`.

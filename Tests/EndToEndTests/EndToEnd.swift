@@ -53,11 +53,15 @@ enum Scenario {
     /// A cluster of three nodes in env mode with a probe on both VIPs, deployed and
     /// settled (one MASTER per VIP, the others BACKUP, each VIP answering from its master).
     static func deployed<T: Sendable>(preemption: String = "preempt_delay 2", _ extra: [String: String] = [:],
+                                      checkScript: Bool = true,
+                                      prepare: (LabCluster) async throws -> Void = { _ in },
                                       _ body: (Deployment) async throws -> T) async throws -> T {
         let binary = try binary()
         return try await LabCluster.with(nodes: nodes, scripts: scripts) { cluster in
+            try await prepare(cluster)
             let probe = try await cluster.startProbe(vips)
-            let daemons = try await cluster.startEnvironmentMode(binary: binary, settings(preemption: preemption, extra))
+            let daemons = try await cluster.startEnvironmentMode(binary: binary, settings(preemption: preemption, extra),
+                                                                 checkScript: checkScript)
             let (view, settled) = await cluster.waitForView(of: daemons) {
                 $0.isSettled(nodes: nodes, instances: instances, preferred: preemption != "nopreempt")
             }
