@@ -137,6 +137,18 @@ public final class LabCluster: Sendable {
         try await LabCommand.run(["ip", "-n", lab.bridgeNamespace, "link", "set", node.node.bridgePort, up ? "up" : "down"])
     }
 
+    /// Cuts `node` off the segment (its bridge port leaves the bridge; both ends keep
+    /// carrier, so the node sees no link change) or, with `isolated: false`, heals it.
+    public func setPartitioned(_ node: ClusterNode, _ isolated: Bool) async throws {
+        try await LabCommand.run(["ip", "-n", lab.bridgeNamespace, "link", "set", node.node.bridgePort]
+                                 + (isolated ? ["nomaster"] : ["master", lab.bridge]))
+    }
+
+    /// Runs an nft script in the bridge namespace (e.g. to drop multicast on the segment).
+    public func bridgeFirewall(_ script: String) async throws {
+        try await lab.run(in: lab.bridgeNamespace, ["nft", "-f", "-"], input: script)
+    }
+
     /// Sets `node`'s own interface down or up (link down on the node).
     public func setLink(of node: ClusterNode, up: Bool) async throws {
         try await lab.run(in: node.namespace, ["ip", "link", "set", node.node.interface, up ? "up" : "down"])

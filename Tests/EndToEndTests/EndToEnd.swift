@@ -54,6 +54,7 @@ enum Scenario {
     /// settled (one MASTER per VIP, the others BACKUP, each VIP answering from its master).
     static func deployed<T: Sendable>(preemption: String = "preempt_delay 2", _ extra: [String: String] = [:],
                                       checkScript: Bool = true,
+                                      vips: [IPAddress] = vips, instances: [String] = instances,
                                       prepare: (LabCluster) async throws -> Void = { _ in },
                                       _ body: (Deployment) async throws -> T) async throws -> T {
         let binary = try binary()
@@ -67,8 +68,9 @@ enum Scenario {
             }
             try #require(settled, "not settled: \(view.summary)\n\(daemons.map { "\($0.node.name): \($0.log.suffix(1500))" }.joined(separator: "\n"))")
             let deployment = Deployment(cluster: cluster, daemons: daemons, probe: probe, settledView: view)
-            for (vip, instance) in zip(vips, instances) {
-                let master = view.masters(of: instance)[0]
+            let instanceOf = { (vip: IPAddress) in view.statuses.values.first!.instances.first { $0.virtualAddresses.contains { $0.hasPrefix(vip.description + "/") } }!.name }
+            for vip in vips {
+                let master = view.masters(of: instanceOf(vip))[0]
                 let answer = await probe.waitForAnswer(to: vip, by: master, after: .now - .seconds(60))
                 try #require(answer != nil, "\(vip) never answered by its master \(master)")
             }
