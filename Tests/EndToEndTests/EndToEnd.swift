@@ -88,6 +88,13 @@ struct Deployment: Sendable {
     var settledView: ClusterView
 
     func daemon(_ node: String) -> LabDaemon { daemons.first { $0.node.name == node }! }
+    /// The state transitions each daemon logged, for failure messages.
+    func transitions() -> String {
+        daemons.map { d in
+            "\(d.node.name):\n" + d.log.split(separator: "\n").filter { $0.contains("→") || $0.contains("warning") || $0.contains("error") }
+                .map { "  " + $0.dropFirst(11) }.joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
     func master(of instance: String) -> String { settledView.masters(of: instance)[0] }
     func view() async -> ClusterView { await cluster.view(of: daemons) }
     func waitForView(timeout: Duration = .seconds(20), until predicate: (ClusterView) -> Bool) async -> (view: ClusterView, satisfied: Bool) {

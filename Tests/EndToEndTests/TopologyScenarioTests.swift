@@ -21,7 +21,7 @@ extension EndToEnd {
                 let (view, settled) = await d.waitForView {
                     $0.isSettled(nodes: Scenario.nodes, instances: Scenario.instances)
                 }
-                try #require(settled, "\(view.summary)")
+                try #require(settled, "\(view.summary)\n\(d.transitions())")
                 #expect(view.masters(of: instance) == [old], "the higher priority keeps mastership")
                 let answer = try #require(await d.probe.waitForAnswer(to: vip, by: old, after: healed),
                                           "the client never reached \(old) again (no GARP after healing?)")
