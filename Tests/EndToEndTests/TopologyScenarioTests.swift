@@ -1,4 +1,5 @@
 import FailoverLab
+import Glibc
 import Testing
 import VRRPWire
 
@@ -16,6 +17,16 @@ extension EndToEnd {
                 let other = split.masters(of: instance).first { $0 != old }!
                 #expect(await d.probe.waitForAnswer(to: vip, by: other) != nil, "the client (on the majority side) reaches the new master")
 
+                // Capture ARP at the client to see the winner announce itself after healing.
+                try LabRequirements.require(["tcpdump"])
+                let pcap = d.cluster.lab.directory + "/client-arp.pcap"
+                let capture = try d.cluster.lab.spawn(in: d.cluster.client.namespace,
+                                                      ["tcpdump", "-i", "eth0", "-n", "-U", "-w", pcap, "arp"], logName: "client-arp")
+                let listening = await d.cluster.lab.waitForFile(capture.standardErrorPath) { $0.contains("listening on") }
+                try #require(listening.satisfied, "tcpdump: \(listening.contents)")
+                let mac = try await d.cluster.run(on: d.cluster.node(old), ["ip", "-brief", "link", "show", "dev", "eth0"])
+                    .standardOutput.split(separator: " ", omittingEmptySubsequences: true)[2]
+
                 let healed = ContinuousClock.now
                 try await d.cluster.setPartitioned(d.cluster.node(old), false)
                 let (view, settled) = await d.waitForView {
@@ -30,6 +41,13 @@ extension EndToEnd {
                 // Once the client reached the winner, nobody else answers.
                 try await Task.sleep(for: .milliseconds(200))
                 #expect(Set(d.probe.nodes(answering: vip, from: answer.receivedAt).keys) == [old])
+                await capture.stop(signal: SIGINT)
+                let arp = try await LabCommand.run(["tcpdump", "-n", "-e", "-r", pcap]).standardOutput
+                let garps = arp.split(separator: "\n").filter {
+                    $0.hasPrefix(mac) || $0.contains(" \(mac) >") ? $0.contains("who-has \(vip) tell \(vip)") || $0.contains("Reply \(vip) is-at") : false
+                }
+                print("scenario 7: \(garps.count) gratuitous ARPs for \(vip) from \(old) after healing")
+                #expect(!garps.isEmpty, "no gratuitous ARP for \(vip) from \(old) (\(mac)) after healing:\n\(arp)")
             }
         }
 
