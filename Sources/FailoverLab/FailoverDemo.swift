@@ -105,8 +105,8 @@ public struct FailoverDemo: Sendable {
         step("Breaking the check on \(original), the master of \(vip): touch \(cluster.node(original).checkStateFile)")
         let broken = ContinuousClock.now
         try cluster.node(original).failCheck()
-        let failed = try await expect(cluster, daemons, "\(original) in FAULT and another node MASTER of \(instance)") {
-            $0.state(of: instance, on: original) == "FAULT" && $0.masters(of: instance).count == 1
+        let failed = try await expect(cluster, daemons, "\(original) in FAULT and the next priority MASTER of \(instance)") {
+            $0.isSettled(nodes: Self.nodes, instances: Self.instances, faulted: [original])
         }
         let takeover = failed.masters(of: instance)[0]
         let answer = try await expectAnswer(probe, vip, by: takeover, after: broken)

@@ -22,6 +22,7 @@ public final class LabCluster: Sendable {
     private let responders = Mutex<[UDPResponder]>([])
     private let probes = Mutex<[VIPProbe]>([])
     private let daemons = Mutex<[LabDaemon]>([])
+    private let listeners = Mutex<[TCPListener]>([])
 
     private init(lab: Lab, nodes: [ClusterNode], client: Lab.Node, responderPort: UInt16) {
         self.lab = lab
@@ -68,6 +69,7 @@ public final class LabCluster: Sendable {
         for probe in probes.withLock({ p in defer { p = [] }; return p }) { await probe.stop() }
         for daemon in daemons.withLock({ d in defer { d = [] }; return d }) { await daemon.stop() }
         for responder in responders.withLock({ r in defer { r = [] }; return r }) { await responder.stop() }
+        for listener in listeners.withLock({ l in defer { l = [] }; return l }) { await listener.stop() }
     }
 
     /// The node called `name`.
@@ -110,6 +112,13 @@ public final class LabCluster: Sendable {
         return started
     }
 
+    /// Starts a TCP listener on `port` on `node` (the default check's target).
+    public func startListener(on node: ClusterNode, port: UInt16) async throws -> TCPListener {
+        let listener = try await TCPListener.start(in: node.namespace, port: port)
+        listeners.withLock { $0.append(listener) }
+        return listener
+    }
+
     /// Starts a probe in the client for `vips`.
     public func startProbe(_ vips: [IPAddress], interval: Duration = .milliseconds(5)) async throws -> VIPProbe {
         let probe = try await VIPProbe.start(in: client.namespace, targets: vips, port: responderPort, interval: interval)
@@ -126,6 +135,18 @@ public final class LabCluster: Sendable {
     /// Sets `node`'s bridge port down or up (the node's link as seen by the segment).
     public func setBridgePort(of node: ClusterNode, up: Bool) async throws {
         try await LabCommand.run(["ip", "-n", lab.bridgeNamespace, "link", "set", node.node.bridgePort, up ? "up" : "down"])
+    }
+
+    /// Cuts `node` off the segment (its bridge port leaves the bridge; both ends keep
+    /// carrier, so the node sees no link change) or, with `isolated: false`, heals it.
+    public func setPartitioned(_ node: ClusterNode, _ isolated: Bool) async throws {
+        try await LabCommand.run(["ip", "-n", lab.bridgeNamespace, "link", "set", node.node.bridgePort]
+                                 + (isolated ? ["nomaster"] : ["master", lab.bridge]))
+    }
+
+    /// Runs an nft script in the bridge namespace (e.g. to drop multicast on the segment).
+    public func bridgeFirewall(_ script: String) async throws {
+        try await lab.run(in: lab.bridgeNamespace, ["nft", "-f", "-"], input: script)
     }
 
     /// Sets `node`'s own interface down or up (link down on the node).

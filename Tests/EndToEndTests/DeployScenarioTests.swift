@@ -15,7 +15,8 @@ extension EndToEnd {
                     for node in Scenario.nodes {
                         let priority = view.statuses[node]!.instance(instance)!.basePriority
                         let state = node == master ? "MASTER" : "BACKUP"
-                        let calls = await d.waitForNotifications(node, instance) { $0.contains("INSTANCE \(instance) \(state) \(priority)") }
+                        // A node that was MASTER until the preferred one preempted it ends with BACKUP.
+                        let calls = await d.waitForNotifications(node, instance) { $0.last == "INSTANCE \(instance) \(state) \(priority)" }
                         #expect(calls.last == "INSTANCE \(instance) \(state) \(priority)", "\(node): \(calls)")
                         let held = try await d.cluster.addresses(on: d.cluster.node(node)).contains(vip.description)
                         #expect(held == (node == master), "\(vip) on \(node)")

@@ -53,18 +53,24 @@ enum Scenario {
     /// A cluster of three nodes in env mode with a probe on both VIPs, deployed and
     /// settled (one MASTER per VIP, the others BACKUP, each VIP answering from its master).
     static func deployed<T: Sendable>(preemption: String = "preempt_delay 2", _ extra: [String: String] = [:],
+                                      checkScript: Bool = true,
+                                      vips: [IPAddress] = vips, instances: [String] = instances,
+                                      prepare: (LabCluster) async throws -> Void = { _ in },
                                       _ body: (Deployment) async throws -> T) async throws -> T {
         let binary = try binary()
         return try await LabCluster.with(nodes: nodes, scripts: scripts) { cluster in
+            try await prepare(cluster)
             let probe = try await cluster.startProbe(vips)
-            let daemons = try await cluster.startEnvironmentMode(binary: binary, settings(preemption: preemption, extra))
+            let daemons = try await cluster.startEnvironmentMode(binary: binary, settings(preemption: preemption, extra),
+                                                                 checkScript: checkScript)
             let (view, settled) = await cluster.waitForView(of: daemons) {
                 $0.isSettled(nodes: nodes, instances: instances, preferred: preemption != "nopreempt")
             }
             try #require(settled, "not settled: \(view.summary)\n\(daemons.map { "\($0.node.name): \($0.log.suffix(1500))" }.joined(separator: "\n"))")
             let deployment = Deployment(cluster: cluster, daemons: daemons, probe: probe, settledView: view)
-            for (vip, instance) in zip(vips, instances) {
-                let master = view.masters(of: instance)[0]
+            let instanceOf = { (vip: IPAddress) in view.statuses.values.first!.instances.first { $0.virtualAddresses.contains { $0.hasPrefix(vip.description + "/") } }!.name }
+            for vip in vips {
+                let master = view.masters(of: instanceOf(vip))[0]
                 let answer = await probe.waitForAnswer(to: vip, by: master, after: .now - .seconds(60))
                 try #require(answer != nil, "\(vip) never answered by its master \(master)")
             }
@@ -82,6 +88,13 @@ struct Deployment: Sendable {
     var settledView: ClusterView
 
     func daemon(_ node: String) -> LabDaemon { daemons.first { $0.node.name == node }! }
+    /// The state transitions each daemon logged, for failure messages.
+    func transitions() -> String {
+        daemons.map { d in
+            "\(d.node.name):\n" + d.log.split(separator: "\n").filter { $0.contains("→") || $0.contains("warning") || $0.contains("error") }
+                .map { "  " + $0.dropFirst(11) }.joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
     func master(of instance: String) -> String { settledView.masters(of: instance)[0] }
     func view() async -> ClusterView { await cluster.view(of: daemons) }
     func waitForView(timeout: Duration = .seconds(20), until predicate: (ClusterView) -> Bool) async -> (view: ClusterView, satisfied: Bool) {
