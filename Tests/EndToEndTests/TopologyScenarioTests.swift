@@ -43,8 +43,10 @@ extension EndToEnd {
                 #expect(Set(d.probe.nodes(answering: vip, from: answer.receivedAt).keys) == [old])
                 await capture.stop(signal: SIGINT)
                 let arp = try await LabCommand.run(["tcpdump", "-n", "-e", "-r", pcap]).standardOutput
+                // keepalived's (and our) GARP carries target MAC ff:ff:ff:ff:ff:ff, which
+                // tcpdump prints: "Request who-has VIP (ff:ff:ff:ff:ff:ff) tell VIP".
                 let garps = arp.split(separator: "\n").filter {
-                    $0.hasPrefix(mac) || $0.contains(" \(mac) >") ? $0.contains("who-has \(vip) tell \(vip)") || $0.contains("Reply \(vip) is-at") : false
+                    $0.hasPrefix(mac) || $0.contains(" \(mac) >") ? ($0.contains("who-has \(vip) ") && $0.contains("tell \(vip),")) || $0.contains("Reply \(vip) is-at") : false
                 }
                 print("scenario 7: \(garps.count) gratuitous ARPs for \(vip) from \(old) after healing")
                 #expect(!garps.isEmpty, "no gratuitous ARP for \(vip) from \(old) (\(mac)) after healing:\n\(arp)")
