@@ -70,9 +70,9 @@ struct DaemonHarness {
 
     /// GET `path` from the node's status endpoint; nil while it does not answer.
     func get(_ path: String, on node: Lab.Node) async -> String? {
-        try? await lab.inNamespace(node.namespace) { () -> String? in
-            httpGet(port: Self.statusPort, path: path)
-        }
+        guard let body = try? await NamespaceHTTP.get(namespace: node.namespace, port: UInt16(Self.statusPort), path: path)
+        else { return nil }
+        return String(decoding: body, as: UTF8.self)
     }
 
     /// The instance's state as `/status` reports it.
@@ -97,32 +97,4 @@ struct DaemonHarness {
         let result = try await lab.run(in: node.namespace, ["ip", "-o", "addr", "show", "dev", "eth0"])
         return result.standardOutput.contains(" \(Self.vip)/")
     }
-}
-
-/// A blocking HTTP/1.0 GET over loopback in the calling thread's namespace.
-func httpGet(port: Int, path: String) -> String? {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = in_port_t(UInt16(port).bigEndian)
-    addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    let rc = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard rc == 0 else { return nil }
-    let request = "GET \(path) HTTP/1.0\r\n\r\n"
-    _ = request.withCString { send(fd, $0, strlen($0), 0) }
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 8192)
-    while true {
-        let n = recv(fd, &buf, buf.count, 0)
-        if n <= 0 { break }
-        out += buf[0..<n]
-    }
-    let text = String(decoding: out, as: UTF8.self)
-    guard text.hasPrefix("HTTP/1.0 200") || text.hasPrefix("HTTP/1.1 200"),
-          let body = text.firstRange(of: "\r\n\r\n") else { return nil }
-    return String(text[body.upperBound...])
 }
