@@ -1,3 +1,4 @@
+import CLinuxShim
 import CProcessSpawn
 import FailoverRuntime
 import Glibc
