@@ -23,6 +23,8 @@ enum Daemon: String, Sendable, CaseIterable {
 struct FailoverSample: Sendable {
     /// Longest time the client got no answer for the VIP, seconds.
     var outage: Double
+    /// From the event to the new master's first answer at the client, seconds.
+    var recovery: Double
     var wire: WireTakeover?
 }
 
@@ -72,7 +74,7 @@ struct FailoverRun: Sendable {
             case .sigterm: await da.stop(signal: SIGTERM)
             case .checkFailure: try LabFile.write("fail\n", to: a.directory + "/bench-fail")
             }
-            guard await probe.waitForAnswer(to: IPAddress(vip)!, by: "b", after: t0, timeout: .seconds(20)) != nil else {
+            guard let answer = await probe.waitForAnswer(to: IPAddress(vip)!, by: "b", after: t0, timeout: .seconds(20)) else {
                 throw BenchmarkError.scenario("\(daemon) on b never took over \(vip) after \(event): \(db.log.suffix(2000))")
             }
             try await Task.sleep(for: .milliseconds(200))
@@ -82,7 +84,7 @@ struct FailoverRun: Sendable {
             let frames = try await capture.finish()
             let wire = WireTakeover.analyse(frames, old: a.node.ipv4.description, new: b.node.ipv4.description, vip: vip,
                                             after: clock.wall(t0), setup: setup, backupPriority: BenchmarkSetup.backupPriority)
-            return FailoverSample(outage: outage.seconds, wire: wire)
+            return FailoverSample(outage: outage.seconds, recovery: (answer.receivedAt - t0).seconds, wire: wire)
         }
     }
 }

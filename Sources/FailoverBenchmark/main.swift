@@ -75,10 +75,11 @@ if options.rows.contains(1) {
                     do {
                         let s = try await run.run()
                         results.add(row: row, "client outage (probe, 2 ms)", unit: "ms", daemon, ms(s.outage))
+                        results.add(row: row, "event → new master answers (probe)", unit: "ms", daemon, ms(s.recovery))
                         let boundNote = "bound: Master_Down \(Results.format(masterDown)) ms or skew \(Results.format(skew)) ms after prio 0"
                         results.add(row: row, "advert takeover above bound (wire)", unit: "ms", daemon, s.wire.map { ms($0.overhead) }, note: boundNote)
                         results.add(row: row, "first GARP above bound (wire)", unit: "ms", daemon, s.wire?.garpOverhead.map(ms))
-                        results.add(row: row, "old master's last advert had priority 0", unit: "count", daemon, s.wire.map { $0.priorityZero ? 1 : 0 })
+                        results.add(row: row, "runs whose old master sent priority 0", unit: "share", daemon, s.wire.map { $0.priorityZero ? 1 : 0 })
                         log("\(row) \(daemon) #\(rep + 1): outage \(Results.format(ms(s.outage))) ms, wire \(s.wire.map { "takeover \(Results.format(ms($0.takeover))) ms, bound \(Results.format(ms($0.bound))), over \(Results.format(ms($0.overhead))), garp over \($0.garpOverhead.map { Results.format(ms($0)) } ?? "none"), prio0 \($0.priorityZero)" } ?? "not found")")
                     } catch {
                         results.add(row: row, "client outage (probe, 2 ms)", unit: "ms", daemon, nil)
@@ -102,9 +103,10 @@ if options.rows.contains(2) {
             do {
                 let s = try await run.run()
                 let note = "check interval ipf 0.1 s (target ≤ \(Results.format(ms(0.1 + skew) + 5)) ms), keepalived 1 s (its minimum; bound \(Results.format(ms(1 + skew))) ms)"
-                results.add(row: row, "client outage (probe, 2 ms)", unit: "ms", daemon, ms(s.outage), note: note)
-                results.add(row: row, "outage − (interval × fall + skew)", unit: "ms", daemon, ms(s.outage - interval - skew))
-                log("\(row) \(daemon) #\(rep + 1): outage \(Results.format(ms(s.outage))) ms")
+                results.add(row: row, "check starts failing → new master answers (probe)", unit: "ms", daemon, ms(s.recovery), note: note)
+                results.add(row: row, "the same − (interval × fall + skew)", unit: "ms", daemon, ms(s.recovery - interval - skew))
+                results.add(row: row, "client outage (probe, 2 ms)", unit: "ms", daemon, ms(s.outage))
+                log("\(row) \(daemon) #\(rep + 1): detection+takeover \(Results.format(ms(s.recovery))) ms, outage \(Results.format(ms(s.outage))) ms")
             } catch {
                 results.add(row: row, "client outage (probe, 2 ms)", unit: "ms", daemon, nil)
                 log("\(row) \(daemon) #\(rep + 1) FAILED: \(error)")
