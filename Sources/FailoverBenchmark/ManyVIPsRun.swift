@@ -13,8 +13,22 @@ struct ManyVIPsRun: Sendable {
     var binary: String
     var port: UInt16
 
-    /// Seconds from the takeover (b's first advert) to the last VIP answered by b.
-    func run() async throws -> Double {
+    /// Time after the event during which answers are collected.
+    var window: Duration = .seconds(10)
+
+    /// What the client saw after the takeover.
+    struct Outcome: Sendable {
+        /// VIPs answered by b within the window.
+        var answered: Int
+        /// Seconds from b's first advert to the last VIP answered by b (nil unless all were).
+        var last: Double?
+        /// Seconds from b's first advert until 90 % of the VIPs were answered by b.
+        var ninetyPercent: Double?
+        /// Addresses on b's interface at the end (VIPs plus its own 3).
+        var addressesOnB: Int
+    }
+
+    func run() async throws -> Outcome {
         try await LabCluster.with(nodes: ["a", "b"], responderPort: port) { cluster in
             let a = cluster.node("a"), b = cluster.node("b")
             _ = try? await cluster.lab.run(in: cluster.client.namespace, [
@@ -28,7 +42,7 @@ struct ManyVIPsRun: Sendable {
             let db = cluster.daemon(on: b, implementation, .configuration(
                 setup.configuration(priority: BenchmarkSetup.backupPriority, master: false, extraIPv6: count - 1)), logLevel: "warning")
             try await da.start()
-            let probe = try await cluster.startProbe(targets, interval: .milliseconds(10))
+            let probe = try await cluster.startProbe(targets, interval: .milliseconds(20))
             let deadline = ContinuousClock.now + .seconds(30)
             while targets.contains(where: { probe.node(answering: $0) != "a" }) {
                 guard ContinuousClock.now < deadline else {
@@ -42,22 +56,29 @@ struct ManyVIPsRun: Sendable {
             let clock = WallClock()
             let t0 = ContinuousClock.now
             try await cluster.setLink(of: a, up: false)
-            let end = ContinuousClock.now + .seconds(20)
-            var last: ContinuousClock.Instant = t0
+            // A fixed window, analysed afterwards: scanning the probe's records while it
+            // runs would compete with the daemons for the CPU.
+            try await Task.sleep(for: window)
+            var answered: [ContinuousClock.Instant] = []
             for target in targets {
-                guard let answer = await probe.waitForAnswer(to: target, by: "b", after: t0, timeout: end - .now) else {
-                    throw BenchmarkError.scenario("\(daemon) on b: \(target) never answered after takeover: \(db.log.suffix(1500))")
-                }
-                last = max(last, answer.receivedAt)
+                if let answer = probe.firstAnswer(to: target, by: "b", after: t0) { answered.append(answer.receivedAt) }
             }
             await probe.stop()
             let frames = try await capture.finish()
             guard let wire = WireTakeover.analyse(frames, old: a.node.ipv4.description, new: b.node.ipv4.description,
                                                   vip: BenchmarkSetup.vip(1), after: clock.wall(t0), setup: setup,
                                                   backupPriority: BenchmarkSetup.backupPriority) else {
-                throw BenchmarkError.scenario("no takeover on the wire")
+                let fromA = frames.filter { $0.advertSource == a.node.ipv4.description }
+                let fromB = frames.filter { $0.advertSource == b.node.ipv4.description }
+                throw BenchmarkError.scenario("no takeover on the wire after \(clock.wall(t0)): \(frames.count) frames, a \(fromA.count) adverts (\(fromA.first?.time ?? 0)…\(fromA.last?.time ?? 0)), b \(fromB.count) (\(fromB.first?.time ?? 0)…\(fromB.last?.time ?? 0)); \(db.log.suffix(800))")
             }
-            return clock.wall(last) - wire.newMasterFirstAdvert
+            let sorted = answered.sorted()
+            let takeover = wire.newMasterFirstAdvert
+            return Outcome(answered: answered.count,
+                           last: answered.count == targets.count ? sorted.last.map { clock.wall($0) - takeover } : nil,
+                           ninetyPercent: sorted.count >= targets.count * 9 / 10
+                               ? clock.wall(sorted[targets.count * 9 / 10 - 1]) - takeover : nil,
+                           addressesOnB: try await cluster.addresses(on: b).count)
         }
     }
 }
