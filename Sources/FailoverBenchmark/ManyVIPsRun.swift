@@ -34,7 +34,11 @@ struct ManyVIPsRun: Sendable {
             _ = try? await cluster.lab.run(in: cluster.client.namespace, [
                 "sysctl", "-qw", "net.ipv6.neigh.default.gc_thresh1=4096", "net.ipv6.neigh.default.gc_thresh2=8192",
                 "net.ipv6.neigh.default.gc_thresh3=16384"], allowFailure: true)
-            let targets = [IPAddress(BenchmarkSetup.vip(1))!] + (1..<count).map { IPAddress(BenchmarkSetup.ipv6VIP($0))! }
+            // The probe covers a sample — the IPv4 VIP and every 10th IPv6 VIP, the last one
+            // included — at 10 ms: all 1,000 at that rate (100k datagrams/s through the
+            // benchmark's own responders) starved the daemons on a 2-core machine.
+            let sample = Array(stride(from: 10, to: count, by: 10)) + [count - 1]
+            let targets = [IPAddress(BenchmarkSetup.vip(1))!] + sample.map { IPAddress(BenchmarkSetup.ipv6VIP($0))! }
             let capture = try await WireCapture.start(lab: cluster.lab, name: "many")
             let implementation: LabDaemon.Implementation = daemon == .ipfailover ? .ipfailover(binary: binary) : .keepalived(renderer: nil)
             let da = cluster.daemon(on: a, implementation, .configuration(
@@ -42,7 +46,7 @@ struct ManyVIPsRun: Sendable {
             let db = cluster.daemon(on: b, implementation, .configuration(
                 setup.configuration(priority: BenchmarkSetup.backupPriority, master: false, extraIPv6: count - 1)), logLevel: "warning")
             try await da.start()
-            let probe = try await cluster.startProbe(targets, interval: .milliseconds(20))
+            let probe = try await cluster.startProbe(targets, interval: .milliseconds(10))
             let deadline = ContinuousClock.now + .seconds(30)
             while targets.contains(where: { probe.node(answering: $0) != "a" }) {
                 guard ContinuousClock.now < deadline else {
