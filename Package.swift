@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LinuxNetworking", targets: ["LinuxNetworking"]),
         .library(name: "FailoverTestKit", targets: ["FailoverTestKit"]),
         .library(name: "FailoverLab", targets: ["FailoverLab"]),
+        .executable(name: "FailoverBenchmark", targets: ["FailoverBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -88,6 +89,8 @@ let package = Package(
         .executableTarget(name: "ConfigBenchmark", dependencies: ["FailoverConfig"]),
         .executableTarget(name: "ScriptBenchmark", dependencies: ["LinuxNetworking", "FailoverRuntime"]),
         .executableTarget(name: "NetlinkBenchmark", dependencies: ["LinuxNetworking", "FailoverLab", "VRRPWire"]),
+        // ipfailover against keepalived in the failover lab (scripts/benchmark).
+        .executableTarget(name: "FailoverBenchmark", dependencies: ["FailoverLab", "VRRPWire"]),
 
         .testTarget(
             name: "VRRPWireTests",

@@ -1,0 +1,88 @@
+import FailoverLab
+import Glibc
+import VRRPWire
+
+/// One group of many VIPs moving: instance 1 holds 198.51.100.1 plus `count - 1` IPv6
+/// VIPs in `virtual_ipaddress_excluded` (the documentation IPv4 ranges hold fewer
+/// than 1,000 addresses). `a`'s link goes down; measured from `b`'s first advert on
+/// the wire until the last VIP is answered by `b` at the client.
+struct ManyVIPsRun: Sendable {
+    var setup: BenchmarkSetup
+    var daemon: Daemon
+    var count = 1000
+    var binary: String
+    var port: UInt16
+
+    /// Time after the event during which answers are collected.
+    var window: Duration = .seconds(10)
+
+    /// What the client saw after the takeover.
+    struct Outcome: Sendable {
+        /// VIPs answered by b within the window.
+        var answered: Int
+        /// Seconds from b's first advert to the last VIP answered by b (nil unless all were).
+        var last: Double?
+        /// Seconds from b's first advert until 90 % of the VIPs were answered by b.
+        var ninetyPercent: Double?
+        /// Addresses on b's interface at the end (VIPs plus its own 3).
+        var addressesOnB: Int
+    }
+
+    func run() async throws -> Outcome {
+        try await LabCluster.with(nodes: ["a", "b"], responderPort: port) { cluster in
+            let a = cluster.node("a"), b = cluster.node("b")
+            _ = try? await cluster.lab.run(in: cluster.client.namespace, [
+                "sysctl", "-qw", "net.ipv6.neigh.default.gc_thresh1=4096", "net.ipv6.neigh.default.gc_thresh2=8192",
+                "net.ipv6.neigh.default.gc_thresh3=16384"], allowFailure: true)
+            // The probe covers a sample — the IPv4 VIP and every 10th IPv6 VIP, the last one
+            // included — at 10 ms: all 1,000 at that rate (100k datagrams/s through the
+            // benchmark's own responders) starved the daemons on a 2-core machine.
+            let sample = Array(stride(from: 10, to: count, by: 10)) + [count - 1]
+            let targets = [IPAddress(BenchmarkSetup.vip(1))!] + sample.map { IPAddress(BenchmarkSetup.ipv6VIP($0))! }
+            let capture = try await WireCapture.start(lab: cluster.lab, name: "many")
+            let implementation: LabDaemon.Implementation = daemon == .ipfailover ? .ipfailover(binary: binary) : .keepalived(renderer: nil)
+            let da = cluster.daemon(on: a, implementation, .configuration(
+                setup.configuration(priority: BenchmarkSetup.masterPriority, master: true, extraIPv6: count - 1)), logLevel: "warning")
+            let db = cluster.daemon(on: b, implementation, .configuration(
+                setup.configuration(priority: BenchmarkSetup.backupPriority, master: false, extraIPv6: count - 1)), logLevel: "warning")
+            try await da.start()
+            let probe = try await cluster.startProbe(targets, interval: .milliseconds(10))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while targets.contains(where: { probe.node(answering: $0) != "a" }) {
+                guard ContinuousClock.now < deadline else {
+                    let missing = targets.filter { probe.node(answering: $0) != "a" }.count
+                    throw BenchmarkError.scenario("\(daemon) on a: \(missing) of \(count) VIPs never answered: \(da.log.suffix(1500))")
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await db.start()
+            try await Task.sleep(for: .seconds(max(2 * setup.advertisementInterval, 0.3) + 0.7))
+            let clock = WallClock()
+            let t0 = ContinuousClock.now
+            try await cluster.setLink(of: a, up: false)
+            // A fixed window, analysed afterwards: scanning the probe's records while it
+            // runs would compete with the daemons for the CPU.
+            try await Task.sleep(for: window)
+            var answered: [ContinuousClock.Instant] = []
+            for target in targets {
+                if let answer = probe.firstAnswer(to: target, by: "b", after: t0) { answered.append(answer.receivedAt) }
+            }
+            await probe.stop()
+            let frames = try await capture.finish()
+            guard let wire = WireTakeover.analyse(frames, old: a.node.ipv4.description, new: b.node.ipv4.description,
+                                                  vip: BenchmarkSetup.vip(1), after: clock.wall(t0), setup: setup,
+                                                  backupPriority: BenchmarkSetup.backupPriority) else {
+                let fromA = frames.filter { $0.advertSource == a.node.ipv4.description }
+                let fromB = frames.filter { $0.advertSource == b.node.ipv4.description }
+                throw BenchmarkError.scenario("no takeover on the wire after \(clock.wall(t0)): \(frames.count) frames, a \(fromA.count) adverts (\(fromA.first?.time ?? 0)…\(fromA.last?.time ?? 0)), b \(fromB.count) (\(fromB.first?.time ?? 0)…\(fromB.last?.time ?? 0)); \(db.log.suffix(800))")
+            }
+            let sorted = answered.sorted()
+            let takeover = wire.newMasterFirstAdvert
+            return Outcome(answered: answered.count,
+                           last: answered.count == targets.count ? sorted.last.map { clock.wall($0) - takeover } : nil,
+                           ninetyPercent: sorted.count >= targets.count * 9 / 10
+                               ? clock.wall(sorted[targets.count * 9 / 10 - 1]) - takeover : nil,
+                           addressesOnB: try await cluster.addresses(on: b).count)
+        }
+    }
+}

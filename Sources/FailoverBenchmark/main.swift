@@ -1,0 +1,184 @@
+// The failover benchmark: ipfailover against keepalived in the same lab, from the same
+// keepalived.conf, alternating daemons. Writes a JSON file and prints a Markdown table.
+// Needs root, tcpdump, tshark and keepalived. Not a test: it measures, it does not judge.
+//
+//   FailoverBenchmark [--quick] [--repetitions N] [--rows 1,2,3,4] [--window S]
+//                     [--output results.json] [--markdown table.md]
+import FailoverLab
+import Glibc
+
+struct Options {
+    var repetitions = 5
+    var rows: Set<Int> = [1, 2, 3, 4]
+    var window: Double = 20
+    var output = "benchmark-results/latest.json"
+    var markdown: String?
+    var events = FailoverEvent.allCases
+
+    init(_ arguments: [String]) {
+        var args = arguments[...]
+        while let a = args.popFirst() {
+            switch a {
+            case "--quick": repetitions = 2; window = 5
+            case "--repetitions": repetitions = Int(args.popFirst() ?? "") ?? repetitions
+            case "--rows": rows = Set((args.popFirst() ?? "").split(separator: ",").compactMap { Int($0) })
+            case "--window": window = Double(args.popFirst() ?? "") ?? window
+            case "--output": output = args.popFirst() ?? output
+            case "--markdown": markdown = args.popFirst()
+            case "--events":
+                let names = (args.popFirst() ?? "").split(separator: ",").map(String.init)
+                events = FailoverEvent.allCases.filter { e in names.contains { e.rawValue.hasPrefix($0) || "\(e)" == $0 } }
+            default:
+                FileHandleErr.write("unknown argument \(a)\n")
+                exit(2)
+            }
+        }
+    }
+}
+
+enum FileHandleErr {
+    static func write(_ s: String) { var b = Array(s.utf8); _ = Glibc.write(2, &b, b.count) }
+}
+
+func log(_ s: String) { FileHandleErr.write("[bench] \(s)\n") }
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+let missing = LabRequirements.missing(["ip", "tcpdump", "tshark", "keepalived"])
+guard getuid() == 0, missing.isEmpty else {
+    log("needs root and: ip, tcpdump, tshark, keepalived (missing: \(missing.joined(separator: ", ")))")
+    exit(2)
+}
+guard let binary = LabDaemon.ipfailoverBinary() else {
+    log("ipfailover binary not found (build it, or set IPFAILOVER_BINARY)")
+    exit(2)
+}
+log("ipfailover: \(binary); repetitions \(options.repetitions); rows \(options.rows.sorted())")
+
+var results = Results()
+let port: UInt16 = 7007
+
+/// The two daemons in alternating order: ipfailover first on odd repetitions.
+func order(_ repetition: Int) -> [Daemon] { repetition % 2 == 0 ? [.ipfailover, .keepalived] : [.keepalived, .ipfailover] }
+
+func ms(_ s: Double) -> Double { s * 1000 }
+
+// Row 1: failover for each event, VRRPv3 0.1 s and VRRPv2 1 s.
+if options.rows.contains(1) {
+    for setup in [BenchmarkSetup.v3Fast, .v2Slow] {
+        let masterDown = ms(setup.masterDownInterval(priority: BenchmarkSetup.backupPriority))
+        let skew = ms(setup.skewTime(priority: BenchmarkSetup.backupPriority))
+        for event in options.events {
+            let row = "1 \(setup.label), \(event.rawValue)"
+            for rep in 0..<options.repetitions {
+                for daemon in order(rep) {
+                    let run = FailoverRun(setup: setup, event: event, daemon: daemon, checkInterval: 1, binary: binary, port: port)
+                    do {
+                        let s = try await run.run()
+                        results.add(row: row, "client outage (probe, 2 ms)", unit: "ms", daemon, ms(s.outage))
+                        results.add(row: row, "event → new master answers (probe)", unit: "ms", daemon, ms(s.recovery))
+                        let boundNote = "bound: Master_Down \(Results.format(masterDown)) ms or skew \(Results.format(skew)) ms after prio 0"
+                        results.add(row: row, "advert takeover above bound (wire)", unit: "ms", daemon, s.wire.map { ms($0.overhead) }, note: boundNote)
+                        results.add(row: row, "first GARP above bound (wire)", unit: "ms", daemon, s.wire?.garpOverhead.map(ms))
+                        results.add(row: row, "runs whose old master sent priority 0", unit: "share", daemon, s.wire.map { $0.priorityZero ? 1 : 0 })
+                        log("\(row) \(daemon) #\(rep + 1): outage \(Results.format(ms(s.outage))) ms, wire \(s.wire.map { "takeover \(Results.format(ms($0.takeover))) ms, bound \(Results.format(ms($0.bound))), over \(Results.format(ms($0.overhead))), garp over \($0.garpOverhead.map { Results.format(ms($0)) } ?? "none"), prio0 \($0.priorityZero)" } ?? "not found")")
+                    } catch {
+                        results.add(row: row, "client outage (probe, 2 ms)", unit: "ms", daemon, nil)
+                        log("\(row) \(daemon) #\(rep + 1) FAILED: \(error)")
+                    }
+                }
+            }
+        }
+    }
+}
+
+// Row 2: check-failure detection, 100 ms check interval for ipfailover, 1 s (its minimum) for keepalived.
+if options.rows.contains(2) {
+    let setup = BenchmarkSetup.v3Fast
+    let skew = setup.skewTime(priority: BenchmarkSetup.backupPriority)
+    let row = "2 check failure, VRRPv3 0.1 s, fall 1"
+    for rep in 0..<options.repetitions {
+        for daemon in order(rep) {
+            let interval = daemon == .ipfailover ? 0.1 : 1.0
+            let run = FailoverRun(setup: setup, event: .checkFailure, daemon: daemon, checkInterval: interval, binary: binary, port: port)
+            do {
+                let s = try await run.run()
+                let note = "check interval ipf 0.1 s (target ≤ \(Results.format(ms(0.1 + skew) + 5)) ms), keepalived 1 s (its minimum; bound \(Results.format(ms(1 + skew))) ms)"
+                results.add(row: row, "check starts failing → new master answers (probe)", unit: "ms", daemon, ms(s.recovery), note: note)
+                results.add(row: row, "the same − (interval × fall + skew)", unit: "ms", daemon, ms(s.recovery - interval - skew))
+                results.add(row: row, "client outage (probe, 2 ms)", unit: "ms", daemon, ms(s.outage))
+                log("\(row) \(daemon) #\(rep + 1): detection+takeover \(Results.format(ms(s.recovery))) ms, outage \(Results.format(ms(s.outage))) ms")
+            } catch {
+                results.add(row: row, "client outage (probe, 2 ms)", unit: "ms", daemon, nil)
+                log("\(row) \(daemon) #\(rep + 1) FAILED: \(error)")
+            }
+        }
+    }
+}
+
+// Row 3: steady state of the master node with 255 instances.
+if options.rows.contains(3) {
+    for setup in [BenchmarkSetup.v3Fast, .v2Slow] {
+        let row = "3 steady state, 255 instances, \(setup.label), master node"
+        for rep in 0..<options.repetitions {
+            for daemon in order(rep) {
+                let run = SteadyStateRun(setup: setup, daemon: daemon, window: .milliseconds(Int64(options.window * 1000)), binary: binary, port: port)
+                do {
+                    let s = try await run.run()
+                    results.add(row: row, "CPU over \(Results.format(options.window)) s", unit: "% of a core", daemon, s.cpuFraction * 100,
+                                note: "utime+stime of the process tree")
+                    results.add(row: row, "peak RSS (VmHWM, sum of processes)", unit: "MiB", daemon, s.peakRSS / 1_048_576)
+                    log("\(row) \(daemon) #\(rep + 1): CPU \(Results.format(s.cpuFraction * 100)) %, RSS \(Results.format(s.peakRSS / 1_048_576)) MiB")
+                } catch {
+                    results.add(row: row, "CPU over \(Results.format(options.window)) s", unit: "% of a core", daemon, nil)
+                    log("\(row) \(daemon) #\(rep + 1) FAILED: \(error)")
+                }
+            }
+        }
+    }
+}
+
+// Row 4: 1,000 VIPs in one group.
+if options.rows.contains(4) {
+    let setup = BenchmarkSetup.v3Fast
+    let row = "4 1,000 VIPs in one group, VRRPv3 0.1 s, link down"
+    for rep in 0..<options.repetitions {
+        for daemon in order(rep) {
+            let run = ManyVIPsRun(setup: setup, daemon: daemon, binary: binary, port: port)
+            do {
+                let s = try await run.run()
+                results.add(row: row, "takeover → last VIP answered (probe, 10 ms)", unit: "ms", daemon, s.last.map(ms),
+                            note: "1 IPv4 VIP + 999 IPv6 in virtual_ipaddress_excluded; probe samples 101 of them; target ≤ 50 ms; failed = not all sampled answered within 10 s")
+                results.add(row: row, "takeover → 90 % of VIPs answered", unit: "ms", daemon, s.ninetyPercent.map(ms))
+                results.add(row: row, "sampled VIPs (of 101) answered by the new master within 10 s", unit: "count", daemon, Double(s.answered))
+                log("\(row) \(daemon) #\(rep + 1): answered \(s.answered), last \(s.last.map { Results.format(ms($0)) } ?? "-") ms, 90 % \(s.ninetyPercent.map { Results.format(ms($0)) } ?? "-") ms, addresses on b \(s.addressesOnB)")
+            } catch {
+                results.add(row: row, "takeover → last VIP answered (probe, 10 ms)", unit: "ms", daemon, nil)
+                log("\(row) \(daemon) #\(rep + 1) FAILED: \(error)")
+            }
+        }
+    }
+}
+
+// Machine and date.
+func commandOutput(_ args: [String]) async -> String {
+    ((try? await LabCommand.run(args, allowFailure: true))?.standardOutput ?? "").split(separator: "\n").first.map(String.init) ?? ""
+}
+let cpuModel = (ProcessUsage.read("/proc/cpuinfo") ?? "").split(separator: "\n")
+    .first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingPrefix(" ") }
+    .map(String.init) ?? "unknown"
+let machine = [
+    "nproc": await commandOutput(["nproc"]),
+    "kernel": await commandOutput(["uname", "-r"]),
+    "cpu": cpuModel,
+    "keepalived": await commandOutput(["sh", "-c", "keepalived --version 2>&1 | head -1"]),
+]
+let date = await commandOutput(["date", "-u", "+%Y-%m-%d %H:%M UTC"])
+let optionText = "repetitions \(options.repetitions), rows \(options.rows.sorted()), window \(options.window) s"
+let json = results.json(machine: machine, date: date, options: optionText)
+if let slash = options.output.lastIndex(of: "/") { mkdir(String(options.output[..<slash]), 0o755) }
+try LabFile.write(json, to: options.output)
+var table = "Date: \(date). Machine: \(machine["nproc"]!) CPUs (`nproc`), \(machine["cpu"]!), kernel \(machine["kernel"]!), \(machine["keepalived"]!). \(optionText).\n\n"
+table += results.markdown()
+if let md = options.markdown { try LabFile.write(table, to: md) }
+print(table)
+log("wrote \(options.output)")
