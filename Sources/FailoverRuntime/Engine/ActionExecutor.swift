@@ -48,8 +48,9 @@ struct ActionExecutor: Sendable {
             }
         case .announce(let addresses, let schedule):
             guard let instance else { return }
-            ports.announcer.announce(specs(addresses, of: instance), virtualRouterID: instance.router.virtualRouterID,
-                                     schedule: schedule)
+            // virtual_ipaddress_excluded moves with the VIPs, so clients must learn it too.
+            ports.announcer.announce(specs(addresses, of: instance) + instance.excludedAddresses,
+                                     virtualRouterID: instance.router.virtualRouterID, schedule: schedule)
         case .notify(let notification):
             let why = detail.map { "\(notification.reason): \($0)" } ?? "\(notification.reason)"
             log.info("\(notification.scope.rawValue) \(notification.name) → \(notification.state.rawValue) priority \(notification.priority): \(why)")

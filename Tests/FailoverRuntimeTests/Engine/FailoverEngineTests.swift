@@ -205,3 +205,16 @@ extension FailoverEngineTests {
         #expect(line.contains("vrrp.vrid=51"))
     }
 }
+
+extension FailoverEngineTests {
+    @Test func excludedAddressesAreAddedAndAnnouncedWithTheVIPs() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        var instance = Self.instance(priority: 255, state: .master)
+        let excluded = VirtualAddressSpec(address: IPAddress("2001:db8:100::7")!, interface: "eth0")
+        instance.excludedAddresses = [excluded]
+        let engine = Self.engine([instance], ports: ports, clock: clock)
+        await engine.start()
+        #expect(ports.calls.contains(.addAddress(excluded)))
+        #expect(ports.calls.contains { if case .announce(let specs, _) = $0 { specs.contains(excluded) } else { false } })
+    }
+}
