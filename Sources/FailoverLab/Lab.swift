@@ -111,6 +111,39 @@ public final class Lab: Sendable {
             try await LabCommand.run(["ip", "-n", ns, "addr", "add", "\(node.ipv6)/64", "dev", node.interface, "nodad"])
             try await LabCommand.run(["ip", "-n", ns, "link", "set", node.interface, "up"])
         }
+        try await waitUntilLinksUp()
+    }
+
+    /// Links that did not come up in time.
+    public struct LinksNotUp: Error, CustomStringConvertible {
+        public var links: [String]
+        public var timeout: Duration
+        public var description: String { "links not operationally UP after \(timeout): \(links.joined(separator: ", "))" }
+    }
+
+    /// Waits until every node's interface and every bridge port report operational
+    /// state UP. `ip link set up` returns before the kernel's link watch has attached
+    /// the device's queueing discipline; a packet sent in that window is dropped
+    /// silently, which made single-packet tests flaky on a loaded machine.
+    public func waitUntilLinksUp(timeout: Duration = .seconds(15)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var pending: [(namespace: String, interface: String)] =
+            nodes.map { ($0.namespace, $0.interface) } + nodes.map { (bridgeNamespace, $0.bridgePort) }
+        while true {
+            var stillDown: [(namespace: String, interface: String)] = []
+            for link in pending {
+                let out = try await LabCommand.run(["ip", "-n", link.namespace, "-br", "link", "show", "dev", link.interface],
+                                                   allowFailure: true).standardOutput
+                let fields = out.split(whereSeparator: { $0 == " " || $0 == "\n" })
+                if fields.count < 2 || fields[1] != "UP" { stillDown.append(link) }
+            }
+            if stillDown.isEmpty { return }
+            guard ContinuousClock.now < deadline else {
+                throw LinksNotUp(links: stillDown.map { "\($0.namespace)/\($0.interface)" }, timeout: timeout)
+            }
+            pending = stillDown
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     /// The node called `name`.

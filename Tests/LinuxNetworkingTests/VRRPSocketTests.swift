@@ -142,7 +142,8 @@ struct VRRPSocketTests {
             let inbox = Inbox(receiver.subscribe().packets)
             try await lab.run(in: b.namespace, ["ip", "link", "set", "eth0", "down"])
             try await lab.run(in: b.namespace, ["ip", "link", "set", "eth0", "up"])
-            // The bridge port needs a moment to forward again: resend until one arrives.
+            try await lab.waitUntilLinksUp()
+            // Resend until one arrives: the first packet after a flap may still race the bridge.
             let resend = Task {
                 while !Task.isCancelled {
                     try sender.send(Self.advert(family), to: VRRPSocket.Configuration.defaultGroup(family),
