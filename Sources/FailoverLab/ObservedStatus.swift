@@ -15,6 +15,8 @@ public struct ObservedStatus: Sendable, Hashable, Decodable {
         public var masterAddress: String?
         /// The instance's VIPs (configured, whether held or not).
         public var virtualAddresses: [String]
+        /// keepalived-named counters (`become_master`, `advert_rcvd`, …).
+        public var counters: [String: Int]?
         // The document's keys are the daemon's property names (docs/daemon.md).
     }
 

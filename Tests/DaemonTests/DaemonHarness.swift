@@ -42,6 +42,47 @@ struct DaemonHarness {
         """
     }
 
+    /// `count` VRRPv3 instances at 0.1 s (VRID 1…count, one VIP each in
+    /// 198.51.100.0/24 and 203.0.113.0/24), as the benchmark's steady-state row runs them.
+    static func manyInstances(_ count: Int, priority: Int, master: Bool) -> String {
+        var out = "global_defs { router_id lab }\n"
+        for n in 1...count {
+            let vip = n <= 254 ? "198.51.100.\(n)" : "203.0.113.\(n - 253)"
+            out += """
+            vrrp_instance VI_\(n) {
+                state \(master ? "MASTER" : "BACKUP")
+                interface eth0
+                virtual_router_id \(n)
+                version 3
+                priority \(priority)
+                advert_int 0.1
+                virtual_ipaddress { \(vip)/32 }
+            }
+
+            """
+        }
+        return out
+    }
+
+    /// The node's `/status`, decoded; nil while it does not answer.
+    func status(of node: Lab.Node) async -> ObservedStatus? {
+        guard let body = try? await NamespaceHTTP.get(namespace: node.namespace, port: UInt16(Self.statusPort), path: "/status")
+        else { return nil }
+        return try? ObservedStatus.decode(body)
+    }
+
+    /// Polls until every instance on `node` is in `state`.
+    func waitForAll(_ state: String, count: Int, on node: Lab.Node, timeout: Duration = .seconds(30)) async -> ObservedStatus? {
+        let deadline = ContinuousClock.now + timeout
+        var last: ObservedStatus?
+        while ContinuousClock.now < deadline {
+            last = await status(of: node)
+            if let last, last.instances.count == count, last.instances.allSatisfy({ $0.state == state }) { return last }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
     func configPath(_ node: Lab.Node) -> String { "\(lab.directory)/\(node.name).conf" }
 
     func writeConfiguration(_ text: String, for node: Lab.Node) throws {

@@ -27,6 +27,44 @@ struct DaemonLabTests {
         }
     }
 
+    @Test("255 instances at 0.1 s: the higher-priority node takes all 255 over, and both nodes then hold still")
+    func twoHundredFiftyFiveInstancesMoveOnceAndStay() async throws {
+        // Regression: taking 255 VIPs fsynced the owned-address file once per VIP and
+        // stalled the new master's adverts past the old master's down timer, and every
+        // event cost time proportional to the instance count: the nodes fought on.
+        try LabRequirements.require(["ip"])
+        try await Lab.with(nodes: ["a", "b"]) { lab in
+            let h = DaemonHarness(lab: lab)
+            let a = lab.node("a"), b = lab.node("b")
+            try h.writeConfiguration(DaemonHarness.manyInstances(255, priority: 100, master: false), for: b)
+            try h.writeConfiguration(DaemonHarness.manyInstances(255, priority: 200, master: true), for: a)
+            let pb = try h.start(b)
+            #expect(await h.waitForAll("MASTER", count: 255, on: b) != nil, "\(pb.standardError.suffix(2000))")
+            let pa = try h.start(a)
+            #expect(await h.waitForAll("MASTER", count: 255, on: a) != nil, "\(pa.standardError.suffix(2000))")
+            #expect(await h.waitForAll("BACKUP", count: 255, on: b) != nil, "\(pb.standardError.suffix(2000))")
+            // A few seconds of steady state (2,550 adverts/s): nobody changes state.
+            func transitions(_ s: ObservedStatus, _ counter: String) -> Int {
+                s.instances.reduce(0) { $0 + ($1.counters?[counter] ?? 0) }
+            }
+            let before = (a: try #require(await h.status(of: a)), b: try #require(await h.status(of: b)))
+            let until = ContinuousClock.now + .seconds(3)
+            while ContinuousClock.now < until {
+                try await Task.sleep(for: .milliseconds(500))
+                let sa = try #require(await h.status(of: a)), sb = try #require(await h.status(of: b))
+                #expect(sa.instances.allSatisfy { $0.state == "MASTER" })
+                #expect(sb.instances.allSatisfy { $0.state == "BACKUP" })
+            }
+            let sa = try #require(await h.status(of: a)), sb = try #require(await h.status(of: b))
+            #expect(transitions(sb, "become_master") == transitions(before.b, "become_master"), "b took over again")
+            #expect(transitions(sa, "release_master") == transitions(before.a, "release_master"), "a stepped down")
+            #expect(transitions(sa, "release_master") == 0, "a stepped down during the takeover")
+            #expect(sb.instances.allSatisfy { $0.masterAddress == a.ipv4.description })
+            #expect(try await lab.run(in: b.namespace, ["ip", "-o", "addr", "show", "dev", "eth0"]).standardOutput
+                .contains("198.51.100.") == false)
+        }
+    }
+
     @Test("SIGHUP with a raised priority preempts the master; /status and /metrics show it")
     func sighupRaisesPriorityAndPreempts() async throws {
         try LabRequirements.require(["ip"])

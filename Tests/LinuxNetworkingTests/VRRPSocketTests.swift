@@ -156,6 +156,28 @@ struct VRRPSocketTests {
         }
     }
 
+    @Test("A handler subscriber gets every packet, in order, straight from the socket's drains (the daemon's path)")
+    func handlerSubscriberGetsDrainBatchesInOrder() async throws {
+        try await Lab.with { lab in
+            let sender = try await lab.vrrpSocket(on: lab.node("a"), family: .ipv4)
+            let receiver = try await lab.vrrpSocket(on: lab.node("b"), family: .ipv4)
+            defer { sender.close(); receiver.close() }
+            let (stream, continuation) = AsyncStream.makeStream(of: ReceivedVRRPPacket.self)
+            let id = receiver.subscribe(.init()) { batch in
+                for packet in batch { continuation.yield(packet) }
+            }
+            #expect(id != nil)
+            let inbox = Inbox(stream)
+            for vrid: UInt8 in [11, 12, 13] {
+                try sender.send(Self.advert(.ipv4, vrid: vrid), to: .v4(.vrrpMulticastGroup), options: .init(fillVRRPv3Checksum: true))
+            }
+            var vrids: [UInt8] = []
+            for _ in 0..<3 { vrids.append(try await inbox.next("advert").virtualRouterIDByte ?? 0) }
+            #expect(vrids == [11, 12, 13])
+            #expect(receiver.statistics.delivered == 3)
+        }
+    }
+
     @Test("One socket serves several instances: each subscriber sees only its VRID")
     func subscribersAreDemultiplexedByVRID() async throws {
         try await Lab.with { lab in

@@ -56,7 +56,7 @@ extension FailoverEngine {
         var instances: [InstanceSnapshot] = []
         for unit in units {
             var groupName: String?
-            if case .group(let g) = unit { groupName = g.name }
+            groupName = unit.group?.name
             for router in unit.routers {
                 guard let instance = plan.instance(named: router.name) else { continue }
                 let s = router.status
@@ -80,14 +80,16 @@ extension FailoverEngine {
         }
         let order = Dictionary(uniqueKeysWithValues: plan.instances.enumerated().map { ($1.name, $0) })
         instances.sort { (order[$0.name] ?? 0) < (order[$1.name] ?? 0) }
-        return EngineSnapshot(instances: instances, nodeCounters: counters.node)
+        var nodeCounters = counters.node
+        if let dropped = inbox?.dropped, dropped > 0 { nodeCounters["inbox_overflow_dropped"] = UInt64(dropped) }
+        return EngineSnapshot(instances: instances, nodeCounters: nodeCounters)
     }
 
     /// True while started and not stopped, with a timer armed whenever some
     /// instance has a deadline — what `/healthz` reports.
     public func isAlive() -> Bool {
         guard started, !stopped else { return false }
-        let hasDeadline = units.contains { $0.nextDeadline != nil }
+        let hasDeadline = deadlines.contains { $0 != nil }
         return !hasDeadline || timer != nil
     }
 }

@@ -42,15 +42,18 @@ extension FailoverEngine {
         // Stop what is not carried over before anything new starts, so a VIP that
         // moves between instances is released before it is claimed again.
         for i in units.indices where !reusedOld.contains(i) {
-            execute(units[i].shutdown(now: now))
+            run(i) { $0.shutdown(now: now) }
         }
         summary.removed = oldPlan.instances.map(\.name).filter { newPlan.instance(named: $0) == nil }
         plan = newPlan
         units = result
+        deadlines = units.map(\.nextDeadline)
+        // Removed instances' stop actions ran above with the old contexts.
+        contexts = Self.buildContexts(newPlan, logger: logger)
         unitOfInstance = newIndex
         instanceForPacket = newPackets
         if started, !stopped {
-            for i in toStart { execute(units[i].start(now: now)) }
+            for i in toStart { run(i) { $0.start(now: now) } }
             rearm()
         }
         return summary

@@ -16,6 +16,12 @@ import VRRPWire
 /// Ports are synchronous, so an event is handled without suspending: no other
 /// event can interleave with the execution of its actions. The single timer task
 /// sleeps until the earliest deadline of any unit.
+///
+/// Cost per event is independent of the number of instances: each unit's next
+/// deadline is cached in `deadlines` (refreshed after every event on that unit),
+/// instance settings are looked up by name in `contexts`, and routers are mutated
+/// in place. Received packets wait in a `PacketInbox` that the engine drains on its
+/// doorbell and before acting on any timer.
 public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     let clock: C
     let origin: C.Instant
@@ -24,6 +30,10 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
 
     var plan: RuntimePlan
     var units: [DrivenUnit] = []
+    /// `units[i].nextDeadline`, kept current after every event on unit i.
+    var deadlines: [VRRPInstant?] = []
+    /// Instance name → settings and logger, built once per plan.
+    var contexts: [String: InstanceContext] = [:]
     /// Instance name → index into `units`.
     var unitOfInstance: [String: Int] = [:]
     /// (interface, family, VRID) → instance name, for routing received packets.
@@ -34,6 +44,8 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     var timer: Task<Void, Never>?
     var armedDeadline: VRRPInstant?
     var rejectionLog = RateLimitedLog(interval: .seconds(10))
+    /// Where the receive side leaves packets; drained before every timer decision.
+    var inbox: PacketInbox?
     /// The latest run detail of each check script, for transition log lines.
     var checkDetails: [String: String] = [:]
 
@@ -50,6 +62,21 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         self.logger = logger
         executor = ActionExecutor(ports: ports, logger: logger)
         (units, unitOfInstance, instanceForPacket) = Self.buildUnits(plan)
+        deadlines = units.map(\.nextDeadline)
+        contexts = Self.buildContexts(plan, logger: logger)
+    }
+
+    static func buildContexts(_ plan: RuntimePlan, logger: Logger) -> [String: InstanceContext] {
+        Dictionary(plan.instances.map { ($0.name, InstanceContext(instance: $0, logger: logger)) },
+                   uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Applies `event` to unit `i` in place, executes its actions and refreshes the
+    /// unit's cached deadline.
+    func run(_ i: Int, _ event: (inout DrivenUnit) -> [SyncGroupAction]) {
+        let actions = event(&units[i])
+        deadlines[i] = units[i].nextDeadline
+        if !actions.isEmpty { execute(actions) }
     }
 
     /// The engine's time base: the core only sees offsets from `origin`.
@@ -84,13 +111,31 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         guard !started else { return }
         started = true
         let now = now
-        for i in units.indices { execute(units[i].start(now: now)) }
+        for i in units.indices { run(i) { $0.start(now: now) } }
         rearm()
     }
 
     /// A VRRP packet from a receive socket.
     public func receive(_ inbound: InboundPacket) {
         guard started, !stopped else { return }
+        handle(inbound, now: now)
+        rearm()
+    }
+
+    /// Takes packets from `inbox` from now on (the daemon's receive path).
+    public func attach(inbox: PacketInbox) { self.inbox = inbox }
+
+    /// The doorbell of the inbox rang: handle everything waiting.
+    public func drainInbox() {
+        guard let inbox else { return }
+        let batch = inbox.take()
+        guard started, !stopped, !batch.isEmpty else { return }
+        let now = now
+        for inbound in batch { handle(inbound, now: now) }
+        rearm()
+    }
+
+    private func handle(_ inbound: InboundPacket, now: VRRPInstant) {
         let packet = inbound.packet
         let advert: Advertisement
         // RFC 5798 §7.1 TTL 255 proves a multicast advert is on-link. Unicast peers
@@ -109,17 +154,16 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
             advert = value
         }
         let key = PacketKey(interface: inbound.interface, family: packet.source.family, vrid: advert.virtualRouterID)
-        guard let name = instanceForPacket[key], let instance = plan.instance(named: name), let u = unitOfInstance[name] else {
+        guard let name = instanceForPacket[key], let context = contexts[name], let u = unitOfInstance[name] else {
             reject(.virtualRouterIDNotConfigured(received: advert.virtualRouterID.rawValue), instance: nil, inbound: inbound)
             return
         }
-        if !instance.unicastPeers.isEmpty, !instance.unicastPeers.contains(packet.source) {
+        if !context.instance.unicastPeers.isEmpty, !context.instance.unicastPeers.contains(packet.source) {
             counters.record("unicast_peer_err", instance: name)
             logRejection("advert from \(packet.source), which is not a unicast_peer", instance: name)
             return
         }
-        execute(units[u].advertisementReceived(advert, from: packet.source, instance: name, now: now))
-        rearm()
+        run(u) { $0.advertisementReceived(advert, from: packet.source, instance: name, now: now) }
     }
 
     /// One check-script run finished (raw result; the core applies rise/fall).
@@ -131,7 +175,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         guard !stopped else { return }
         checkDetails[script] = detail
         let now = now
-        for i in units.indices { execute(units[i].checkResult(script: script, succeeded: succeeded, now: now)) }
+        for i in units.indices { run(i) { $0.checkResult(script: script, succeeded: succeeded, now: now) } }
         rearm()
     }
 
@@ -140,7 +184,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     public func interfaceChanged(name: String, up: Bool) {
         guard !stopped else { return }
         let now = now
-        for i in units.indices { execute(units[i].interfaceChanged(name: name, up: up, now: now)) }
+        for i in units.indices { run(i) { $0.interfaceChanged(name: name, up: up, now: now) } }
         rearm()
     }
 
@@ -151,29 +195,44 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         timer?.cancel()
         timer = nil
         let now = now
-        for i in units.indices { execute(units[i].shutdown(now: now)) }
+        for i in units.indices { run(i) { $0.shutdown(now: now) } }
     }
 
     func timerFired() {
         guard started, !stopped else { return }
+        timer = nil
         armedDeadline = nil
         let now = now
-        for i in units.indices {
-            if let d = units[i].nextDeadline, d <= now { execute(units[i].deadlineReached(now: now)) }
+        // Adverts that arrived before this wake-up count before any timer expires.
+        if let inbox {
+            for inbound in inbox.take() { handle(inbound, now: now) }
+        }
+        for i in deadlines.indices {
+            if let d = deadlines[i], d <= now { run(i) { $0.deadlineReached(now: now) } }
         }
         rearm()
     }
 
     // MARK: - Timer
 
-    /// Keeps exactly one sleeping task, aimed at the earliest deadline.
+    /// Keeps one sleeping task, aimed at or before the earliest deadline. A task
+    /// already armed for an earlier time is left alone (it wakes, finds nothing due
+    /// and re-arms), so the steady state costs one task per wake-up, not one per event.
     func rearm() {
         guard !stopped else { return }
-        let next = units.compactMap(\.nextDeadline).min()
-        guard next != armedDeadline || timer == nil else { return }
+        var next: VRRPInstant?
+        for d in deadlines {
+            if let d, next.map({ d < $0 }) ?? true { next = d }
+        }
+        guard let next else {
+            timer?.cancel()
+            timer = nil
+            armedDeadline = nil
+            return
+        }
+        if timer != nil, let armed = armedDeadline, armed <= next { return }
         timer?.cancel()
         armedDeadline = next
-        guard let next else { timer = nil; return }
         let wake = origin.advanced(by: next.offset)
         let clock = clock
         timer = Task { [weak self] in
@@ -186,11 +245,11 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
 
     func execute(_ actions: [SyncGroupAction]) {
         for tagged in actions {
-            let instance = tagged.instance.flatMap { plan.instance(named: $0) }
+            let context = tagged.instance.flatMap { contexts[$0] }
             let group = tagged.instance == nil ? groupNotify(for: tagged) : nil
             var detail: String?
             if case .notify(let n) = tagged.action, case .scriptFailed(let script) = n.reason { detail = checkDetails[script] }
-            executor.execute(tagged.action, instance: instance, groupNotify: group, detail: detail)
+            executor.execute(tagged.action, context: context, groupNotify: group, detail: detail)
         }
     }
 

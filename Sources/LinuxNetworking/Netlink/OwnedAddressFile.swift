@@ -6,6 +6,12 @@ import VRRPWire
 /// The state file listing VIPs we added: one `<interface> <address>/<prefix>` per
 /// line, rewritten atomically (temp file + rename) before each add and after each
 /// remove, so a crash between the two never loses an owned address.
+///
+/// The list is read from disk once and kept in memory; a change rewrites the file
+/// without `fsync`: the file only has to outlive a crash of this process (the page
+/// cache does), since a kernel crash takes the VIPs with it. Re-reading and
+/// fsyncing per address made a 255-VIP takeover stall the engine for over a second
+/// on ext4 — long enough for the peers' down timers to expire.
 final class OwnedAddressFile: Sendable {
     struct Entry: Hashable, Sendable {
         var interface: String
@@ -14,39 +20,51 @@ final class OwnedAddressFile: Sendable {
     }
 
     let path: String
-    private let lock = Mutex(())
+    /// The file's entries once read (nil: not read yet).
+    private let cache = Mutex<[Entry]?>(nil)
 
     init(path: String) { self.path = path }
 
     func entries() throws -> [Entry] {
-        try lock.withLock { _ in try read() }
+        try cache.withLock { try Self.loaded(&$0, path: path) }
     }
 
     func insert(_ vip: VirtualAddress) throws {
-        try lock.withLock { _ in
-            var list = try read()
+        try cache.withLock { cached in
+            var list = try Self.loaded(&cached, path: path)
             let entry = Entry(interface: vip.interface, address: vip.address, prefixLength: vip.prefixLength)
             guard !list.contains(entry) else { return }
             list.append(entry)
             try write(list)
+            cached = list
         }
     }
 
     func remove(_ address: IPAddress, interface: String) throws {
-        try lock.withLock { _ in
-            let list = try read()
+        try cache.withLock { cached in
+            let list = try Self.loaded(&cached, path: path)
             let kept = list.filter { !($0.address == address && $0.interface == interface) }
-            if kept.count != list.count { try write(kept) }
+            guard kept.count != list.count else { return }
+            try write(kept)
+            cached = kept
         }
     }
 
     func clear() throws {
-        try lock.withLock { _ in
+        try cache.withLock { cached in
             if access(path, F_OK) == 0 { try write([]) }
+            cached = []
         }
     }
 
-    private func read() throws -> [Entry] {
+    private static func loaded(_ cached: inout [Entry]?, path: String) throws -> [Entry] {
+        if let cached { return cached }
+        let list = try read(path: path)
+        cached = list
+        return list
+    }
+
+    private static func read(path: String) throws -> [Entry] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return [] }
@@ -81,7 +99,6 @@ final class OwnedAddressFile: Sendable {
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         let code = errno
-        fsync(fd)
         close(fd)
         guard written == bytes.count else { throw LinuxNetworkingError.stateFile(path: temporary, errno: code) }
         guard rename(temporary, path) == 0 else { throw LinuxNetworkingError.stateFile(path: path, errno: errno) }

@@ -11,13 +11,12 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
 
     private let pool = VRRPSocketPool()
     private let leases = Mutex<[Key: VRRPSocketPool.Lease]>([:])
-    private let readers = Mutex<[Task<Void, Never>]>([])
-    private let continuation: AsyncStream<InboundPacket>.Continuation
-    /// Every VRRP packet received on any opened socket.
-    public let packets: AsyncStream<InboundPacket>
+    /// Every VRRP packet received on any opened socket, appended straight from the
+    /// socket's read queue (one append per drain), tagged with the interface.
+    public let inbox: PacketInbox
 
-    public init() {
-        (packets, continuation) = AsyncStream.makeStream(of: InboundPacket.self, bufferingPolicy: .bufferingNewest(4096))
+    public init(inbox: PacketInbox = PacketInbox()) {
+        self.inbox = inbox
     }
 
     /// Opens (or keeps) the sockets the plan needs; idempotent, so reload and a
@@ -48,16 +47,14 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
                 continue
             }
             leases.withLock { $0[key] = lease }
-            let subscription = lease.socket.subscribe(bufferingNewest: 1024)
-            let continuation = continuation
+            let inbox = inbox
             let interface = key.interface
-            let reader = Task {
-                for await p in subscription.packets {
-                    continuation.yield(InboundPacket(interface: interface, packet: ReceivedPacket(
-                        payload: p.payload, source: p.source, destination: p.destination, ttlOrHopLimit: p.hopLimit)))
-                }
+            lease.socket.subscribe { batch in
+                inbox.append(batch.map { p in
+                    InboundPacket(interface: interface, packet: ReceivedPacket(
+                        payload: p.payload, source: p.source, destination: p.destination, ttlOrHopLimit: p.hopLimit))
+                })
             }
-            readers.withLock { $0.append(reader) }
         }
         return failures
     }
@@ -70,11 +67,10 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
         try lease.socket.send(payload, to: destination, options: .init(hopLimit: Advertisement.requiredTTL, sourceAddress: source))
     }
 
-    /// Closes every socket and finishes `packets`.
+    /// Closes every socket and the inbox's doorbell.
     public func close() {
         let all = leases.withLock { l -> [VRRPSocketPool.Lease] in defer { l = [:] }; return Array(l.values) }
         for lease in all { lease.release() }
-        for reader in readers.withLock({ $0 }) { reader.cancel() }
-        continuation.finish()
+        inbox.close()
     }
 }

@@ -19,7 +19,7 @@ extension VRRPSocket {
         let id: UInt64? = state.withLock { s in
             guard !s.closed else { return nil }
             s.nextID += 1
-            s.subscribers[s.nextID] = Subscriber(filter: filter, continuation: continuation)
+            s.subscribers[s.nextID] = Subscriber(filter: filter, sink: .single(continuation))
             return s.nextID
         }
         guard let id else {
@@ -30,9 +30,26 @@ extension VRRPSocket {
         return VRRPSubscription(packets: stream, id: id, socket: self)
     }
 
+    /// Registers `handler`, called on the socket's read queue with the packets of
+    /// each drain that pass `filter` — no task hop between the socket and the
+    /// consumer. Returns the subscription id for `unsubscribe`, or nil when closed.
+    @discardableResult
+    public func subscribe(_ filter: VRRPReceiveFilter = VRRPReceiveFilter(),
+                          handler: @escaping @Sendable ([ReceivedVRRPPacket]) -> Void) -> UInt64? {
+        state.withLock { s in
+            guard !s.closed else { return nil }
+            s.nextID += 1
+            s.subscribers[s.nextID] = Subscriber(filter: filter, sink: .handler(handler))
+            return s.nextID
+        }
+    }
+
+    /// The most packets one drain hands over in one batch.
+    static var maximumBatch: Int { 64 }
+
     func unsubscribe(_ id: UInt64) {
         let removed = state.withLock { $0.subscribers.removeValue(forKey: id) }
-        removed?.continuation.finish()
+        removed?.sink.finish()
     }
 
     private func removeSubscriber(_ id: UInt64) {
@@ -41,42 +58,61 @@ extension VRRPSocket {
 
     /// Reads until EAGAIN, then fans each packet out. Runs on the read queue.
     func drain(_ buffer: ReceiveBuffer) {
+        var batch: [ReceivedVRRPPacket] = []
         while true {
             let outcome: ReadOutcome = switch configuration.family {
             case .ipv4: readIPv4(buffer)
             case .ipv6: readIPv6(buffer)
             }
             switch outcome {
-            case .wouldBlock: return
+            case .wouldBlock:
+                if !batch.isEmpty { dispatch(batch) }
+                return
             case .malformed:
                 state.withLock { $0.statistics.received += 1; $0.statistics.malformed += 1 }
             case .packet(let packet):
-                dispatch(packet)
+                batch.append(packet)
+                if batch.count >= Self.maximumBatch {
+                    dispatch(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
             }
         }
     }
 
     enum ReadOutcome { case wouldBlock, malformed, packet(ReceivedVRRPPacket) }
 
-    private func dispatch(_ packet: ReceivedVRRPPacket) {
-        state.withLock { s in
-            s.statistics.received += 1
-            var delivered = false, rejected = false
-            for (id, sub) in s.subscribers {
-                switch sub.filter.classify(packet) {
-                case .otherRouter: continue
-                case .rejectedNonPeer:
-                    s.subscribers[id]!.rejectedNonPeer += 1
-                    rejected = true
-                case .deliver:
-                    s.subscribers[id]!.delivered += 1
-                    sub.continuation.yield(packet)
-                    delivered = true
+    private func dispatch(_ packets: [ReceivedVRRPPacket]) {
+        let handlers = state.withLock { s -> [(@Sendable ([ReceivedVRRPPacket]) -> Void, [ReceivedVRRPPacket])] in
+            var batches: [UInt64: [ReceivedVRRPPacket]] = [:]
+            for packet in packets {
+                s.statistics.received += 1
+                var delivered = false, rejected = false
+                for (id, sub) in s.subscribers {
+                    switch sub.filter.classify(packet) {
+                    case .otherRouter: continue
+                    case .rejectedNonPeer:
+                        s.subscribers[id]!.rejectedNonPeer += 1
+                        rejected = true
+                    case .deliver:
+                        s.subscribers[id]!.delivered += 1
+                        switch sub.sink {
+                        case .single(let continuation): continuation.yield(packet)
+                        case .handler: batches[id, default: []].append(packet)
+                        }
+                        delivered = true
+                    }
                 }
+                if delivered { s.statistics.delivered += 1 }
+                if rejected { s.statistics.rejectedNonPeer += 1 }
             }
-            if delivered { s.statistics.delivered += 1 }
-            if rejected { s.statistics.rejectedNonPeer += 1 }
+            var handlers: [(@Sendable ([ReceivedVRRPPacket]) -> Void, [ReceivedVRRPPacket])] = []
+            for (id, batch) in batches {
+                if case .handler(let handler)? = s.subscribers[id]?.sink { handlers.append((handler, batch)) }
+            }
+            return handlers
         }
+        for (handler, batch) in handlers { handler(batch) }
     }
 
     /// recvmsg into `buffer`; returns the byte count, flags, or nil on EAGAIN.

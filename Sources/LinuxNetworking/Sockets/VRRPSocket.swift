@@ -78,9 +78,24 @@ public final class VRRPSocket: Sendable {
         public init() {}
     }
 
+    /// Where a subscriber's packets go: one stream element per packet, or one
+    /// handler call per socket drain (the daemon's path: no task hop, many packets).
+    enum Sink {
+        case single(AsyncStream<ReceivedVRRPPacket>.Continuation)
+        /// Called on the socket's read queue, outside its lock.
+        case handler(@Sendable ([ReceivedVRRPPacket]) -> Void)
+
+        func finish() {
+            switch self {
+            case .single(let c): c.finish()
+            case .handler: break
+            }
+        }
+    }
+
     struct Subscriber {
         var filter: VRRPReceiveFilter
-        var continuation: AsyncStream<ReceivedVRRPPacket>.Continuation
+        var sink: Sink
         var rejectedNonPeer = 0
         var delivered = 0
     }
@@ -143,7 +158,7 @@ public final class VRRPSocket: Sendable {
             return Array(s.subscribers.values)
         }
         guard let subscribers else { return }
-        for sub in subscribers { sub.continuation.finish() }
+        for sub in subscribers { sub.sink.finish() }
         readSource.cancel()
         _ = Glibc.close(probeDescriptor)
     }

@@ -26,3 +26,4 @@ public final class VRRPSubscription: Sendable {
     /// Stops delivery and finishes `packets`.
     public func cancel() { socket?.unsubscribe(id) }
 }
+
