@@ -120,15 +120,8 @@ extension VRRPSocket {
         buffer.data.withUnsafeMutableBytes { data in
             buffer.control.withUnsafeMutableBytes { control in
                 withUnsafeMutablePointer(to: &buffer.name) { name in
-                    var iov = iovec(iov_base: data.baseAddress, iov_len: data.count)
-                    return withUnsafeMutablePointer(to: &iov) { iovPointer in
-                        var msg = msghdr()
-                        msg.msg_name = UnsafeMutableRawPointer(name)
-                        msg.msg_namelen = socklen_t(MemoryLayout<sockaddr_in6>.size)
-                        msg.msg_iov = iovPointer
-                        msg.msg_iovlen = 1
-                        msg.msg_control = control.baseAddress
-                        msg.msg_controllen = control.count
+                    withMessageHeader(data: data, name: UnsafeMutableRawPointer(name),
+                                      nameLength: MemoryLayout<sockaddr_in6>.size, control: control) { msg in
                         while true {
                             let n = recvmsg(descriptor, &msg, clinux_MSG_DONTWAIT)
                             if n >= 0 { return (n, msg.msg_flags, Int(msg.msg_controllen)) }

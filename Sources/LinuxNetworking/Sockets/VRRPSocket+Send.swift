@@ -118,17 +118,8 @@ extension VRRPSocket {
         let sent = bytes.withUnsafeMutableBytes { data in
             control.withUnsafeMutableBytes { controlRaw in
                 withUnsafeMutablePointer(to: &name) { namePointer in
-                    var iov = iovec(iov_base: data.baseAddress, iov_len: data.count)
-                    return withUnsafeMutablePointer(to: &iov) { iovPointer in
-                        var msg = msghdr()
-                        msg.msg_name = UnsafeMutableRawPointer(namePointer)
-                        msg.msg_namelen = socklen_t(MemoryLayout<Name>.size)
-                        msg.msg_iov = iovPointer
-                        msg.msg_iovlen = 1
-                        msg.msg_control = controlRaw.baseAddress
-                        msg.msg_controllen = controlRaw.count
-                        return sendmsg(descriptor, &msg, 0)
-                    }
+                    withMessageHeader(data: data, name: UnsafeMutableRawPointer(namePointer),
+                                      nameLength: MemoryLayout<Name>.size, control: controlRaw) { sendmsg(descriptor, &$0, 0) }
                 }
             }
         }
