@@ -5,7 +5,13 @@ import VRRPWire
 
 /// The state file listing VIPs we added: one `<interface> <address>/<prefix>` per
 /// line, rewritten atomically (temp file + rename) before each add and after each
-/// remove, so a crash between the two never loses an owned address.
+/// remove — once per batch, not per address — so a crash between the two never
+/// loses an owned address.
+///
+/// No fsync: the file guards against a crashed *process* (the page cache survives
+/// it and the rename is atomic for every reader). Addresses do not survive a reboot,
+/// so neither needs the file. An fsync per write cost about 10 ms per VIP on this
+/// project's machine (10 s for 1,000 VIPs) and could stall for seconds under I/O load.
 final class OwnedAddressFile: Sendable {
     struct Entry: Hashable, Sendable {
         var interface: String
@@ -22,20 +28,33 @@ final class OwnedAddressFile: Sendable {
         try lock.withLock { _ in try read() }
     }
 
-    func insert(_ vip: VirtualAddress) throws {
+    func insert(_ vip: VirtualAddress) throws { try insert(contentsOf: [vip]) }
+
+    /// Records every VIP not yet listed, with one rewrite of the file.
+    func insert(contentsOf vips: [VirtualAddress]) throws {
         try lock.withLock { _ in
             var list = try read()
-            let entry = Entry(interface: vip.interface, address: vip.address, prefixLength: vip.prefixLength)
-            guard !list.contains(entry) else { return }
-            list.append(entry)
-            try write(list)
+            let before = list.count
+            var listed = Set(list)
+            for vip in vips {
+                let entry = Entry(interface: vip.interface, address: vip.address, prefixLength: vip.prefixLength)
+                if listed.insert(entry).inserted { list.append(entry) }
+            }
+            if list.count != before { try write(list) }
         }
     }
 
     func remove(_ address: IPAddress, interface: String) throws {
+        try remove(contentsOf: [(address, interface)])
+    }
+
+    /// Forgets every `(address, interface)` listed, with one rewrite of the file.
+    func remove(contentsOf addresses: [(address: IPAddress, interface: String)]) throws {
+        struct Key: Hashable { var address: IPAddress; var interface: String }
+        let gone = Set(addresses.map { Key(address: $0.address, interface: $0.interface) })
         try lock.withLock { _ in
             let list = try read()
-            let kept = list.filter { !($0.address == address && $0.interface == interface) }
+            let kept = list.filter { !gone.contains(Key(address: $0.address, interface: $0.interface)) }
             if kept.count != list.count { try write(kept) }
         }
     }
@@ -81,7 +100,6 @@ final class OwnedAddressFile: Sendable {
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         let code = errno
-        fsync(fd)
         close(fd)
         guard written == bytes.count else { throw LinuxNetworkingError.stateFile(path: temporary, errno: code) }
         guard rename(temporary, path) == 0 else { throw LinuxNetworkingError.stateFile(path: path, errno: errno) }
