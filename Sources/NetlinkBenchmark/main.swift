@@ -78,12 +78,12 @@ func manyAddresses(lab: Lab, node: Lab.Node) async throws {
         let remove = try clock.measure { for spec in specs { try port.remove(spec) } }
         print("\(count) VIPs one by one through the port (\(label)): add \(ms(add)) ms, remove \(ms(remove)) ms")
         let batchAdd = clock.measure { _ = port.add(contentsOf: specs) }
+        // Announced while the interface holds all 1,000, as a new MASTER does.
+        let burst = try clock.measure { try announcer.announce(specs.map(\.address)) }
         let batchRemove = clock.measure { _ = port.remove(contentsOf: specs) }
         print("\(count) VIPs as one batch through the port (\(label)): add \(ms(batchAdd)) ms, remove \(ms(batchRemove)) ms")
+        print("one announcement round for the \(count) VIPs on the interface (1 GARP + \(count - 1) NA): \(ms(burst)) ms")
     }
-    let addresses = specs.map(\.address)
-    let burst = try clock.measure { try announcer.announce(addresses) }
-    print("one announcement round for \(count) VIPs (1 GARP + \(count - 1) NA): \(ms(burst)) ms")
 }
 
 extension String {
