@@ -88,7 +88,7 @@ let package = Package(
         .executableTarget(name: "CoreBenchmark", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
         .executableTarget(name: "ConfigBenchmark", dependencies: ["FailoverConfig"]),
         .executableTarget(name: "ScriptBenchmark", dependencies: ["LinuxNetworking", "FailoverRuntime"]),
-        .executableTarget(name: "NetlinkBenchmark", dependencies: ["LinuxNetworking", "FailoverLab", "VRRPWire"]),
+        .executableTarget(name: "NetlinkBenchmark", dependencies: ["LinuxNetworking", "FailoverRuntime", "FailoverLab", "VRRPWire"]),
         // ipfailover against keepalived in the failover lab (scripts/benchmark).
         .executableTarget(name: "FailoverBenchmark", dependencies: ["FailoverLab", "VRRPWire"]),
 

@@ -4,8 +4,10 @@ import VRRPWire
 
 /// One group of many VIPs moving: instance 1 holds 198.51.100.1 plus `count - 1` IPv6
 /// VIPs in `virtual_ipaddress_excluded` (the documentation IPv4 ranges hold fewer
-/// than 1,000 addresses). `a`'s link goes down; measured from `b`'s first advert on
-/// the wire until the last VIP is answered by `b` at the client.
+/// than 1,000 addresses). Once `a` answers every sampled VIP and the cluster is steady
+/// (a's adverts regular, b silent, a's second announcement burst over), `a`'s link
+/// goes down; measured from `b`'s first advert on the wire until the last sampled VIP
+/// is answered by `b` at the client.
 struct ManyVIPsRun: Sendable {
     var setup: BenchmarkSetup
     var daemon: Daemon
@@ -13,8 +15,10 @@ struct ManyVIPsRun: Sendable {
     var binary: String
     var port: UInt16
 
-    /// Time after the event during which answers are collected.
-    var window: Duration = .seconds(10)
+    /// Longest wait after the event for every sampled VIP to be answered by b.
+    var window: Duration = .seconds(60)
+    /// Longest wait for a steady cluster (a sending adverts regularly, b silent) before the event.
+    var settleTimeout: Duration = .seconds(120)
 
     /// What the client saw after the takeover.
     struct Outcome: Sendable {
@@ -24,8 +28,16 @@ struct ManyVIPsRun: Sendable {
         var last: Double?
         /// Seconds from b's first advert until 90 % of the VIPs were answered by b.
         var ninetyPercent: Double?
+        /// Seconds from b's first advert to its first answer (the IPv4 VIP, usually).
+        var first: Double?
         /// Addresses on b's interface at the end (VIPs plus its own 3).
         var addressesOnB: Int
+        /// Seconds from b's first advert to its first and last unsolicited NA on the wire
+        /// (any of the 999 IPv6 VIPs; the first burst only: within the window).
+        var firstNA: Double?
+        var lastNA: Double?
+        /// Seconds the cluster took to settle before the event (a answering every VIP, then steady adverts).
+        var settle: Double
     }
 
     func run() async throws -> Outcome {
@@ -45,24 +57,44 @@ struct ManyVIPsRun: Sendable {
                 setup.configuration(priority: BenchmarkSetup.masterPriority, master: true, extraIPv6: count - 1)), logLevel: "warning")
             let db = cluster.daemon(on: b, implementation, .configuration(
                 setup.configuration(priority: BenchmarkSetup.backupPriority, master: false, extraIPv6: count - 1)), logLevel: "warning")
+            let clock = WallClock()
+            let started = ContinuousClock.now
+            let settleDeadline = started + settleTimeout
             try await da.start()
             let probe = try await cluster.startProbe(targets, interval: .milliseconds(10))
-            let deadline = ContinuousClock.now + .seconds(30)
             while targets.contains(where: { probe.node(answering: $0) != "a" }) {
-                guard ContinuousClock.now < deadline else {
+                guard ContinuousClock.now < settleDeadline else {
                     let missing = targets.filter { probe.node(answering: $0) != "a" }.count
-                    throw BenchmarkError.scenario("\(daemon) on a: \(missing) of \(count) VIPs never answered: \(da.log.suffix(1500))")
+                    throw BenchmarkError.scenario("\(daemon) on a: \(missing) of \(targets.count) sampled VIPs never answered: \(da.log.suffix(1500))")
                 }
-                try await Task.sleep(for: .milliseconds(100))
+                try await Task.sleep(for: .milliseconds(200))
             }
+            // Past garp_master_delay (5 s): a's second announcement burst must not fall into
+            // the measurement, and a daemon still busy with its first must catch up.
+            try await Task.sleep(for: .seconds(6))
             try await db.start()
             try await Task.sleep(for: .seconds(max(2 * setup.advertisementInterval, 0.3) + 0.7))
-            let clock = WallClock()
+            // Steady: a's adverts regular over the last second and none from b (a daemon
+            // stalled by its 1,000 addresses lets the backup take over before the event).
+            while !WireCapture.isSteady(try await capture.framesSoFar(), master: a.node.ipv4.description,
+                                        interval: setup.advertisementInterval, now: clock.wall(.now), span: 2) {
+                guard ContinuousClock.now < settleDeadline else {
+                    throw BenchmarkError.scenario("\(daemon): no steady MASTER a / silent BACKUP b within \(settleTimeout): a \(da.log.suffix(600)) b \(db.log.suffix(600))")
+                }
+                try await Task.sleep(for: .seconds(1))
+            }
+            let settle = ContinuousClock.now - started
             let t0 = ContinuousClock.now
             try await cluster.setLink(of: a, up: false)
-            // A fixed window, analysed afterwards: scanning the probe's records while it
-            // runs would compete with the daemons for the CPU.
-            try await Task.sleep(for: window)
+            // Answers are analysed afterwards; meanwhile one cheap check a second, only of the
+            // VIPs b has not answered yet, ends the window early.
+            var waiting = targets
+            let end = t0 + window
+            while !waiting.isEmpty, ContinuousClock.now < end {
+                try await Task.sleep(for: .seconds(1))
+                waiting.removeAll { probe.node(answering: $0) == "b" }
+            }
+            try await Task.sleep(for: .milliseconds(300))
             var answered: [ContinuousClock.Instant] = []
             for target in targets {
                 if let answer = probe.firstAnswer(to: target, by: "b", after: t0) { answered.append(answer.receivedAt) }
@@ -78,11 +110,16 @@ struct ManyVIPsRun: Sendable {
             }
             let sorted = answered.sorted()
             let takeover = wire.newMasterFirstAdvert
+            // NAs of b's first burst: after its first advert, before a second burst 5 s later.
+            let nas = frames.filter { $0.naTarget != nil && $0.time >= takeover - 0.001 && $0.time < takeover + 4 }
             return Outcome(answered: answered.count,
                            last: answered.count == targets.count ? sorted.last.map { clock.wall($0) - takeover } : nil,
                            ninetyPercent: sorted.count >= targets.count * 9 / 10
                                ? clock.wall(sorted[targets.count * 9 / 10 - 1]) - takeover : nil,
-                           addressesOnB: try await cluster.addresses(on: b).count)
+                           first: sorted.first.map { clock.wall($0) - takeover },
+                           addressesOnB: try await cluster.addresses(on: b).count,
+                           firstNA: nas.first.map { $0.time - takeover }, lastNA: nas.last.map { $0.time - takeover },
+                           settle: settle.seconds)
         }
     }
 }

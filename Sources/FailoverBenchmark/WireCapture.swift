@@ -14,6 +14,8 @@ final class WireCapture: Sendable {
         var priority: Int?
         /// Sender protocol address of a gratuitous ARP (sender == target), or nil.
         var garpAddress: String?
+        /// Target of an unsolicited neighbour advertisement, or nil.
+        var naTarget: String? = nil
     }
 
     let path: String
@@ -28,7 +30,7 @@ final class WireCapture: Sendable {
     static func start(lab: Lab, name: String) async throws -> WireCapture {
         let path = "\(lab.directory)/\(name).pcap"
         let process = try lab.spawn(in: lab.bridgeNamespace,
-                                    ["tcpdump", "-i", lab.bridge, "-U", "-n", "-s", "128", "-w", path, "ip proto 112 or arp"],
+                                    ["tcpdump", "-i", lab.bridge, "-U", "-n", "-s", "128", "-w", path, "ip proto 112 or arp or (icmp6 and ip6[40] == 136)"],
                                     logName: "tcpdump-\(name)")
         let (_, ok) = await lab.waitForFile(process.standardErrorPath, timeout: .seconds(10)) { $0.contains("listening on") }
         guard ok else {
@@ -42,16 +44,35 @@ final class WireCapture: Sendable {
     func finish() async throws -> [Frame] {
         try? await Task.sleep(for: .milliseconds(50))
         await process.stop(signal: SIGINT, grace: .seconds(5))
+        return try await decode(allowTruncated: false)
+    }
+
+    /// The frames captured so far, while tcpdump keeps running (`-U` writes each
+    /// packet at once; a packet cut short at the end of the file is ignored).
+    func framesSoFar() async throws -> [Frame] {
+        try await decode(allowTruncated: true)
+    }
+
+    /// Whether `master` sent adverts steadily during the last `span` seconds before
+    /// `now` (at least 70 % of `span / interval`) and no one else sent any.
+    static func isSteady(_ frames: [Frame], master: String, interval: Double, now: Double, span: Double = 1) -> Bool {
+        let recent = frames.filter { $0.advertSource != nil && $0.time > now - span }
+        let fromMaster = recent.filter { $0.advertSource == master && ($0.priority ?? 0) > 0 }.count
+        return recent.allSatisfy { $0.advertSource == master } && Double(fromMaster) >= 0.7 * span / interval
+    }
+
+    private func decode(allowTruncated: Bool) async throws -> [Frame] {
         let result = try await LabCommand.run([
             "tshark", "-r", path, "-T", "fields", "-E", "separator=,",
             "-e", "frame.time_epoch", "-e", "ip.src", "-e", "vrrp.prio",
-            "-e", "arp.src.proto_ipv4", "-e", "arp.dst.proto_ipv4",
-        ])
+            "-e", "arp.src.proto_ipv4", "-e", "arp.dst.proto_ipv4", "-e", "icmpv6.nd.na.target_address",
+        ], allowFailure: allowTruncated)
         return result.standardOutput.split(separator: "\n").compactMap { line in
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard f.count >= 5, let time = Double(f[0]) else { return nil }
             if let prio = Int(f[2]) { return Frame(time: time, advertSource: f[1], priority: prio, garpAddress: nil) }
             if !f[3].isEmpty, f[3] == f[4] { return Frame(time: time, advertSource: nil, priority: nil, garpAddress: f[3]) }
+            if f.count >= 6, !f[5].isEmpty { return Frame(time: time, advertSource: nil, priority: nil, garpAddress: nil, naTarget: f[5]) }
             return nil
         }
     }

@@ -3,14 +3,19 @@ import LinuxNetworking
 
 extension Lab {
     /// Starts a real keepalived in `node`'s namespace with `configuration` as its
-    /// keepalived.conf: foreground (`-n`), console log (`-l -D`), pid files in the
-    /// lab directory, so several labs can run keepalived at once. `destroy()` stops
-    /// it by PID. Its log is the returned process's standard error.
+    /// keepalived.conf: foreground (`-n`), console log (`-l -D`) and no syslog (`-G`),
+    /// pid files in the lab directory, so several labs can run keepalived at once.
+    /// `destroy()` stops it by PID. Its log is the returned process's standard error.
+    ///
+    /// `-G` matters: without a syslog daemon (no /dev/log) `-l` makes syslog fall back
+    /// to /dev/console (LOG_CONS), which on a VM is a serial port at about 10 KB/s.
+    /// keepalived then spent most of its time in `uart_write`: about 9 ms per log line,
+    /// over a minute for the two lines it logs per announced address × 1,000 VIPs.
     public func spawnKeepalived(on node: Node, configuration: String, name: String = "keepalived") throws -> LabProcess {
         let base = "\(directory)/\(name)"
         try LabFile.write(configuration, to: base + ".conf")
         return try spawn(in: node.namespace, [
-            "keepalived", "-n", "-l", "-D", "-f", base + ".conf",
+            "keepalived", "-n", "-l", "-D", "-G", "-f", base + ".conf",
             "-p", base + ".pid", "-r", base + ".vrrp.pid", "-c", base + ".checkers.pid",
         ], logName: name)
     }

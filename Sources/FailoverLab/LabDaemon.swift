@@ -100,7 +100,8 @@ public final class LabDaemon: Sendable {
                 try await lab.run(in: node.namespace, envPrefix + [renderer, "render", "--output", node.configPath])
             }
             let base = node.directory + "/keepalived-\(incarnation)"
-            arguments = envPrefix + ["keepalived", "-n", "-l", "-D", "-f", node.configPath,
+            // -G: no syslog, whose /dev/console fallback is a slow serial port here (see spawnKeepalived).
+            arguments = envPrefix + ["keepalived", "-n", "-l", "-D", "-G", "-f", node.configPath,
                                      "-p", base + ".pid", "-r", base + ".vrrp.pid", "-c", base + ".checkers.pid"]
         }
         let process = try lab.spawn(in: node.namespace, arguments, logName: logName)

@@ -4,7 +4,8 @@ import VRRPWire
 
 /// Carries out the core's actions through the ports, in the order given. The core
 /// already orders them (VIPs added before announcing; priority-0 advert before
-/// VIP removal), so the executor never reorders or batches.
+/// VIP removal), so the executor never reorders; it hands one action's addresses
+/// to the address port as one batch (`add(contentsOf:)`), still in order.
 struct ActionExecutor: Sendable {
     let ports: EnginePorts
     let logger: Logger
@@ -33,8 +34,9 @@ struct ActionExecutor: Sendable {
         case .addVirtualAddresses(let addresses):
             guard let context else { return }
             let instance = context.instance
-            for spec in context.specs(addresses) + instance.excludedAddresses {
-                do { try ports.addresses.add(spec) } catch { log.error("cannot add \(spec): \(error)") }
+            // One batch: a group of 1,000 VIPs is one state-file write and pipelined netlink.
+            for failure in ports.addresses.add(contentsOf: context.specs(addresses) + instance.excludedAddresses) {
+                log.error("cannot add \(failure.address): \(failure.error)")
             }
         case .removeVirtualAddresses(let addresses):
             guard let context else { return }
@@ -42,8 +44,8 @@ struct ActionExecutor: Sendable {
             // A second GARP burst (garp_master_delay) after stepping down would steal
             // the VIP's traffic from the new master.
             ports.announcer.cancelAnnouncements(virtualRouterID: instance.router.virtualRouterID)
-            for spec in context.specs(addresses) + instance.excludedAddresses {
-                do { try ports.addresses.remove(spec) } catch { log.error("cannot remove \(spec): \(error)") }
+            for failure in ports.addresses.remove(contentsOf: context.specs(addresses) + instance.excludedAddresses) {
+                log.error("cannot remove \(failure.address): \(failure.error)")
             }
         case .announce(let addresses, let schedule):
             guard let context else { return }

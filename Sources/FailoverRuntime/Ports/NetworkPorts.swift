@@ -38,6 +38,44 @@ public protocol AdvertisementSender: Sendable {
 public protocol VirtualAddressManager: Sendable {
     func add(_ address: VirtualAddressSpec) throws
     func remove(_ address: VirtualAddressSpec) throws
+    /// Adds every address of one transition (a group's VIPs and excluded addresses),
+    /// in order. An address that fails does not stop the others; the failures are
+    /// returned, the rest are in place. An implementation that can batch (one
+    /// netlink exchange, one state-file write) overrides this.
+    func add(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure]
+    /// Removes every address of one transition, in order; like `add(contentsOf:)`.
+    func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure]
+}
+
+/// One address of a batch that could not be added or removed.
+public struct VirtualAddressFailure: Error, Sendable, CustomStringConvertible {
+    /// The address.
+    public var address: VirtualAddressSpec
+    /// Why (the kernel's or the state file's error).
+    public var error: any Error
+
+    public init(address: VirtualAddressSpec, error: any Error) {
+        self.address = address
+        self.error = error
+    }
+
+    public var description: String { "\(address): \(error)" }
+}
+
+extension VirtualAddressManager {
+    /// One `add` per address.
+    public func add(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure] {
+        addresses.compactMap { spec in
+            do { try add(spec); return nil } catch { return VirtualAddressFailure(address: spec, error: error) }
+        }
+    }
+
+    /// One `remove` per address.
+    public func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure] {
+        addresses.compactMap { spec in
+            do { try remove(spec); return nil } catch { return VirtualAddressFailure(address: spec, error: error) }
+        }
+    }
 }
 
 /// Sends gratuitous ARPs / unsolicited neighbour advertisements. Returns at once;

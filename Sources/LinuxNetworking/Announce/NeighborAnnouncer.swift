@@ -42,6 +42,16 @@ public final class NeighborAnnouncer: Sendable {
             // Block every incoming ICMPv6 type: this socket only sends.
             var filter = [UInt32](repeating: 0xFFFF_FFFF, count: 8)
             try check(setsockopt(icmpDescriptor, Int32(IPPROTO_ICMPV6), ICMP6_FILTER, &filter, 32), "setsockopt", "ICMP6_FILTER")
+            // Send from the link-local address (RFC 4861 §7.2.6 allows any of the interface's
+            // addresses). Unbound, the kernel selects a source for every NA, scoring every
+            // address on the interface: with 1,000 VIPs one round of NAs took about 1.7 s
+            // instead of 9 ms. Without a usable link-local yet, the kernel still chooses.
+            if let linkLocal = NetworkInterface.linkLocalAddress(of: interface) {
+                var source = SocketAddress.sockaddrIn6(linkLocal, scopeID: UInt32(interfaceIndex))
+                _ = withUnsafeBytes(of: &source) { raw in
+                    bind(icmpDescriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
+            }
         } catch {
             _ = Glibc.close(packetDescriptor)
             _ = Glibc.close(icmpDescriptor)

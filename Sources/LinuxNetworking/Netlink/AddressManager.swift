@@ -57,7 +57,7 @@ public final class AddressManager: Sendable {
     let stateFile: OwnedAddressFile?
     /// name → index, so a VIP change is one netlink round trip. An interface that
     /// was recreated gets a new index: a kernel ENODEV drops the entry and retries.
-    private let indexCache = Mutex<[String: Int32]>([:])
+    let indexCache = Mutex<[String: Int32]>([:])
 
     public init(_ configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
@@ -101,6 +101,17 @@ public final class AddressManager: Sendable {
     }
 
     private func add(_ vip: VirtualAddress, index: Int32) throws -> AddOutcome {
+        let request = addRequest(vip, index: index)
+        do {
+            _ = try netlink.request(type: request.type, flags: request.flags, payload: request.payload,
+                                    operation: request.operation)
+            return .added
+        } catch LinuxNetworkingError.netlink(_, EEXIST, _) {
+            return .alreadyPresent
+        }
+    }
+
+    func addRequest(_ vip: VirtualAddress, index: Int32) -> NetlinkSocket.Request {
         var attributes = addressAttributes(vip.address)
         if let label = vip.label, vip.address.family == .ipv4 {
             attributes.append(.string(UInt16(IFA_LABEL), label))
@@ -110,13 +121,8 @@ public final class AddressManager: Sendable {
         attributes.append(NetlinkAttribute(type: UInt16(clinux_IFA_PROTO), value: [configuration.protocolTag]))
         let payload = Self.ifaddrmsg(vip.address.family, prefix: vip.prefixLength, flags: UInt8(truncatingIfNeeded: flags),
                                      scope: vip.scope.rawValue, index: index) + NetlinkAttribute.encode(attributes)
-        do {
-            _ = try netlink.request(type: UInt16(RTM_NEWADDR), flags: UInt16(NLM_F_CREATE | NLM_F_EXCL), payload: payload,
-                                    operation: "RTM_NEWADDR \(vip)")
-            return .added
-        } catch LinuxNetworkingError.netlink(_, EEXIST, _) {
-            return .alreadyPresent
-        }
+        return .init(type: UInt16(RTM_NEWADDR), flags: UInt16(NLM_F_CREATE | NLM_F_EXCL), payload: payload,
+                     operation: "RTM_NEWADDR \(vip)")
     }
 
     /// Removes a VIP; returns false when it was not on the interface.
@@ -130,15 +136,21 @@ public final class AddressManager: Sendable {
     }
 
     func remove(_ address: IPAddress, prefixLength: UInt8, interfaceIndex index: Int32) throws -> Bool {
-        let payload = Self.ifaddrmsg(address.family, prefix: prefixLength, flags: 0, scope: 0, index: index)
-            + NetlinkAttribute.encode(addressAttributes(address))
+        let request = removeRequest(address, prefixLength: prefixLength, interfaceIndex: index)
         do {
-            _ = try netlink.request(type: UInt16(RTM_DELADDR), flags: 0, payload: payload,
-                                    operation: "RTM_DELADDR \(address)/\(prefixLength) if#\(index)")
+            _ = try netlink.request(type: request.type, flags: request.flags, payload: request.payload,
+                                    operation: request.operation)
             return true
         } catch LinuxNetworkingError.netlink(_, EADDRNOTAVAIL, _) {
             return false
         }
+    }
+
+    func removeRequest(_ address: IPAddress, prefixLength: UInt8, interfaceIndex index: Int32) -> NetlinkSocket.Request {
+        let payload = Self.ifaddrmsg(address.family, prefix: prefixLength, flags: 0, scope: 0, index: index)
+            + NetlinkAttribute.encode(addressAttributes(address))
+        return .init(type: UInt16(RTM_DELADDR), flags: 0, payload: payload,
+                     operation: "RTM_DELADDR \(address)/\(prefixLength) if#\(index)")
     }
 
     /// Every address, optionally only one interface's and one family's.

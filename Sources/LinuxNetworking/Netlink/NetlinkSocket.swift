@@ -66,6 +66,78 @@ final class NetlinkSocket: Sendable {
         }
     }
 
+    /// One request of a batch: message type, flags (NLM_F_REQUEST and NLM_F_ACK are
+    /// added) and payload. Not for dumps.
+    struct Request: Sendable {
+        var type: UInt16
+        var flags: UInt16
+        var payload: [UInt8]
+        /// Names the request in errors.
+        var operation: String
+    }
+
+    /// At most this many requests are in flight: their ACKs (one skb each, about
+    /// 1 KiB of receive buffer) must fit the socket's default receive buffer, or the
+    /// kernel drops the overflow and we would wait for an ACK that never comes.
+    static let batchWindow = 64
+
+    /// Sends `requests` pipelined — up to `batchWindow` messages per `send`, then their
+    /// ACKs collected — and returns each request's outcome in order: its reply
+    /// messages, or its `.netlink` error. The kernel handles the messages of one
+    /// datagram in order and one failure does not stop the others, so this equals
+    /// calling `request` once per element, with a fraction of the system calls.
+    func requests(_ requests: [Request]) throws -> [Result<[NetlinkMessage], LinuxNetworkingError>] {
+        try sequence.withLock { seq in
+            var outcomes: [Result<[NetlinkMessage], LinuxNetworkingError>] = []
+            outcomes.reserveCapacity(requests.count)
+            var buffer = [UInt8](repeating: 0, count: 32768)
+            var start = requests.startIndex
+            while start < requests.endIndex {
+                let window = requests[start..<min(start + Self.batchWindow, requests.endIndex)]
+                let firstSequence = seq &+ 1
+                var datagram: [UInt8] = []
+                for request in window {
+                    seq &+= 1
+                    datagram += NetlinkMessage(type: request.type, flags: request.flags | UInt16(NLM_F_REQUEST) | UInt16(NLM_F_ACK),
+                                               sequence: seq, payload: request.payload).encoded()
+                }
+                let sent = datagram.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+                try check(sent, "send", "netlink batch of \(window.count) from \(window.first!.operation)")
+                var pending: [Result<[NetlinkMessage], LinuxNetworkingError>?] = Array(repeating: nil, count: window.count)
+                var replies: [[NetlinkMessage]] = Array(repeating: [], count: window.count)
+                var open = window.count
+                while open > 0 {
+                    let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw LinuxNetworkingError.systemCall(name: "recv", errno: errno, context: "netlink batch")
+                    }
+                    for reply in try NetlinkMessage.parse(buffer[0..<n]) {
+                        let slot = Int(reply.sequence &- firstSequence)
+                        guard slot >= 0, slot < window.count, pending[slot] == nil else { continue }
+                        switch Int32(reply.type) {
+                        case NLMSG_ERROR:
+                            let code = reply.payload.count >= 4 ? Int32(bitPattern: reply.payload[...].u32(at: 0)) : -EIO
+                            let request = window[window.startIndex + slot]
+                            pending[slot] = code == 0 ? .success(replies[slot])
+                                : .failure(.netlink(operation: request.operation, errno: -code,
+                                                    message: Self.extendedAckMessage(reply)))
+                            open -= 1
+                        case NLMSG_DONE:
+                            pending[slot] = .success(replies[slot])
+                            open -= 1
+                        default:
+                            replies[slot].append(reply)
+                        }
+                    }
+                }
+                outcomes += pending.map { $0! }
+                start = window.endIndex
+            }
+            return outcomes
+        }
+    }
+
     /// NLMSGERR_ATTR_MSG from an error reply carrying NLM_F_ACK_TLVS.
     private static func extendedAckMessage(_ reply: NetlinkMessage) -> String? {
         guard reply.flags & 0x200 != 0, reply.payload.count >= 20 else { return nil }  // NLM_F_ACK_TLVS

@@ -9,6 +9,31 @@ public struct LinuxVirtualAddresses: VirtualAddressManager {
 
     public func add(_ address: VirtualAddressSpec) throws { _ = try manager.add(VirtualAddress(address)) }
     public func remove(_ address: VirtualAddressSpec) throws { _ = try manager.remove(VirtualAddress(address)) }
+
+    /// One state-file write and pipelined netlink requests for the whole list.
+    public func add(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure] {
+        do {
+            return Self.failures(addresses, try manager.add(contentsOf: addresses.map(VirtualAddress.init)))
+        } catch {
+            return addresses.map { VirtualAddressFailure(address: $0, error: error) }
+        }
+    }
+
+    /// Pipelined netlink requests and one state-file write for the whole list.
+    public func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure] {
+        do {
+            return Self.failures(addresses, try manager.remove(contentsOf: addresses.map(VirtualAddress.init)))
+        } catch {
+            return addresses.map { VirtualAddressFailure(address: $0, error: error) }
+        }
+    }
+
+    private static func failures<T>(_ addresses: [VirtualAddressSpec],
+                                    _ outcomes: [Result<T, LinuxNetworkingError>]) -> [VirtualAddressFailure] {
+        zip(addresses, outcomes).compactMap { spec, outcome in
+            if case .failure(let error) = outcome { VirtualAddressFailure(address: spec, error: error) } else { nil }
+        }
+    }
 }
 
 extension VirtualAddress {

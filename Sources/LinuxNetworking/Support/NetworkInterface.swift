@@ -1,5 +1,6 @@
 import CLinuxShim
 import Glibc
+import VRRPWire
 
 /// Interface lookups in the calling thread's network namespace.
 public enum NetworkInterface {
@@ -26,5 +27,23 @@ public enum NetworkInterface {
             throw LinuxNetworkingError.systemCall(name: "ioctl(SIOCGIFHWADDR)", errno: -rc, context: name)
         }
         return mac
+    }
+
+    /// A usable (non-tentative) IPv6 link-local address of `name`, or nil.
+    public static func linkLocalAddress(of name: String) -> IPv6Address? {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return nil }
+        defer { freeifaddrs(list) }
+        var cursor: UnsafeMutablePointer<ifaddrs>? = first
+        while let entry = cursor {
+            defer { cursor = entry.pointee.ifa_next }
+            guard let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET6),
+                  String(cString: entry.pointee.ifa_name) == name else { continue }
+            let bytes = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
+                withUnsafeBytes(of: pointer.pointee.sin6_addr) { Array($0) }
+            }
+            if let candidate = IPv6Address(bytes: bytes), candidate.isLinkLocal { return candidate }
+        }
+        return nil
     }
 }

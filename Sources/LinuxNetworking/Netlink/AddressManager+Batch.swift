@@ -1,0 +1,101 @@
+import Glibc
+import VRRPWire
+
+/// Many VIPs at once — a group of 1,000 moving on one transition. One address at a
+/// time cost one netlink round trip and one state-file rewrite each; here the state
+/// file is written once per batch and the netlink requests are pipelined.
+extension AddressManager {
+    /// Adds many VIPs (a group's addresses on a transition to MASTER): one state-file
+    /// write before the adds, and the netlink requests pipelined (`NetlinkSocket.requests`)
+    /// instead of one round trip each. Returns each VIP's outcome in order; a VIP that
+    /// fails does not stop the others. Throws only when the state file cannot be
+    /// written, and then adds nothing (a VIP is recorded before it exists).
+    public func add(contentsOf vips: [VirtualAddress]) throws -> [Result<AddOutcome, LinuxNetworkingError>] {
+        guard !vips.isEmpty else { return [] }
+        try stateFile?.insert(contentsOf: vips)
+        return batch(vips) { vip, index in addRequest(vip, index: index) }.map { outcome in
+            switch outcome {
+            case .success: .success(.added)
+            case .failure(.netlink(_, EEXIST, _)): .success(.alreadyPresent)
+            case .failure(let error): .failure(error)
+            }
+        }
+    }
+
+    /// Removes many VIPs with pipelined netlink requests and one state-file write
+    /// after them. Each outcome is true when the VIP was removed, false when it was
+    /// not on the interface. The state file forgets every VIP that is gone either way.
+    public func remove(contentsOf vips: [VirtualAddress]) throws -> [Result<Bool, LinuxNetworkingError>] {
+        guard !vips.isEmpty else { return [] }
+        let outcomes: [Result<Bool, LinuxNetworkingError>] = batch(vips) { vip, index in
+            removeRequest(vip.address, prefixLength: vip.prefixLength, interfaceIndex: index)
+        }.map { outcome in
+            switch outcome {
+            case .success: .success(true)
+            case .failure(.netlink(_, EADDRNOTAVAIL, _)): .success(false)
+            case .failure(let error): .failure(error)
+            }
+        }
+        let gone = zip(vips, outcomes).compactMap { vip, outcome -> (address: IPAddress, interface: String)? in
+            if case .success = outcome { (vip.address, vip.interface) } else { nil }
+        }
+        try stateFile?.remove(contentsOf: gone)
+        return outcomes
+    }
+
+    /// Sends one request per VIP as a pipelined batch. An interface the kernel no
+    /// longer knows by its cached index (recreated: ENODEV) is looked up again and
+    /// its requests retried once; a name that does not resolve fails its VIPs.
+    private func batch(_ vips: [VirtualAddress],
+                       _ makeRequest: (VirtualAddress, Int32) -> NetlinkSocket.Request) -> [Result<Void, LinuxNetworkingError>] {
+        var outcomes = [Result<Void, LinuxNetworkingError>](repeating: .success(()), count: vips.count)
+        var retried: Set<String> = []
+        var todo = Array(vips.indices)
+        while !todo.isEmpty {
+            var indices: [String: Result<Int32, LinuxNetworkingError>] = [:]
+            for name in Set(todo.map { vips[$0].interface }) {
+                if let cached = indexCache.withLock({ $0[name] }) { indices[name] = .success(cached); continue }
+                do {
+                    let index = try interfaceIndex(of: name)
+                    indexCache.withLock { $0[name] = index }
+                    indices[name] = .success(index)
+                } catch let error as LinuxNetworkingError {
+                    indices[name] = .failure(error)
+                } catch {
+                    indices[name] = .failure(.noSuchInterface(name))
+                }
+            }
+            var sendable: [Int] = []
+            for i in todo {
+                switch indices[vips[i].interface]! {
+                case .success: sendable.append(i)
+                case .failure(let error): outcomes[i] = .failure(error)
+                }
+            }
+            let requests = sendable.map { i -> NetlinkSocket.Request in
+                guard case .success(let index) = indices[vips[i].interface]! else { preconditionFailure() }
+                return makeRequest(vips[i], index)
+            }
+            let results: [Result<[NetlinkMessage], LinuxNetworkingError>]
+            do { results = try netlink.requests(requests) } catch {
+                let failure = error as? LinuxNetworkingError ?? .systemCall(name: "netlink", errno: EIO, context: "\(error)")
+                for i in sendable { outcomes[i] = .failure(failure) }
+                return outcomes
+            }
+            var again: [Int] = []
+            for (i, result) in zip(sendable, results) {
+                if case .failure(.netlink(_, ENODEV, _)) = result, !retried.contains(vips[i].interface) {
+                    again.append(i)
+                } else {
+                    outcomes[i] = result.map { _ in () }
+                }
+            }
+            for name in Set(again.map { vips[$0].interface }) {
+                retried.insert(name)
+                indexCache.withLock { $0[name] = nil }
+            }
+            todo = again
+        }
+        return outcomes
+    }
+}
