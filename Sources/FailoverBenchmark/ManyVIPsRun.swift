@@ -76,10 +76,14 @@ struct ManyVIPsRun: Sendable {
             try await Task.sleep(for: .seconds(max(2 * setup.advertisementInterval, 0.3) + 0.7))
             // Steady: a's adverts regular over the last second and none from b (a daemon
             // stalled by its 1,000 addresses lets the backup take over before the event).
-            while !WireCapture.isSteady(try await capture.framesSoFar(), master: a.node.ipv4.description,
-                                        interval: setup.advertisementInterval, now: clock.wall(.now), span: 2) {
+            while true {
+                let frames = try await capture.framesSoFar(), now = clock.wall(.now)
+                if WireCapture.isSteady(frames, master: a.node.ipv4.description, interval: setup.advertisementInterval, now: now, span: 2) { break }
                 guard ContinuousClock.now < settleDeadline else {
-                    throw BenchmarkError.scenario("\(daemon): no steady MASTER a / silent BACKUP b within \(settleTimeout): a \(da.log.suffix(600)) b \(db.log.suffix(600))")
+                    let recent = frames.filter { $0.advertSource != nil && $0.time > now - 2 }
+                    let fromA = recent.filter { $0.advertSource == a.node.ipv4.description }
+                    let fromB = recent.filter { $0.advertSource == b.node.ipv4.description }
+                    throw BenchmarkError.scenario("\(daemon): no steady MASTER a / silent BACKUP b within \(settleTimeout): last 2 s of \(frames.count) frames: a \(fromA.count) adverts (priorities \(Set(fromA.compactMap(\.priority)).sorted())), b \(fromB.count) (priorities \(Set(fromB.compactMap(\.priority)).sorted())); a \(da.log.suffix(600)) b \(db.log.suffix(600))")
                 }
                 try await Task.sleep(for: .seconds(1))
             }
