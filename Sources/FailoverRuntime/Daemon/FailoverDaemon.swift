@@ -47,7 +47,8 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
     let ports: DaemonPorts
     let logger: Logger
     let notifier: NotifyDispatcher
-    let preparer: ScriptPreparer
+    /// Resolves and vets scripts; replaced when a reload changes `enable_script_security`.
+    var preparer: ScriptPreparer
     public nonisolated let engine: FailoverEngine<C>
     var plan: RuntimePlan
     var scheduler: CheckScriptScheduler<C>?
@@ -82,10 +83,22 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
     /// check scripts restarted only when their definitions changed.
     @discardableResult
     public func reload(_ newPlan: RuntimePlan) async -> ReloadSummary {
-        if newPlan.checkScripts != plan.checkScripts {
+        var securityChanged = false
+        if let security = newPlan.enableScriptSecurity, security != preparer.enableScriptSecurity {
+            // Every script is vetted again: one refused before may now run, or the reverse.
+            preparer.enableScriptSecurity = security
+            notifier.replacePreparer(preparer)
+            securityChanged = true
+            logger.notice("enable_script_security is now \(security ? "on" : "off")")
+        }
+        if securityChanged || newPlan.checkScripts != plan.checkScripts {
             if let scheduler {
                 // Unchanged scripts keep running with their rise/fall state.
-                await scheduler.update(newPlan.checkScripts.map { preparer.prepare($0) })
+                let prepared = newPlan.checkScripts.map { preparer.prepare($0) }
+                for p in prepared {
+                    if let error = p.loadError { logger.error("vrrp_script \(p.spec.name): \(error); it counts as failing") }
+                }
+                await scheduler.update(prepared)
             } else {
                 startScheduler(newPlan.checkScripts)
             }

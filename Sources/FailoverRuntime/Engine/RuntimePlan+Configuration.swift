@@ -83,7 +83,8 @@ extension RuntimePlan {
             RuntimeSyncGroup(name: $0.name, members: $0.group,
                              notify: notifySpec($0.notifyScripts, globals: globals, user: user))
         }
-        return .success(RuntimePlan(instances: instances, syncGroups: groups, checkScripts: scripts))
+        return .success(RuntimePlan(instances: instances, syncGroups: groups, checkScripts: scripts,
+                                    enableScriptSecurity: globals.enableScriptSecurity))
     }
 
     /// keepalived tracks the instance's own interface (weight 0: link down → FAULT)

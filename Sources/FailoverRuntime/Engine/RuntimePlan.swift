@@ -12,11 +12,16 @@ public struct RuntimePlan: Sendable, Hashable {
     public var syncGroups: [RuntimeSyncGroup]
     /// Every `vrrp_script` referenced by some instance.
     public var checkScripts: [CheckScriptSpec]
+    /// `global_defs { enable_script_security }` of the configuration, when the plan
+    /// came from one (nil: keep whatever the daemon runs with).
+    public var enableScriptSecurity: Bool?
 
-    public init(instances: [RuntimeInstance], syncGroups: [RuntimeSyncGroup] = [], checkScripts: [CheckScriptSpec] = []) {
+    public init(instances: [RuntimeInstance], syncGroups: [RuntimeSyncGroup] = [], checkScripts: [CheckScriptSpec] = [],
+                enableScriptSecurity: Bool? = nil) {
         self.instances = instances
         self.syncGroups = syncGroups
         self.checkScripts = checkScripts
+        self.enableScriptSecurity = enableScriptSecurity
     }
 
     /// The instance with this name.

@@ -58,7 +58,8 @@ public final class NotifyDispatcher: Sendable {
         var fifos: [String: any NotifyFIFOWriter] = [:]
     }
 
-    private let preparer: ScriptPreparer
+    private let preparerBox: Mutex<ScriptPreparer>
+    private var preparer: ScriptPreparer { preparerBox.withLock { $0 } }
     private let launcher: any ProcessLauncher
     private let openFIFO: @Sendable (String) -> (any NotifyFIFOWriter)?
     private let configuration: Configuration
@@ -74,7 +75,7 @@ public final class NotifyDispatcher: Sendable {
         openFIFO: @escaping @Sendable (String) -> (any NotifyFIFOWriter)?,
         configuration: Configuration = Configuration()
     ) {
-        self.preparer = preparer
+        preparerBox = Mutex(preparer)
         self.launcher = launcher
         self.openFIFO = openFIFO
         self.configuration = configuration
@@ -208,5 +209,12 @@ public final class NotifyDispatcher: Sendable {
             }
         }
         continuation.yield(NotifyDelivery(notification: notification, action: action))
+    }
+}
+
+extension NotifyDispatcher {
+    /// Reload: notify scripts started from now on are resolved and vetted by `preparer`.
+    public func replacePreparer(_ preparer: ScriptPreparer) {
+        preparerBox.withLock { $0 = preparer }
     }
 }

@@ -42,4 +42,30 @@ import VRRPWire
         await daemon.shutdown()
         #expect(await !daemon.isHealthy())
     }
+
+    @Test func reloadThatTurnsOnScriptSecurityRefusesAnInsecureScriptItRanBefore() async {
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.files["/etc/keepalived"] = FakeHost.directory(gid: 50, mode: 0o775)
+        let ports = RecordingPorts(), clock = ManualClock()
+        let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh")
+        let plan = RuntimePlan(instances: [FailoverEngineTests.instance()], checkScripts: [check], enableScriptSecurity: false)
+        let daemon = FailoverDaemon(plan: plan, scripts: ScriptSettings(enableScriptSecurity: false), ports: DaemonPorts(
+            sender: ports, addresses: ports, announcer: ports, launcher: ImmediateLauncher(),
+            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
+            clock: clock, logger: Logger(label: "test"))
+        await daemon.start()
+        #expect(await daemon.scriptStatus().first?.loadError == nil)
+
+        var secured = plan
+        secured.enableScriptSecurity = true
+        await daemon.reload(secured)
+        let refused = await daemon.scriptStatus().first?.loadError
+        #expect(refused == ScriptError.insecure(path: "/etc/keepalived/check.sh", component: "/etc/keepalived",
+                                                reason: "is writable by non-root group gid 50 (mode 775)"))
+
+        // And back: turning it off lets the script run again.
+        await daemon.reload(plan)
+        #expect(await daemon.scriptStatus().first?.loadError == nil)
+        await daemon.shutdown()
+    }
 }
