@@ -48,7 +48,7 @@ struct BenchmarkSetup: Sendable, Hashable {
     /// first instance's `virtual_ipaddress_excluded`, optionally a tracked check script
     /// (weight 0: failing means FAULT).
     func configuration(priority: Int, master: Bool, instances: Int = 1, check: Check? = nil,
-                       extraIPv6: Int = 0) -> String {
+                       extraIPv6: Int = 0, layout: IPv6Layout = .sequential) -> String {
         var out = "global_defs {\n    router_id bench\n    script_user root\n}\n\n"
         if let check {
             out += """
@@ -75,7 +75,7 @@ struct BenchmarkSetup: Sendable, Hashable {
             out += "    virtual_ipaddress {\n        \(Self.vip(n))/32 dev eth0\n    }\n"
             if n == 1, extraIPv6 > 0 {
                 out += "    virtual_ipaddress_excluded {\n"
-                for k in 1...extraIPv6 { out += "        \(Self.ipv6VIP(k))/128 dev eth0\n" }
+                for k in 1...extraIPv6 { out += "        \(Self.ipv6VIP(k, layout))/128 dev eth0\n" }
                 out += "    }\n"
             }
             out += "}\n\n"
@@ -86,7 +86,24 @@ struct BenchmarkSetup: Sendable, Hashable {
     /// The IPv4 VIP of instance `n` (1…255): 198.51.100.n, the 255th 203.0.113.1.
     static func vip(_ n: Int) -> String { n <= 254 ? "198.51.100.\(n)" : "203.0.113.\(n - 253)" }
     /// The k-th IPv6 VIP (k ≥ 1).
-    static func ipv6VIP(_ k: Int) -> String { "2001:db8:100::\(String(k, radix: 16))" }
+    static func ipv6VIP(_ k: Int, _ layout: IPv6Layout = .sequential) -> String {
+        switch layout {
+        case .sequential: "2001:db8:100::\(String(k, radix: 16))"
+        case .sharedSolicitedNode: "2001:db8:100:0:\(String(k, radix: 16))::1"
+        }
+    }
+
+    /// How the many IPv6 VIPs of row 4 are numbered. The kernel joins one
+    /// solicited-node multicast group (ff02::1:ffXX:XXXX, the address's low 24 bits)
+    /// per distinct group and walks the interface's group list on every add, so
+    /// 999 sequential addresses cost it about 0.5 s whatever the daemon does;
+    /// addresses that share their low 24 bits share one group.
+    enum IPv6Layout: Sendable {
+        /// 2001:db8:100::1, ::2, … (999 groups).
+        case sequential
+        /// 2001:db8:100:0:1::1, 2001:db8:100:0:2::1, … (one group, same /64).
+        case sharedSolicitedNode
+    }
 
     static func format(_ seconds: Double) -> String {
         seconds == seconds.rounded() ? "\(Int(seconds))" : "\(seconds)"

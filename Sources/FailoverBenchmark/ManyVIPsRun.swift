@@ -12,6 +12,7 @@ struct ManyVIPsRun: Sendable {
     var setup: BenchmarkSetup
     var daemon: Daemon
     var count = 1000
+    var layout: BenchmarkSetup.IPv6Layout = .sequential
     var binary: String
     var port: UInt16
 
@@ -50,13 +51,13 @@ struct ManyVIPsRun: Sendable {
             // included — at 10 ms: all 1,000 at that rate (100k datagrams/s through the
             // benchmark's own responders) starved the daemons on a 2-core machine.
             let sample = Array(stride(from: 10, to: count, by: 10)) + [count - 1]
-            let targets = [IPAddress(BenchmarkSetup.vip(1))!] + sample.map { IPAddress(BenchmarkSetup.ipv6VIP($0))! }
+            let targets = [IPAddress(BenchmarkSetup.vip(1))!] + sample.map { IPAddress(BenchmarkSetup.ipv6VIP($0, layout))! }
             let capture = try await WireCapture.start(lab: cluster.lab, name: "many")
             let implementation: LabDaemon.Implementation = daemon == .ipfailover ? .ipfailover(binary: binary) : .keepalived(renderer: nil)
             let da = cluster.daemon(on: a, implementation, .configuration(
-                setup.configuration(priority: BenchmarkSetup.masterPriority, master: true, extraIPv6: count - 1)), logLevel: "warning")
+                setup.configuration(priority: BenchmarkSetup.masterPriority, master: true, extraIPv6: count - 1, layout: layout)), logLevel: "warning")
             let db = cluster.daemon(on: b, implementation, .configuration(
-                setup.configuration(priority: BenchmarkSetup.backupPriority, master: false, extraIPv6: count - 1)), logLevel: "warning")
+                setup.configuration(priority: BenchmarkSetup.backupPriority, master: false, extraIPv6: count - 1, layout: layout)), logLevel: "warning")
             let clock = WallClock()
             let started = ContinuousClock.now
             let settleDeadline = started + settleTimeout
