@@ -1,5 +1,6 @@
 #define _GNU_SOURCE 1
 #include <sched.h>
+#include <pthread.h>
 #include "CLinuxShim.h"
 #include <unistd.h>
 
@@ -19,4 +20,8 @@ int clinux_get_hwaddr(const char *name, unsigned char out[6]) {
 
 int clinux_setns_net(int fd) {
     return setns(fd, CLONE_NEWNET) == 0 ? 0 : -errno;
+}
+
+void clinux_name_thread(const char *name) {
+    pthread_setname_np(pthread_self(), name);
 }

@@ -31,7 +31,15 @@ public enum PortCall: Hashable, Sendable, CustomStringConvertible {
 /// A fake for every network port and the notify queue that records each call
 /// in one ordered log, so tests can assert cross-port ordering.
 public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, NeighborAnnouncing, NotifyQueue, Sendable {
+    /// What the engine's start-up rehearsal (`TakeoverRehearsal`) passed to the ports.
+    public struct Rehearsals: Sendable {
+        public var sends: [Advertisement] = []
+        public var adds: [[VirtualAddressSpec]] = []
+        public var announcements: [[VirtualAddressSpec]] = []
+    }
+
     private struct State {
+        var rehearsals = Rehearsals()
         var calls: [PortCall] = []
         var waiters: [(predicate: @Sendable ([PortCall]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
     }
@@ -42,6 +50,9 @@ public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, N
 
     /// Every call so far.
     public var calls: [PortCall] { state.withLock { $0.calls } }
+
+    /// Every rehearsal so far (kept apart from `calls`: a rehearsal has no effect).
+    public var rehearsals: Rehearsals { state.withLock { $0.rehearsals } }
 
     /// Forgets the calls so far.
     public func reset() { state.withLock { $0.calls = [] } }
@@ -76,6 +87,19 @@ public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, N
         // Decoding what was encoded proves the engine produced a valid message.
         let advert = try Advertisement.decode(message: payload, source: source, destination: destination)
         record(.send(advertisement: advert, interface: interface, destination: destination))
+    }
+
+    public func rehearseSend(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) {
+        guard let advert = try? Advertisement.decode(message: payload, source: source, destination: destination) else { return }
+        state.withLock { $0.rehearsals.sends.append(advert) }
+    }
+
+    public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec]) {
+        state.withLock { $0.rehearsals.adds.append(addresses) }
+    }
+
+    public func rehearseAnnouncement(_ addresses: [VirtualAddressSpec]) {
+        state.withLock { $0.rehearsals.announcements.append(addresses) }
     }
 
     public func add(_ address: VirtualAddressSpec) throws { record(.addAddress(address)) }

@@ -80,6 +80,9 @@ struct NodeService: Service {
         let transport = LinuxVRRPTransport()
         for failure in transport.open(for: plan) { logger.warning("VRRP socket not open yet: \(failure)") }
         let announcer = LinuxAnnouncer(logger: logger)
+        // Sockets and interface indexes ready before the first takeover needs them.
+        announcer.prepare(interfaces: Self.announcedInterfaces(plan))
+        addresses.prepare(interfaces: Self.announcedInterfaces(plan))
         let links = try LinkMonitor()
         let daemon = FailoverDaemon(
             plan: plan,
@@ -87,7 +90,8 @@ struct NodeService: Service {
             ports: DaemonPorts(
                 sender: transport, addresses: LinuxVirtualAddresses(manager: addresses), announcer: announcer,
                 launcher: LinuxProcessLauncher(), tcpProbe: LinuxTCPConnectProbe(), inspector: LinuxScriptHostInspector(),
-                openFIFO: { LinuxNotifyFIFO(path: $0) }, environment: ProcessEnvironment.current()),
+                openFIFO: { LinuxNotifyFIFO(path: $0) }, environment: ProcessEnvironment.current(),
+                wallClock: SystemWallClock(), alarm: try AlarmThread()),
             clock: ContinuousClock(), logger: logger)
         let engine = daemon.engine
         // Link state before the first transition: a tracked interface that is down
@@ -136,6 +140,8 @@ struct NodeService: Service {
                 let loaded = Self.loadPlan(path: configPath, addresses: addresses, report: { logger.warning("\($0)") })
                 if case .success(let (newPlan, _)) = loaded {
                     transport.open(for: newPlan)
+                    announcer.prepare(interfaces: Self.announcedInterfaces(newPlan))
+                    addresses.prepare(interfaces: Self.announcedInterfaces(newPlan))
                     await currentPlan.set(newPlan)
                 }
                 _ = await daemon.reload { loaded.map(\.0) }
@@ -155,6 +161,11 @@ struct NodeService: Service {
         links.close()
         transport.close()
         await server?.shutdown()
+    }
+
+    /// Every interface a VIP of `plan` lives on.
+    static func announcedInterfaces(_ plan: RuntimePlan) -> Set<String> {
+        Set(plan.instances.flatMap { ($0.virtualAddresses + $0.excludedAddresses).map(\.interface) })
     }
 
     static func writeDump(_ text: String, to path: String, logger: Logger) async {

@@ -51,6 +51,21 @@ struct AddressBatchTests {
         }
     }
 
+    @Test("A rehearsed batch add (the start-up warm-up) is refused by the kernel for every VIP and changes nothing")
+    func rehearsedAddChangesNothing() async throws {
+        try await Lab.with(nodes: ["a"]) { lab in
+            let a = lab.node("a")
+            let file = lab.directory + "/owned-addresses"
+            let manager = try await lab.inNamespace(a.namespace) { try AddressManager(.init(stateFilePath: file)) }
+            let before = Set(try await ipAddresses(lab, a).map(\.address))
+            let vips = [VirtualAddress(IPAddress("198.51.100.60")!, interface: "eth0"),
+                        VirtualAddress(IPAddress("2001:db8:100::60")!, interface: "eth0")]
+            #expect(manager.rehearseAdd(contentsOf: vips) == 2, "both refused (EINVAL)")
+            #expect(Set(try await ipAddresses(lab, a).map(\.address)) == before)
+            #expect(ownedLines(file).isEmpty, "nothing recorded")
+        }
+    }
+
     @Test("Each VIP of a batch gets its own outcome, in order: added, already present, refused, no such interface")
     func batchOutcomesLineUpWithTheirVIPs() async throws {
         try await Lab.with(nodes: ["a"]) { lab in

@@ -117,6 +117,42 @@ struct AddressManagerTests {
         }
     }
 
+    @Test("Once the kernel is seen to keep IFA_PROTO the tag alone marks our VIPs: the state file is not written, and a restart still removes them")
+    func taggingKernelNeedsNoStateFileWrites() async throws {
+        try await Lab.with(nodes: ["a"]) { lab in
+            let a = lab.node("a")
+            let path = lab.directory + "/owned-addresses"
+            let first = try await manager(lab, a)
+            #expect(try first.removeStaleAddresses().isEmpty)
+            try first.add(VirtualAddress(Self.vip4, interface: "eth0"))
+            #expect(try contents(path).isEmpty, "nothing recorded once the tag is known to be kept")
+            // After a crash, the next run finds the VIP by its tag.
+            let restarted = try await manager(lab, a)
+            #expect(try restarted.removeStaleAddresses().map(\.address) == [Self.vip4])
+        }
+    }
+
+    @Test("Where IFA_PROTO support is unknown or absent, every VIP is still recorded in the state file")
+    func untaggingKernelKeepsRecordingVIPs() async throws {
+        try await Lab.with(nodes: ["a"]) { lab in
+            let a = lab.node("a")
+            let path = lab.directory + "/owned-addresses"
+            let old = try await manager(lab, a, support: .unsupported)
+            #expect(try old.removeStaleAddresses().isEmpty)
+            try old.add(VirtualAddress(Self.vip4, interface: "eth0"))
+            #expect(try contents(path) == "eth0 198.51.100.10/32\n")
+            // Detection not yet run: recorded too.
+            let undetected = try await manager(lab, a)
+            try undetected.add(VirtualAddress(Self.vip6, interface: "eth0"))
+            #expect(try contents(path).contains("eth0 2001:db8:100::10/128"))
+        }
+    }
+
+    private func contents(_ path: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: path) else { return "" }
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
     @Test("A recreated interface (new index) is found again by name")
     func recreatedInterfaceIsFollowed() async throws {
         try await Lab.with(nodes: ["a"]) { lab in

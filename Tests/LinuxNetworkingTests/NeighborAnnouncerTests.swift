@@ -26,7 +26,7 @@ struct AnnouncementScheduleTests {
 struct NeighborAnnouncerTests {
     init() throws { try LabRequirements.require(baseLabTools + ["tshark"]) }
 
-    @Test("GARP and unsolicited NA seen by tshark on the bridge with the right fields and count")
+    @Test("GARP and unsolicited NA seen by tshark on the bridge with the right fields and count; a rehearsal sends none")
     func announcementsSeenOnTheBridge() async throws {
         try await Lab.with { lab in
             let a = lab.node("a")
@@ -48,6 +48,8 @@ struct NeighborAnnouncerTests {
             // "Capturing on" precedes the capture being live: probe until a sentinel frame shows up.
             try await waitUntilCapturing(lab, capture, from: lab.node("b"))
             let mac = announcer.hardwareAddress.map { String($0, radix: 16).leftPadded(2) }.joined(separator: ":")
+            // The start-up rehearsal of the same announcement must put nothing on the wire.
+            announcer.rehearse([vip4, vip6])
             try await announcer.run(AnnouncementSchedule(repeatCount: 3, delay: .milliseconds(300)), addresses: [vip4, vip6])
 
             func lines(_ text: String) -> [[String]] {
@@ -63,8 +65,8 @@ struct NeighborAnnouncerTests {
             await capture.stop(signal: SIGINT)
             let (garps, nas) = ours(lines(LabFile.read(capture.standardOutputPath) ?? ""))
             #expect(seen.satisfied)
-            #expect(garps.count == 6, "two bursts of garp_master_repeat 3")
-            #expect(nas.count == 6)
+            #expect(garps.count == 6, "two bursts of garp_master_repeat 3, none from the rehearsal")
+            #expect(nas.count == 6, "none from the rehearsal")
             for g in garps {
                 #expect(g[1] == mac && g[2] == "ff:ff:ff:ff:ff:ff")
                 #expect(g[3] == "1", "ARP request")

@@ -1,4 +1,5 @@
 import FailoverLab
+import FailoverRuntime
 import LinuxNetworking
 import Testing
 import VRRPWire
@@ -39,6 +40,45 @@ struct VRRPSocketTests {
             #expect(TestAdverts.withoutChecksum(packet.payload) == payload)
             #expect(TestAdverts.checksumIsValid(packet.payload, source: packet.source, destination: packet.destination))
             #expect(sender.statistics.sent == 1)
+        }
+    }
+
+    @Test("RFC 5798 §6.4.2 input: every received advert carries the kernel's receive time, between sending and reading it",
+          arguments: [AddressFamily.ipv4, .ipv6])
+    func receivedAdvertCarriesTheKernelReceiveTime(family: AddressFamily) async throws {
+        try await Lab.with { lab in
+            let a = lab.node("a"), b = lab.node("b")
+            let sender = try await lab.vrrpSocket(on: a, family: family)
+            let receiver = try await lab.vrrpSocket(on: b, family: family)
+            defer { sender.close(); receiver.close() }
+            let inbox = Inbox(receiver.subscribe().packets)
+            let wall = SystemWallClock()
+            let before = wall.now()
+            try sender.send(Self.advert(family), to: VRRPSocket.Configuration.defaultGroup(family),
+                            options: .init(fillVRRPv3Checksum: true))
+            let packet = try await inbox.next("advert from a")
+            let after = wall.now()
+            let stamp = try #require(packet.receivedAt, "SO_TIMESTAMPNS is on")
+            #expect(before <= stamp && stamp <= after)
+        }
+    }
+
+    @Test("A rehearsed send (MSG_PROBE) puts nothing on the wire: the first advert the peer receives is the real one",
+          arguments: [AddressFamily.ipv4, .ipv6])
+    func rehearsedSendStaysOffTheWire(family: AddressFamily) async throws {
+        try await Lab.with { lab in
+            let a = lab.node("a"), b = lab.node("b")
+            let sender = try await lab.vrrpSocket(on: a, family: family)
+            let receiver = try await lab.vrrpSocket(on: b, family: family)
+            defer { sender.close(); receiver.close() }
+            let inbox = Inbox(receiver.subscribe().packets)
+            let group = VRRPSocket.Configuration.defaultGroup(family)
+            sender.rehearseSend(Self.advert(family, priority: 100), to: group, options: .init(fillVRRPv3Checksum: true))
+            let real = Self.advert(family, priority: 200)
+            try sender.send(real, to: group, options: .init(fillVRRPv3Checksum: true))
+            let packet = try await inbox.next("the real advert")
+            #expect(TestAdverts.withoutChecksum(packet.payload) == real)
+            #expect(sender.statistics.sent == 1, "a rehearsal is not counted")
         }
     }
 

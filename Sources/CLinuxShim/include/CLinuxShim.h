@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <sys/timerfd.h>
+#include <sys/eventfd.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
@@ -32,6 +34,10 @@
 #ifndef IPV6_MULTICAST_ALL
 #define IPV6_MULTICAST_ALL 29
 #endif
+// The kernel's "do not send, only probe the path" flag; glibc calls 0x10 MSG_PROXY.
+#ifndef MSG_PROBE
+#define MSG_PROBE 0x10
+#endif
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
 #endif
@@ -42,6 +48,12 @@
 // Constants re-exported as values: some of these are macros over enums or
 // expressions that Swift does not import reliably in every build mode.
 static const int clinux_SO_BINDTOIFINDEX = SO_BINDTOIFINDEX;
+// Expressions over sizeof(time_t) in glibc's headers: 64-bit struct timespec stamps.
+static const int clinux_SO_TIMESTAMPNS = SO_TIMESTAMPNS;
+static const int clinux_SCM_TIMESTAMPNS = SCM_TIMESTAMPNS;
+static const int clinux_TFD_CLOEXEC = TFD_CLOEXEC;
+static const int clinux_TFD_TIMER_ABSTIME = TFD_TIMER_ABSTIME;
+static const int clinux_EFD_CLOEXEC = EFD_CLOEXEC;
 static const int clinux_NETLINK_EXT_ACK = NETLINK_EXT_ACK;
 static const int clinux_IP_MULTICAST_ALL = IP_MULTICAST_ALL;
 static const int clinux_IPV6_MULTICAST_ALL = IPV6_MULTICAST_ALL;
@@ -55,6 +67,7 @@ static const int clinux_IPV6_PKTINFO = IPV6_PKTINFO;
 static const int clinux_IPV6_CHECKSUM = IPV6_CHECKSUM;
 static const int clinux_IP_PKTINFO = IP_PKTINFO;
 static const int clinux_MSG_DONTWAIT = MSG_DONTWAIT;
+static const int clinux_MSG_PROBE = MSG_PROBE;
 static const int clinux_MSG_TRUNC = MSG_TRUNC;
 static const int clinux_MSG_CTRUNC = MSG_CTRUNC;
 static const int clinux_SOCK_RAW = SOCK_RAW;
@@ -88,5 +101,7 @@ int clinux_get_hwaddr(const char *name, unsigned char out[6]);
 /// `setns(fd, CLONE_NEWNET)`, declared here because glibc only exposes it
 /// under _GNU_SOURCE, which Swift's Glibc module does not set.
 int clinux_setns_net(int fd);
+/// Names the calling thread (visible in top -H, /proc/PID/task/*/comm); 15 chars max.
+void clinux_name_thread(const char *name);
 
 #endif

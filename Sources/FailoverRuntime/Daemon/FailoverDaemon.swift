@@ -11,10 +11,17 @@ public struct DaemonPorts: Sendable {
     public var openFIFO: @Sendable (String) -> (any NotifyFIFOWriter)?
     /// The daemon's environment; scripts get it sanitised.
     public var environment: [String: String]
+    /// Reads the clock of the kernel's packet timestamps (see `FailoverEngine`).
+    public var wallClock: (any WallClock)?
+    /// Wakes the engine at its deadlines (see `FailoverEngine`).
+    public var alarm: (any EngineAlarm)?
 
     public init(sender: any AdvertisementSender, addresses: any VirtualAddressManager, announcer: any NeighborAnnouncing,
                 launcher: any ProcessLauncher, tcpProbe: any TCPConnectProbe, inspector: any ScriptHostInspector,
-                openFIFO: @escaping @Sendable (String) -> (any NotifyFIFOWriter)?, environment: [String: String]) {
+                openFIFO: @escaping @Sendable (String) -> (any NotifyFIFOWriter)?, environment: [String: String],
+                wallClock: (any WallClock)? = nil, alarm: (any EngineAlarm)? = nil) {
+        self.wallClock = wallClock
+        self.alarm = alarm
         self.sender = sender
         self.addresses = addresses
         self.announcer = announcer
@@ -69,7 +76,7 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
         engine = FailoverEngine(
             plan: plan,
             ports: EnginePorts(sender: ports.sender, addresses: ports.addresses, announcer: ports.announcer, notifier: notifier),
-            clock: clock, logger: logger)
+            clock: clock, logger: logger, wallClock: ports.wallClock, alarm: ports.alarm)
         metrics = FailoverMetrics()
     }
 

@@ -14,8 +14,11 @@ import VRRPWire
 ///                               ActionExecutor ─▶ sender, addresses, announcer, notify
 /// ```
 /// Ports are synchronous, so an event is handled without suspending: no other
-/// event can interleave with the execution of its actions. The single timer task
-/// sleeps until the earliest deadline of any unit.
+/// event can interleave with the execution of its actions. One timer wakes the engine
+/// at the earliest deadline of any unit: in the daemon an `EngineAlarm` (a thread on a
+/// timerfd that runs the engine on its own wake-up), in tests a task sleeping on the
+/// engine's clock. A packet counts from when the kernel received it (its
+/// `SO_TIMESTAMPNS` stamp, through a `WallClock`), not from when it was handled.
 ///
 /// Cost per event is independent of the number of instances: each unit's next
 /// deadline is cached in `deadlines` (refreshed after every event on that unit),
@@ -48,6 +51,16 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     var inbox: PacketInbox?
     /// The latest run detail of each check script, for transition log lines.
     var checkDetails: [String: String] = [:]
+    /// Places a packet's kernel receive timestamp on `clock`; nil: packets count as
+    /// received when handled.
+    let wallClock: (any WallClock)?
+    /// Wakes `timerFired` at the earliest deadline; nil: a task sleeping on `clock`.
+    let alarm: (any EngineAlarm)?
+
+    /// The oldest a kernel receive timestamp may make a packet. Receive lag is well
+    /// under a millisecond; anything older comes from a wall-clock step (or an engine
+    /// that was blocked), and counting it in full could fire a down timer early.
+    static var maximumPacketAge: Duration { .milliseconds(10) }
 
     struct PacketKey: Hashable {
         var interface: String
@@ -55,9 +68,13 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         var vrid: VirtualRouterID
     }
 
-    public init(plan: RuntimePlan, ports: EnginePorts, clock: C, logger: Logger) {
+    /// `alarm` needs `C` to be `ContinuousClock` (it is ignored otherwise).
+    public init(plan: RuntimePlan, ports: EnginePorts, clock: C, logger: Logger,
+                wallClock: (any WallClock)? = nil, alarm: (any EngineAlarm)? = nil) {
         self.clock = clock
         origin = clock.now
+        self.wallClock = wallClock
+        self.alarm = origin is ContinuousClock.Instant ? alarm : nil
         self.plan = plan
         self.logger = logger
         executor = ActionExecutor(ports: ports, logger: logger)
@@ -110,6 +127,8 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     public func start() {
         guard !started else { return }
         started = true
+        alarm?.onAlarm { [weak self] in await self?.timerFired() }
+        TakeoverRehearsal(ports: executor.ports).run(contexts.values)
         let now = now
         for i in units.indices { run(i) { $0.start(now: now) } }
         rearm()
@@ -118,8 +137,16 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     /// A VRRP packet from a receive socket.
     public func receive(_ inbound: InboundPacket) {
         guard started, !stopped else { return }
-        handle(inbound, now: now)
+        handle(inbound, now: received(inbound, now: now, wallNow: wallClock?.now()))
         rearm()
+    }
+
+    /// When `inbound` arrived, on the engine's clock: its kernel timestamp, at most
+    /// `maximumPacketAge` before `now`; `now` without a timestamp or wall clock.
+    func received(_ inbound: InboundPacket, now: VRRPInstant, wallNow: WallClockTime?) -> VRRPInstant {
+        guard let stamp = inbound.receivedAt, let wallNow else { return now }
+        let age = min(max(stamp.duration(to: wallNow), .zero), Self.maximumPacketAge)
+        return VRRPInstant(offset: max(now.offset - age, .zero))
     }
 
     /// Takes packets from `inbox` from now on (the daemon's receive path).
@@ -130,8 +157,8 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         guard let inbox else { return }
         let batch = inbox.take()
         guard started, !stopped, !batch.isEmpty else { return }
-        let now = now
-        for inbound in batch { handle(inbound, now: now) }
+        let now = now, wallNow = wallClock?.now()
+        for inbound in batch { handle(inbound, now: received(inbound, now: now, wallNow: wallNow)) }
         rearm()
     }
 
@@ -194,6 +221,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         stopped = true
         timer?.cancel()
         timer = nil
+        alarm?.set(nil)
         let now = now
         for i in units.indices { run(i) { $0.shutdown(now: now) } }
     }
@@ -205,7 +233,8 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         let now = now
         // Adverts that arrived before this wake-up count before any timer expires.
         if let inbox {
-            for inbound in inbox.take() { handle(inbound, now: now) }
+            let wallNow = wallClock?.now()
+            for inbound in inbox.take() { handle(inbound, now: received(inbound, now: now, wallNow: wallNow)) }
         }
         for i in deadlines.indices {
             if let d = deadlines[i], d <= now { run(i) { $0.deadlineReached(now: now) } }
@@ -227,7 +256,15 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         guard let next else {
             timer?.cancel()
             timer = nil
+            alarm?.set(nil)
             armedDeadline = nil
+            return
+        }
+        if let alarm, let origin = origin as? ContinuousClock.Instant {
+            // The alarm calls `timerFired` straight from its own thread's wake-up.
+            if let armed = armedDeadline, armed <= next { return }
+            armedDeadline = next
+            alarm.set(origin.advanced(by: next.offset))
             return
         }
         if timer != nil, let armed = armedDeadline, armed <= next { return }

@@ -32,6 +32,13 @@ public protocol AdvertisementSender: Sendable {
     /// Sends `payload` (a complete VRRP message) out of `interface` with TTL/hop
     /// limit 255 from `source` to `destination` (multicast group or unicast peer).
     func send(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) throws
+    /// Goes through everything `send` does except putting the packet on the wire.
+    /// See `TakeoverRehearsal`.
+    func rehearseSend(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress)
+}
+
+extension AdvertisementSender {
+    public func rehearseSend(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) {}
 }
 
 /// Adds and removes virtual addresses in the kernel.
@@ -45,6 +52,9 @@ public protocol VirtualAddressManager: Sendable {
     func add(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure]
     /// Removes every address of one transition, in order; like `add(contentsOf:)`.
     func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure]
+    /// Goes through everything `add(contentsOf:)` does, with requests the kernel is
+    /// certain to refuse: nothing is added or recorded. See `TakeoverRehearsal`.
+    func rehearseAdd(contentsOf addresses: [VirtualAddressSpec])
 }
 
 /// One address of a batch that could not be added or removed.
@@ -70,6 +80,8 @@ extension VirtualAddressManager {
         }
     }
 
+    public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec]) {}
+
     /// One `remove` per address.
     public func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure] {
         addresses.compactMap { spec in
@@ -85,11 +97,15 @@ public protocol NeighborAnnouncing: Sendable {
     /// Drops the bursts still pending for `virtualRouterID` (its VIPs are being
     /// removed: a later burst would pull clients to a node that no longer has them).
     func cancelAnnouncements(virtualRouterID: VirtualRouterID)
+    /// Goes through everything the first announcement round does except putting
+    /// frames on the wire. See `TakeoverRehearsal`.
+    func rehearseAnnouncement(_ addresses: [VirtualAddressSpec])
 }
 
 extension NeighborAnnouncing {
     /// Implementations without delayed bursts have nothing to cancel.
     public func cancelAnnouncements(virtualRouterID: VirtualRouterID) {}
+    public func rehearseAnnouncement(_ addresses: [VirtualAddressSpec]) {}
 }
 
 /// A VRRP packet as a receive socket hands it to the engine.
@@ -98,10 +114,13 @@ public struct InboundPacket: Sendable, Hashable {
     public var interface: String
     /// Payload and IP header fields for the receive checks.
     public var packet: ReceivedPacket
+    /// When the kernel received it (`SO_TIMESTAMPNS`), if the socket reports that.
+    public var receivedAt: WallClockTime?
 
-    public init(interface: String, packet: ReceivedPacket) {
+    public init(interface: String, packet: ReceivedPacket, receivedAt: WallClockTime? = nil) {
         self.interface = interface
         self.packet = packet
+        self.receivedAt = receivedAt
     }
 }
 

@@ -1,5 +1,6 @@
 import CLinuxShim
 import Glibc
+import Synchronization
 import VRRPWire
 
 /// Tells the segment that VIPs moved here: gratuitous ARP over AF_PACKET for IPv4,
@@ -19,6 +20,8 @@ public final class NeighborAnnouncer: Sendable {
     public let isRouter: Bool
     private let packetDescriptor: Int32
     private let icmpDescriptor: Int32
+    /// Whether the ICMPv6 socket is bound to the interface's link-local address.
+    private let boundToLinkLocal = Mutex(false)
 
     public init(interface: String, hardwareAddress: [UInt8]? = nil, isRouter: Bool = false) throws {
         self.interface = interface
@@ -42,16 +45,6 @@ public final class NeighborAnnouncer: Sendable {
             // Block every incoming ICMPv6 type: this socket only sends.
             var filter = [UInt32](repeating: 0xFFFF_FFFF, count: 8)
             try check(setsockopt(icmpDescriptor, Int32(IPPROTO_ICMPV6), ICMP6_FILTER, &filter, 32), "setsockopt", "ICMP6_FILTER")
-            // Send from the link-local address (RFC 4861 §7.2.6 allows any of the interface's
-            // addresses). Unbound, the kernel selects a source for every NA, scoring every
-            // address on the interface: with 1,000 VIPs one round of NAs took about 1.7 s
-            // instead of 9 ms. Without a usable link-local yet, the kernel still chooses.
-            if let linkLocal = NetworkInterface.linkLocalAddress(of: interface) {
-                var source = SocketAddress.sockaddrIn6(linkLocal, scopeID: UInt32(interfaceIndex))
-                _ = withUnsafeBytes(of: &source) { raw in
-                    bind(icmpDescriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(MemoryLayout<sockaddr_in6>.size))
-                }
-            }
         } catch {
             _ = Glibc.close(packetDescriptor)
             _ = Glibc.close(icmpDescriptor)
@@ -66,10 +59,22 @@ public final class NeighborAnnouncer: Sendable {
 
     /// Sends one announcement per address, now.
     public func announce(_ addresses: [IPAddress]) throws {
+        try announce(addresses, rehearsal: false)
+    }
+
+    /// Everything `announce` does except transmitting: the GARP frames are handed to
+    /// the kernel with length 0 (refused before a frame exists) and the NAs with
+    /// `MSG_PROBE`. Warms the path before the first takeover; errors are ignored.
+    public func rehearse(_ addresses: [IPAddress]) {
+        try? announce(addresses, rehearsal: true)
+    }
+
+    private func announce(_ addresses: [IPAddress], rehearsal: Bool) throws {
+        if addresses.contains(where: { $0.family == .ipv6 }) { bindLinkLocalSource() }
         for address in addresses {
             switch address {
-            case .v4(let a): try sendGratuitousARP(a)
-            case .v6(let a): try sendNeighborAdvertisement(a)
+            case .v4(let a): try sendGratuitousARP(a, rehearsal: rehearsal)
+            case .v6(let a): try sendNeighborAdvertisement(a, rehearsal: rehearsal)
             }
         }
     }
@@ -103,7 +108,24 @@ public final class NeighborAnnouncer: Sendable {
         }
     }
 
-    private func sendGratuitousARP(_ address: IPv4Address) throws {
+    /// Sends NAs from the link-local address (RFC 4861 §7.2.6 allows any of the
+    /// interface's addresses). Unbound, the kernel selects a source for every NA,
+    /// scoring every address on the interface: with 1,000 VIPs one round of NAs took
+    /// about 1.7 s instead of 9 ms. Looked up at the first NA, not at creation: an
+    /// announcer made when the daemon starts may predate the link-local address (still
+    /// in DAD); until one exists the kernel chooses, and the next round tries again.
+    private func bindLinkLocalSource() {
+        boundToLinkLocal.withLock { bound in
+            guard !bound, let linkLocal = NetworkInterface.linkLocalAddress(of: interface) else { return }
+            var source = SocketAddress.sockaddrIn6(linkLocal, scopeID: UInt32(interfaceIndex))
+            bound = withUnsafeBytes(of: &source) { raw in
+                bind(icmpDescriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
+                     socklen_t(MemoryLayout<sockaddr_in6>.size))
+            } == 0
+        }
+    }
+
+    private func sendGratuitousARP(_ address: IPv4Address, rehearsal: Bool) throws {
         let frame = GratuitousARP(senderMAC: MACAddress(bytes: hardwareAddress) ?? .broadcast, address: address).frame.bytes
         var link = sockaddr_ll()
         link.sll_family = UInt16(AF_PACKET)
@@ -115,24 +137,26 @@ public final class NeighborAnnouncer: Sendable {
         }
         let sent = frame.withUnsafeBytes { bytes in
             withUnsafeBytes(of: &link) { raw in
-                sendto(packetDescriptor, bytes.baseAddress, bytes.count, 0,
+                sendto(packetDescriptor, bytes.baseAddress, rehearsal ? 0 : bytes.count, 0,
                        raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(MemoryLayout<sockaddr_ll>.size))
             }
         }
+        if rehearsal { return }
         try check(sent, "sendto", "gratuitous ARP \(address) on \(interface)")
     }
 
-    private func sendNeighborAdvertisement(_ target: IPv6Address) throws {
+    private func sendNeighborAdvertisement(_ target: IPv6Address, rehearsal: Bool) throws {
         // The kernel fills the ICMPv6 checksum on a raw ICMPv6 socket.
         let message = NeighborAdvertisement(targetMAC: MACAddress(bytes: hardwareAddress) ?? .broadcast, target: target,
                                             isRouter: isRouter).icmpv6Message
         var to = SocketAddress.sockaddrIn6(.allNodes, scopeID: UInt32(interfaceIndex))
         let sent = message.withUnsafeBytes { bytes in
             withUnsafeBytes(of: &to) { raw in
-                sendto(icmpDescriptor, bytes.baseAddress, bytes.count, 0,
+                sendto(icmpDescriptor, bytes.baseAddress, bytes.count, rehearsal ? clinux_MSG_PROBE : 0,
                        raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(MemoryLayout<sockaddr_in6>.size))
             }
         }
+        if rehearsal { return }
         try check(sent, "sendto", "neighbor advertisement \(target) on \(interface)")
     }
 }

@@ -12,7 +12,7 @@ extension AddressManager {
     /// written, and then adds nothing (a VIP is recorded before it exists).
     public func add(contentsOf vips: [VirtualAddress]) throws -> [Result<AddOutcome, LinuxNetworkingError>] {
         guard !vips.isEmpty else { return [] }
-        try stateFile?.insert(contentsOf: vips)
+        try recordingFile?.insert(contentsOf: vips)
         return batch(vips) { vip, index in addRequest(vip, index: index) }.map { outcome in
             switch outcome {
             case .success: .success(.added)
@@ -20,6 +20,26 @@ extension AddressManager {
             case .failure(let error): .failure(error)
             }
         }
+    }
+
+    /// The path of `add(contentsOf:)` with every request's prefix length set to 255,
+    /// which the kernel refuses for both families (EINVAL) before touching anything:
+    /// nothing is added and the state file is not written. Warms the path before the
+    /// first takeover; returns how many requests the kernel refused (all, normally).
+    @discardableResult
+    public func rehearseAdd(contentsOf vips: [VirtualAddress]) -> Int {
+        guard !vips.isEmpty else { return 0 }
+        let outcomes: [Result<AddOutcome, LinuxNetworkingError>] = batch(vips) { vip, index in
+            var request = addRequest(vip, index: index)
+            request.payload[1] = 255  // ifaddrmsg.ifa_prefixlen
+            return request
+        }.map { outcome in
+            switch outcome {
+            case .success: .success(.added)
+            case .failure(let error): .failure(error)
+            }
+        }
+        return outcomes.count { if case .failure(.netlink(_, EINVAL, _)) = $0 { true } else { false } }
     }
 
     /// Removes many VIPs with pipelined netlink requests and one state-file write
@@ -39,7 +59,7 @@ extension AddressManager {
         let gone = zip(vips, outcomes).compactMap { vip, outcome -> (address: IPAddress, interface: String)? in
             if case .success = outcome { (vip.address, vip.interface) } else { nil }
         }
-        try stateFile?.remove(contentsOf: gone)
+        try recordingFile?.remove(contentsOf: gone)
         return outcomes
     }
 

@@ -58,11 +58,24 @@ public final class AddressManager: Sendable {
     /// name → index, so a VIP change is one netlink round trip. An interface that
     /// was recreated gets a new index: a kernel ENODEV drops the entry and retries.
     let indexCache = Mutex<[String: Int32]>([:])
+    /// True once the kernel is known to keep IFA_PROTO (`.supported`, or seen by
+    /// `removeStaleAddresses`). From then on the tag alone marks our VIPs and the
+    /// state file is neither read nor written: a restart removes by tag, and a VIP
+    /// change costs one netlink round trip instead of a file rewrite as well (it
+    /// delayed the first gratuitous ARP after a takeover by about a millisecond).
+    let tagIdentifiesOwnership: Mutex<Bool>
 
     public init(_ configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
         netlink = try NetlinkSocket()
         stateFile = configuration.stateFilePath.map(OwnedAddressFile.init(path:))
+        tagIdentifiesOwnership = Mutex(configuration.protocolTagSupport == .supported)
+    }
+
+    /// The state file while it is still needed (the kernel's IFA_PROTO support not
+    /// established), else nil.
+    var recordingFile: OwnedAddressFile? {
+        tagIdentifiesOwnership.withLock { $0 } ? nil : stateFile
     }
 
     /// The kernel index of `name`, looked up over this manager's netlink socket (so
@@ -79,11 +92,20 @@ public final class AddressManager: Sendable {
         }
     }
 
+    /// Looks up and caches the indexes of `interfaces` now, so the first VIP added on
+    /// a takeover costs one netlink round trip, not two. Interfaces that do not exist
+    /// yet are looked up when first used.
+    public func prepare(interfaces: some Sequence<String>) {
+        for name in interfaces {
+            if let index = try? interfaceIndex(of: name) { indexCache.withLock { $0[name] = index } }
+        }
+    }
+
     /// Adds a VIP tagged as ours. An address already present (ours or not) is
     /// reported as `.alreadyPresent` and not modified.
     @discardableResult
     public func add(_ vip: VirtualAddress) throws -> AddOutcome {
-        try stateFile?.insert(vip)
+        try recordingFile?.insert(vip)
         return try withCachedIndex(vip.interface) { try add(vip, index: $0) }
     }
 
@@ -131,7 +153,7 @@ public final class AddressManager: Sendable {
         let removed = try withCachedIndex(vip.interface) {
             try remove(vip.address, prefixLength: vip.prefixLength, interfaceIndex: $0)
         }
-        try stateFile?.remove(vip.address, interface: vip.interface)
+        try recordingFile?.remove(vip.address, interface: vip.interface)
         return removed
     }
 
@@ -194,6 +216,7 @@ public final class AddressManager: Sendable {
             }
         }
         try stateFile?.clear()
+        if tagsSupported { tagIdentifiesOwnership.withLock { $0 = true } }
         return removed
     }
 

@@ -72,8 +72,18 @@ final class NetlinkSocket: Sendable {
         var type: UInt16
         var flags: UInt16
         var payload: [UInt8]
-        /// Names the request in errors.
-        var operation: String
+        /// Names the request in errors; formatted only when one is reported (a group of
+        /// 1,000 VIPs used to format 1,000 descriptions on every takeover).
+        var describe: @Sendable () -> String
+
+        init(type: UInt16, flags: UInt16, payload: [UInt8], operation: @escaping @Sendable @autoclosure () -> String) {
+            self.type = type
+            self.flags = flags
+            self.payload = payload
+            describe = operation
+        }
+
+        var operation: String { describe() }
     }
 
     /// At most this many requests are in flight: their ACKs (one skb each, about

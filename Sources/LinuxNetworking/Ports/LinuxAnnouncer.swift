@@ -16,16 +16,38 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
 
     public init(logger: Logger) { self.logger = logger }
 
+    /// Opens the announcement sockets of `interfaces` now, so the first gratuitous
+    /// ARP after a takeover does not wait for two sockets and three interface lookups
+    /// (about a millisecond). An interface that does not exist yet is skipped: its
+    /// announcer is made at its first announcement.
+    public func prepare(interfaces: some Sequence<String>) {
+        for interface in interfaces {
+            _ = try? announcer(for: interface)
+        }
+    }
+
+    private func announcer(for interface: String) throws -> NeighborAnnouncer {
+        try announcers.withLock { cache in
+            if let a = cache[interface] { return a }
+            let a = try NeighborAnnouncer(interface: interface)
+            cache[interface] = a
+            return a
+        }
+    }
+
+    /// A send that failed may mean the interface was recreated (new index, new MAC):
+    /// the next announcement opens a fresh announcer.
+    private func forget(_ failed: NeighborAnnouncer) {
+        announcers.withLock { cache in
+            if cache[failed.interface] === failed { cache[failed.interface] = nil }
+        }
+    }
+
     public func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule) {
         for (interface, specs) in Dictionary(grouping: addresses, by: \.interface) {
             let announcer: NeighborAnnouncer
             do {
-                announcer = try announcers.withLock { cache in
-                    if let a = cache[interface] { return a }
-                    let a = try NeighborAnnouncer(interface: interface)
-                    cache[interface] = a
-                    return a
-                }
+                announcer = try self.announcer(for: interface)
             } catch {
                 logger.error("cannot announce \(specs.map(\.address)) on \(interface): \(error)")
                 continue
@@ -40,6 +62,7 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
             guard plan.repeatCount > 0 else { continue }
             do { try announcer.announce(list) } catch {
                 logger.error("announcement of \(list) on \(interface) failed: \(error)")
+                forget(announcer)
             }
             let rest = plan.repeatCount - 1
             guard rest > 0 || plan.delay > .zero else { continue }
@@ -59,6 +82,12 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
                 }
             }
             running.withLock { $0.updateValue(task, forKey: Key(interface: interface, vrid: virtualRouterID))?.cancel() }
+        }
+    }
+
+    public func rehearseAnnouncement(_ addresses: [VirtualAddressSpec]) {
+        for (interface, specs) in Dictionary(grouping: addresses, by: \.interface) {
+            (try? announcer(for: interface))?.rehearse(specs.map(\.address))
         }
     }
 

@@ -52,7 +52,8 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
             lease.socket.subscribe { batch in
                 inbox.append(batch.map { p in
                     InboundPacket(interface: interface, packet: ReceivedPacket(
-                        payload: p.payload, source: p.source, destination: p.destination, ttlOrHopLimit: p.hopLimit))
+                        payload: p.payload, source: p.source, destination: p.destination, ttlOrHopLimit: p.hopLimit),
+                        receivedAt: p.receivedAt)
                 })
             }
         }
@@ -65,6 +66,12 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
             throw LinuxNetworkingError.noSuchInterface(interface)
         }
         try lease.socket.send(payload, to: destination, options: .init(hopLimit: Advertisement.requiredTTL, sourceAddress: source))
+    }
+
+    public func rehearseSend(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) {
+        guard let lease = leases.withLock({ $0[Key(interface: interface, family: destination.family)] }) else { return }
+        lease.socket.rehearseSend(payload, to: destination,
+                                  options: .init(hopLimit: Advertisement.requiredTTL, sourceAddress: source))
     }
 
     /// Closes every socket and the inbox's doorbell.

@@ -19,6 +19,11 @@ public struct LinuxVirtualAddresses: VirtualAddressManager {
         }
     }
 
+    /// The batch path with requests the kernel refuses (see `AddressManager.rehearseAdd`).
+    public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec]) {
+        manager.rehearseAdd(contentsOf: addresses.map(VirtualAddress.init))
+    }
+
     /// Pipelined netlink requests and one state-file write for the whole list.
     public func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure] {
         do {

@@ -1,3 +1,4 @@
+import FailoverRuntime
 import VRRPWire
 
 /// One protocol-112 packet as the kernel delivered it, with the metadata the
@@ -13,13 +14,17 @@ public struct ReceivedVRRPPacket: Hashable, Sendable {
     public var hopLimit: UInt8
     /// The kernel index of the interface the packet arrived on.
     public var interfaceIndex: Int32
+    /// When the kernel received it (`SCM_TIMESTAMPNS`, CLOCK_REALTIME).
+    public var receivedAt: WallClockTime?
 
-    public init(payload: [UInt8], source: IPAddress, destination: IPAddress, hopLimit: UInt8, interfaceIndex: Int32) {
+    public init(payload: [UInt8], source: IPAddress, destination: IPAddress, hopLimit: UInt8, interfaceIndex: Int32,
+                receivedAt: WallClockTime? = nil) {
         self.payload = payload
         self.source = source
         self.destination = destination
         self.hopLimit = hopLimit
         self.interfaceIndex = interfaceIndex
+        self.receivedAt = receivedAt
     }
 
     /// The VRID byte (offset 1 in both VRRPv2 and VRRPv3), if the payload has one.

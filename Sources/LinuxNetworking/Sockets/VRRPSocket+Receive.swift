@@ -1,4 +1,5 @@
 import CLinuxShim
+import FailoverRuntime
 import Glibc
 import VRRPWire
 
@@ -164,9 +165,12 @@ extension VRRPSocket {
         let totalLength = min(Int(d[2]) << 8 | Int(d[3]), count)
         guard headerLength >= 20, totalLength >= headerLength else { return .malformed }
         var index = interfaceIndex
+        var stamp: WallClockTime?
         walkControlMessages(buffer, length: controlLength) { level, type, data in
             if level == Int32(IPPROTO_IP), type == IP_PKTINFO, data.count >= MemoryLayout<in_pktinfo>.size {
                 index = data.loadUnaligned(as: in_pktinfo.self).ipi_ifindex
+            } else if let t = Self.timestamp(level, type, data) {
+                stamp = t
             }
         }
         return .packet(ReceivedVRRPPacket(
@@ -174,7 +178,8 @@ extension VRRPSocket {
             source: .v4(IPv4Address(bytes: d[12..<16])!),
             destination: .v4(IPv4Address(bytes: d[16..<20])!),
             hopLimit: d[8],
-            interfaceIndex: index))
+            interfaceIndex: index,
+            receivedAt: stamp))
     }
 
     private func readIPv6(_ buffer: ReceiveBuffer) -> ReadOutcome {
@@ -183,7 +188,9 @@ extension VRRPSocket {
         var hopLimit: Int32?
         var destination: IPv6Address?
         var index = interfaceIndex
+        var stamp: WallClockTime?
         walkControlMessages(buffer, length: controlLength) { level, type, data in
+            if let t = Self.timestamp(level, type, data) { stamp = t }
             guard level == Int32(IPPROTO_IPV6) else { return }
             if type == clinux_IPV6_HOPLIMIT, data.count >= 4 {
                 hopLimit = data.loadUnaligned(as: Int32.self)
@@ -201,6 +208,14 @@ extension VRRPSocket {
             source: .v6(source),
             destination: .v6(destination),
             hopLimit: UInt8(hopLimit),
-            interfaceIndex: index))
+            interfaceIndex: index,
+            receivedAt: stamp))
+    }
+
+    /// The `SCM_TIMESTAMPNS` control message's receive time, if this is one.
+    private static func timestamp(_ level: Int32, _ type: Int32, _ data: UnsafeRawBufferPointer) -> WallClockTime? {
+        guard level == SOL_SOCKET, type == clinux_SCM_TIMESTAMPNS, data.count >= MemoryLayout<timespec>.size else { return nil }
+        let t = data.loadUnaligned(as: timespec.self)
+        return WallClockTime(nanosecondsSinceEpoch: Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec))
     }
 }

@@ -7,6 +7,18 @@ extension VRRPSocket {
     /// The TTL/hop limit and source are set per packet, so a shared socket can
     /// serve instances with different `unicast_src_ip`s.
     public func send(_ payload: [UInt8], to destination: IPAddress, options: SendOptions = SendOptions()) throws {
+        try send(payload, to: destination, options: options, flags: 0)
+        state.withLock { $0.statistics.sent += 1 }
+    }
+
+    /// Everything `send` does — checksum, control messages, route lookup in the kernel —
+    /// except transmitting: `MSG_PROBE` makes the kernel stop before queuing the packet.
+    /// Warms the path before the first takeover; errors are ignored, nothing is counted.
+    public func rehearseSend(_ payload: [UInt8], to destination: IPAddress, options: SendOptions = SendOptions()) {
+        try? send(payload, to: destination, options: options, flags: clinux_MSG_PROBE)
+    }
+
+    private func send(_ payload: [UInt8], to destination: IPAddress, options: SendOptions, flags: Int32) throws {
         guard destination.family == configuration.family else {
             throw LinuxNetworkingError.addressFamilyMismatch(expected: configuration.family, got: destination)
         }
@@ -28,13 +40,12 @@ extension VRRPSocket {
                 if src == nil, case .v4(let chosen) = try sourceAddress(toward: destination) { src = chosen }
                 InternetChecksum.fillVRRPv3IPv4(&bytes, source: src!, destination: dst)
             }
-            try sendIPv4(bytes, to: dst, source: src, ttl: options.hopLimit)
+            try sendIPv4(bytes, to: dst, source: src, ttl: options.hopLimit, flags: flags)
         case .v6(let dst):
             var src: IPv6Address?
             if case .v6(let s)? = source { src = s }
-            try sendIPv6(payload, to: dst, source: src, hopLimit: options.hopLimit)
+            try sendIPv6(payload, to: dst, source: src, hopLimit: options.hopLimit, flags: flags)
         }
-        state.withLock { $0.statistics.sent += 1 }
     }
 
     /// The address the kernel would send from toward `destination` on this interface
@@ -76,53 +87,64 @@ extension VRRPSocket {
         }
     }
 
-    private func sendIPv4(_ payload: [UInt8], to dst: IPv4Address, source: IPv4Address?, ttl: UInt8) throws {
+    private func sendIPv4(_ payload: [UInt8], to dst: IPv4Address, source: IPv4Address?, ttl: UInt8,
+                          flags: Int32) throws {
         var to = SocketAddress.sockaddrIn(dst)
         var info = in_pktinfo()
         info.ipi_ifindex = interfaceIndex
         if let source { info.ipi_spec_dst = SocketAddress.inAddr(source) }
-        try sendMessage(payload, name: &to, controls: [
-            (Int32(IPPROTO_IP), IP_PKTINFO, withUnsafeBytes(of: &info) { Array($0) }),
-            (Int32(IPPROTO_IP), IP_TTL, withUnsafeBytes(of: Int32(ttl)) { Array($0) }),
-        ], context: "\(dst)")
+        var control = ControlMessages(capacity: clinux_cmsg_space(MemoryLayout<in_pktinfo>.size) + clinux_cmsg_space(4))
+        control.append(level: Int32(IPPROTO_IP), type: IP_PKTINFO, info)
+        control.append(level: Int32(IPPROTO_IP), type: IP_TTL, Int32(ttl))
+        try sendMessage(payload, name: &to, control: &control, flags: flags, context: "\(dst)")
     }
 
-    private func sendIPv6(_ payload: [UInt8], to dst: IPv6Address, source: IPv6Address?, hopLimit: UInt8) throws {
+    private func sendIPv6(_ payload: [UInt8], to dst: IPv6Address, source: IPv6Address?, hopLimit: UInt8,
+                          flags: Int32) throws {
         var to = SocketAddress.sockaddrIn6(dst, scopeID: UInt32(interfaceIndex))
         var info = clinux_in6_pktinfo()
         info.ipi6_ifindex = UInt32(interfaceIndex)
         if let source { info.ipi6_addr = SocketAddress.in6Addr(source) }
-        try sendMessage(payload, name: &to, controls: [
-            (Int32(IPPROTO_IPV6), clinux_IPV6_PKTINFO, withUnsafeBytes(of: &info) { Array($0) }),
-            (Int32(IPPROTO_IPV6), clinux_IPV6_HOPLIMIT, withUnsafeBytes(of: Int32(hopLimit)) { Array($0) }),
-        ], context: "\(dst)")
+        var control = ControlMessages(capacity: clinux_cmsg_space(MemoryLayout<clinux_in6_pktinfo>.size) + clinux_cmsg_space(4))
+        control.append(level: Int32(IPPROTO_IPV6), type: clinux_IPV6_PKTINFO, info)
+        control.append(level: Int32(IPPROTO_IPV6), type: clinux_IPV6_HOPLIMIT, Int32(hopLimit))
+        try sendMessage(payload, name: &to, control: &control, flags: flags, context: "\(dst)")
     }
 
-    private func sendMessage<Name>(_ payload: [UInt8], name: inout Name,
-                                   controls: [(level: Int32, type: Int32, data: [UInt8])], context: String) throws {
-        let controlLength = controls.reduce(0) { $0 + clinux_cmsg_space($1.data.count) }
-        var control = [UInt8](repeating: 0, count: controlLength)
-        control.withUnsafeMutableBytes { raw in
-            var offset = 0
-            for c in controls {
-                let header = raw.baseAddress!.advanced(by: offset).assumingMemoryBound(to: cmsghdr.self)
-                header.pointee.cmsg_len = clinux_cmsg_len(c.data.count)
-                header.pointee.cmsg_level = c.level
-                header.pointee.cmsg_type = c.type
-                let data = UnsafeMutableRawPointer(clinux_cmsg_data(header))!
-                c.data.withUnsafeBytes { data.copyMemory(from: $0.baseAddress!, byteCount: c.data.count) }
-                offset += clinux_cmsg_space(c.data.count)
-            }
-        }
+    /// The context of an error is formatted only when there is one: this runs for
+    /// every advert of every master.
+    private func sendMessage<Name>(_ payload: [UInt8], name: inout Name, control: inout ControlMessages, flags: Int32,
+                                   context: @autoclosure () -> String) throws {
         var bytes = payload
         let sent = bytes.withUnsafeMutableBytes { data in
-            control.withUnsafeMutableBytes { controlRaw in
+            control.bytes.withUnsafeMutableBytes { controlRaw in
                 withUnsafeMutablePointer(to: &name) { namePointer in
                     withMessageHeader(data: data, name: UnsafeMutableRawPointer(namePointer),
-                                      nameLength: MemoryLayout<Name>.size, control: controlRaw) { sendmsg(descriptor, &$0, 0) }
+                                      nameLength: MemoryLayout<Name>.size, control: controlRaw) { sendmsg(descriptor, &$0, flags) }
                 }
             }
         }
-        try check(sent, "sendmsg", context)
+        if sent < 0 { try check(sent, "sendmsg", context()) }
+    }
+}
+
+/// Ancillary data for `sendmsg`, written in place (no per-message array of tuples).
+struct ControlMessages {
+    var bytes: [UInt8]
+    private var offset = 0
+
+    init(capacity: Int) { bytes = [UInt8](repeating: 0, count: capacity) }
+
+    mutating func append<Value>(level: Int32, type: Int32, _ value: Value) {
+        let length = MemoryLayout<Value>.size
+        let at = offset
+        bytes.withUnsafeMutableBytes { raw in
+            let header = raw.baseAddress!.advanced(by: at).assumingMemoryBound(to: cmsghdr.self)
+            header.pointee.cmsg_len = clinux_cmsg_len(length)
+            header.pointee.cmsg_level = level
+            header.pointee.cmsg_type = type
+            withUnsafeBytes(of: value) { UnsafeMutableRawPointer(clinux_cmsg_data(header))!.copyMemory(from: $0.baseAddress!, byteCount: length) }
+        }
+        offset += clinux_cmsg_space(length)
     }
 }

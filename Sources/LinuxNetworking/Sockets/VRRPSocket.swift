@@ -177,6 +177,8 @@ public final class VRRPSocket: Sendable {
 
     private static func configure(_ fd: Int32, family: AddressFamily, index: Int32) throws {
         try setIntOption(fd, SOL_SOCKET, clinux_SO_BINDTOIFINDEX, index, "SO_BINDTOIFINDEX")
+        // The kernel's receive time of each packet: the Master_Down_Timer restarts from it.
+        try setIntOption(fd, SOL_SOCKET, clinux_SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS")
         switch family {
         case .ipv4:
             try setIntOption(fd, Int32(IPPROTO_IP), IP_PKTINFO, 1, "IP_PKTINFO")

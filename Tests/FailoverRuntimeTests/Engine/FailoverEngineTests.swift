@@ -52,6 +52,20 @@ import VRRPWire
         #expect(calls.contains(.notify(NotifyEvent(scope: .instance, name: "VI_1", state: .master, priority: 255))))
     }
 
+    @Test("Start-up rehearses each instance's takeover through the ports — advert, VIPs, announcement — with no real call")
+    func startRehearsesTheTakeoverPathWithoutEffect() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = Self.engine([Self.instance(), Self.instance("VI_2", vrid: 52, vips: [IPAddress("198.51.100.20")!])],
+                                 ports: ports, clock: clock)
+        await engine.start()
+        let rehearsed = ports.rehearsals
+        #expect(Set(rehearsed.sends.map(\.virtualRouterID.rawValue)) == [51, 52])
+        #expect(rehearsed.sends.allSatisfy { $0.priority == Priority(100) })
+        #expect(Set(rehearsed.adds.flatMap { $0.map(\.address) }) == [Self.vip, IPAddress("198.51.100.20")!])
+        #expect(rehearsed.announcements.count == 2)
+        #expect(ports.calls.allSatisfy { if case .notify = $0 { true } else { false } }, "only the BACKUP notifies: \(ports.calls)")
+    }
+
     @Test func backupTakesOverWhenTheMasterDownTimerFires() async {
         let ports = RecordingPorts(), clock = ManualClock()
         let engine = Self.engine([Self.instance()], ports: ports, clock: clock)

@@ -1,0 +1,75 @@
+import FailoverRuntime
+import Foundation
+import LinuxNetworking
+import Synchronization
+import Testing
+
+/// The daemon's engine alarm: a timerfd thread that is also a task executor.
+@Suite struct AlarmThreadTests {
+    /// The name of the calling thread (`/proc/thread-self/comm`).
+    static func threadName() -> String {
+        ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// What one alarm call saw.
+    struct Call: Sendable {
+        var at: ContinuousClock.Instant
+        var thread: String
+    }
+
+    /// Sets `alarm`'s action to report each call into the returned stream.
+    static func calls(of alarm: AlarmThread) -> AsyncStream<Call> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Call.self)
+        alarm.onAlarm { continuation.yield(Call(at: .now, thread: threadName())) }
+        return stream
+    }
+
+    @Test("The alarm goes off at its deadline, never before, and runs its action on its own thread")
+    func alarmRunsItsActionOnItsOwnThreadAfterTheDeadline() async throws {
+        let alarm = try AlarmThread()
+        var calls = Self.calls(of: alarm).makeAsyncIterator()
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(20))
+        alarm.set(deadline)
+        let call = try #require(await calls.next())
+        #expect(call.at >= deadline)
+        #expect(call.thread == "ipf-alarm", "the action runs in the alarm thread's own wake-up")
+        #expect(alarm.firedCount == 1)
+    }
+
+    @Test("Setting the alarm again replaces the earlier deadline; nil disarms it")
+    func settingTheAlarmReplacesTheEarlierDeadline() async throws {
+        let alarm = try AlarmThread()
+        var calls = Self.calls(of: alarm).makeAsyncIterator()
+        let now = ContinuousClock.now
+        alarm.set(now.advanced(by: .milliseconds(10)))
+        alarm.set(nil)
+        let later = now.advanced(by: .milliseconds(40))
+        alarm.set(later)
+        let call = try #require(await calls.next())
+        #expect(call.at >= later, "the disarmed 10 ms deadline never went off")
+        #expect(alarm.firedCount == 1)
+    }
+
+    @Test("A deadline already past goes off at once")
+    func pastDeadlineGoesOffAtOnce() async throws {
+        let alarm = try AlarmThread()
+        var calls = Self.calls(of: alarm).makeAsyncIterator()
+        alarm.set(ContinuousClock.now.advanced(by: .milliseconds(-5)))
+        #expect(await calls.next() != nil)
+    }
+
+    @Test("An actor entered from the alarm's action runs on the alarm thread too (the engine's timer path)")
+    func actorEnteredFromTheAlarmRunsOnTheAlarmThread() async throws {
+        actor Engine {
+            func timerFired() -> String { AlarmThreadTests.threadName() }
+        }
+        let alarm = try AlarmThread()
+        let engine = Engine()
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        alarm.onAlarm { continuation.yield(await engine.timerFired()) }
+        alarm.set(ContinuousClock.now)
+        var names = stream.makeAsyncIterator()
+        #expect(await names.next() == "ipf-alarm")
+    }
+}
