@@ -84,6 +84,8 @@ struct NodeService: Service {
         announcer.prepare(interfaces: Self.announcedInterfaces(plan))
         addresses.prepare(interfaces: Self.announcedInterfaces(plan))
         let links = try LinkMonitor()
+        // The engine's home thread: its executor and its alarm (see AlarmThread).
+        let alarm = try AlarmThread()
         let daemon = FailoverDaemon(
             plan: plan,
             scripts: ScriptSettings(enableScriptSecurity: configuration.globalDefinitions.enableScriptSecurity),
@@ -91,7 +93,7 @@ struct NodeService: Service {
                 sender: transport, addresses: LinuxVirtualAddresses(manager: addresses), announcer: announcer,
                 launcher: LinuxProcessLauncher(), tcpProbe: LinuxTCPConnectProbe(), inspector: LinuxScriptHostInspector(),
                 openFIFO: { LinuxNotifyFIFO(path: $0) }, environment: ProcessEnvironment.current(),
-                wallClock: SystemWallClock(), alarm: try AlarmThread()),
+                wallClock: SystemWallClock(), alarm: alarm),
             clock: ContinuousClock(), logger: logger)
         let engine = daemon.engine
         // Link state before the first transition: a tracked interface that is down

@@ -15,9 +15,10 @@ import VRRPWire
 /// ```
 /// Ports are synchronous, so an event is handled without suspending: no other
 /// event can interleave with the execution of its actions. One timer wakes the engine
-/// at the earliest deadline of any unit: in the daemon an `EngineAlarm` (a thread on a
-/// timerfd that runs the engine on its own wake-up), in tests a task sleeping on the
-/// engine's clock. A packet counts from when the kernel received it (its
+/// at the earliest deadline of any unit: in the daemon an `EngineAlarm` — a thread on a
+/// timerfd that is also this actor's executor and calls `timerFired` in its own
+/// wake-up — in tests a task sleeping on the engine's clock (the actor then runs on
+/// a serial queue). A packet counts from when the kernel received it (its
 /// `SO_TIMESTAMPNS` stamp, through a `WallClock`), not from when it was handled.
 ///
 /// Cost per event is independent of the number of instances: each unit's next
@@ -43,6 +44,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     var instanceForPacket: [PacketKey: String] = [:]
     var counters = RuntimeCounters()
     var started = false
+    var rehearsed = false
     var stopped = false
     var timer: Task<Void, Never>?
     var armedDeadline: VRRPInstant?
@@ -56,6 +58,12 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     let wallClock: (any WallClock)?
     /// Wakes `timerFired` at the earliest deadline; nil: a task sleeping on `clock`.
     let alarm: (any EngineAlarm)?
+    /// Where the actor's jobs run: the alarm's thread, or a serial queue.
+    nonisolated let serialExecutor: any SerialExecutor
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        serialExecutor.asUnownedSerialExecutor()
+    }
 
     /// The oldest a kernel receive timestamp may make a packet. Receive lag is well
     /// under a millisecond; anything older comes from a wall-clock step (or an engine
@@ -75,6 +83,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         origin = clock.now
         self.wallClock = wallClock
         self.alarm = origin is ContinuousClock.Instant ? alarm : nil
+        serialExecutor = self.alarm ?? SerialQueueExecutor()
         self.plan = plan
         self.logger = logger
         executor = ActionExecutor(ports: ports, logger: logger)
@@ -127,11 +136,21 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     public func start() {
         guard !started else { return }
         started = true
-        alarm?.onAlarm { [weak self] in await self?.timerFired() }
-        TakeoverRehearsal(ports: executor.ports).run(contexts.values)
+        // Runs on the alarm's thread, which is this actor's executor, between jobs.
+        alarm?.onAlarm { [weak self] in self?.assumeIsolated { $0.timerFired() } }
+        rehearseTakeover()
         let now = now
         for i in units.indices { run(i) { $0.start(now: now) } }
         rearm()
+    }
+
+    /// Runs every instance's takeover path once, without effect (`TakeoverRehearsal`),
+    /// on the engine's executor — the thread that will run the takeover, so its stack
+    /// and allocator arena are warm too.
+    func rehearseTakeover() {
+        guard !rehearsed else { return }
+        rehearsed = true
+        TakeoverRehearsal(ports: executor.ports).run(contexts.values)
     }
 
     /// A VRRP packet from a receive socket.

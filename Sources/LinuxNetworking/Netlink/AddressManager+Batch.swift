@@ -25,11 +25,12 @@ extension AddressManager {
     /// The path of `add(contentsOf:)` with every request's prefix length set to 255,
     /// which the kernel refuses for both families (EINVAL) before touching anything:
     /// nothing is added and the state file is not written. Warms the path before the
-    /// first takeover; returns how many requests the kernel refused (all, normally).
+    /// first takeover; returns each request's outcome, as `add(contentsOf:)` does
+    /// (normally every one `.netlink(EINVAL)`).
     @discardableResult
-    public func rehearseAdd(contentsOf vips: [VirtualAddress]) -> Int {
-        guard !vips.isEmpty else { return 0 }
-        let outcomes: [Result<AddOutcome, LinuxNetworkingError>] = batch(vips) { vip, index in
+    public func rehearseAdd(contentsOf vips: [VirtualAddress]) -> [Result<AddOutcome, LinuxNetworkingError>] {
+        guard !vips.isEmpty else { return [] }
+        return batch(vips) { vip, index in
             var request = addRequest(vip, index: index)
             request.payload[1] = 255  // ifaddrmsg.ifa_prefixlen
             return request
@@ -39,7 +40,6 @@ extension AddressManager {
             case .failure(let error): .failure(error)
             }
         }
-        return outcomes.count { if case .failure(.netlink(_, EINVAL, _)) = $0 { true } else { false } }
     }
 
     /// Removes many VIPs with pipelined netlink requests and one state-file write

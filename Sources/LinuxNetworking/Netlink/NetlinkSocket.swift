@@ -10,7 +10,15 @@ import Synchronization
 /// use it synchronously. It stays in the network namespace it was created in.
 final class NetlinkSocket: Sendable {
     private let descriptor: Int32
-    private let sequence = Mutex<UInt32>(1)
+    /// The sequence counter and the receive buffer, used under one lock. The buffer
+    /// is allocated once: a fresh 32 KiB per request meant fresh pages to fault in and
+    /// zero on a takeover, between the advert and the first gratuitous ARP.
+    private let state = Mutex(State())
+
+    private struct State {
+        var sequence: UInt32 = 1
+        var buffer = [UInt8](repeating: 0, count: 32768)
+    }
 
     init() throws {
         descriptor = try check(socket(AF_NETLINK, clinux_SOCK_RAW | clinux_SOCK_CLOEXEC, NETLINK_ROUTE),
@@ -33,23 +41,22 @@ final class NetlinkSocket: Sendable {
 
     /// Sends one request and returns every reply message before the ACK/DONE.
     func request(type: UInt16, flags: UInt16, payload: [UInt8], operation: @autoclosure () -> String) throws -> [NetlinkMessage] {
-        try sequence.withLock { seq in
-            seq &+= 1
-            let mySequence = seq
+        try state.withLock { s in
+            s.sequence &+= 1
+            let mySequence = s.sequence
             let message = NetlinkMessage(type: type, flags: flags | UInt16(NLM_F_REQUEST) | UInt16(NLM_F_ACK),
                                          sequence: mySequence, payload: payload)
             let bytes = message.encoded()
             let sent = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
             try check(sent, "send", "netlink \(operation())")
             var replies: [NetlinkMessage] = []
-            var buffer = [UInt8](repeating: 0, count: 32768)
             while true {
-                let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                let n = s.buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw LinuxNetworkingError.systemCall(name: "recv", errno: errno, context: "netlink \(operation())")
                 }
-                for reply in try NetlinkMessage.parse(buffer[0..<n]) where reply.sequence == mySequence {
+                for reply in try NetlinkMessage.parse(s.buffer[0..<n]) where reply.sequence == mySequence {
                     switch Int32(reply.type) {
                     case NLMSG_ERROR:
                         let code = reply.payload.count >= 4 ? Int32(bitPattern: reply.payload[...].u32(at: 0)) : -EIO
@@ -97,19 +104,18 @@ final class NetlinkSocket: Sendable {
     /// datagram in order and one failure does not stop the others, so this equals
     /// calling `request` once per element, with a fraction of the system calls.
     func requests(_ requests: [Request]) throws -> [Result<[NetlinkMessage], LinuxNetworkingError>] {
-        try sequence.withLock { seq in
+        try state.withLock { s in
             var outcomes: [Result<[NetlinkMessage], LinuxNetworkingError>] = []
             outcomes.reserveCapacity(requests.count)
-            var buffer = [UInt8](repeating: 0, count: 32768)
             var start = requests.startIndex
             while start < requests.endIndex {
                 let window = requests[start..<min(start + Self.batchWindow, requests.endIndex)]
-                let firstSequence = seq &+ 1
+                let firstSequence = s.sequence &+ 1
                 var datagram: [UInt8] = []
                 for request in window {
-                    seq &+= 1
+                    s.sequence &+= 1
                     datagram += NetlinkMessage(type: request.type, flags: request.flags | UInt16(NLM_F_REQUEST) | UInt16(NLM_F_ACK),
-                                               sequence: seq, payload: request.payload).encoded()
+                                               sequence: s.sequence, payload: request.payload).encoded()
                 }
                 let sent = datagram.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
                 try check(sent, "send", "netlink batch of \(window.count) from \(window.first!.operation)")
@@ -117,12 +123,12 @@ final class NetlinkSocket: Sendable {
                 var replies: [[NetlinkMessage]] = Array(repeating: [], count: window.count)
                 var open = window.count
                 while open > 0 {
-                    let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                    let n = s.buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
                     if n < 0 {
                         if errno == EINTR { continue }
                         throw LinuxNetworkingError.systemCall(name: "recv", errno: errno, context: "netlink batch")
                     }
-                    for reply in try NetlinkMessage.parse(buffer[0..<n]) {
+                    for reply in try NetlinkMessage.parse(s.buffer[0..<n]) {
                         let slot = Int(reply.sequence &- firstSequence)
                         guard slot >= 0, slot < window.count, pending[slot] == nil else { continue }
                         switch Int32(reply.type) {

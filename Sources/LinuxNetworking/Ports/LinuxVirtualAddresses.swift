@@ -20,8 +20,9 @@ public struct LinuxVirtualAddresses: VirtualAddressManager {
     }
 
     /// The batch path with requests the kernel refuses (see `AddressManager.rehearseAdd`).
+    /// Its outcomes go through the same mapping as `add(contentsOf:)`'s and are dropped.
     public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec]) {
-        manager.rehearseAdd(contentsOf: addresses.map(VirtualAddress.init))
+        _ = Self.failures(addresses, manager.rehearseAdd(contentsOf: addresses.map(VirtualAddress.init)))
     }
 
     /// Pipelined netlink requests and one state-file write for the whole list.

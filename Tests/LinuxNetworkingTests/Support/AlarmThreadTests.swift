@@ -59,17 +59,34 @@ import Testing
         #expect(await calls.next() != nil)
     }
 
-    @Test("An actor entered from the alarm's action runs on the alarm thread too (the engine's timer path)")
-    func actorEnteredFromTheAlarmRunsOnTheAlarmThread() async throws {
-        actor Engine {
-            func timerFired() -> String { AlarmThreadTests.threadName() }
-        }
+    /// An actor whose executor is the alarm thread, as the engine's is.
+    actor Engine {
+        let alarm: AlarmThread
+        init(alarm: AlarmThread) { self.alarm = alarm }
+        nonisolated var unownedExecutor: UnownedSerialExecutor { alarm.asUnownedSerialExecutor() }
+        var fired: [String] = []
+        func timerFired() { fired.append(AlarmThreadTests.threadName()) }
+        func whereAmI() -> String { AlarmThreadTests.threadName() }
+    }
+
+    @Test("An actor on the alarm's executor runs its jobs on the alarm thread, whoever calls it")
+    func actorJobsRunOnTheAlarmThread() async throws {
+        let engine = Engine(alarm: try AlarmThread())
+        #expect(await engine.whereAmI() == "ipf-alarm")
+    }
+
+    @Test("The alarm action enters that actor synchronously (assumeIsolated) on the alarm thread, with no task")
+    func alarmActionRunsTheActorInItsOwnWakeUp() async throws {
         let alarm = try AlarmThread()
-        let engine = Engine()
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
-        alarm.onAlarm { continuation.yield(await engine.timerFired()) }
+        let engine = Engine(alarm: alarm)
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
+        alarm.onAlarm {
+            engine.assumeIsolated { $0.timerFired() }
+            continuation.yield()
+        }
         alarm.set(ContinuousClock.now)
-        var names = stream.makeAsyncIterator()
-        #expect(await names.next() == "ipf-alarm")
+        var rings = stream.makeAsyncIterator()
+        _ = await rings.next()
+        #expect(await engine.fired == ["ipf-alarm"])
     }
 }
