@@ -83,7 +83,7 @@ struct NodeService: Service {
         // Sockets and interface indexes ready before the first takeover needs them.
         announcer.prepare(interfaces: Self.announcedInterfaces(plan))
         addresses.prepare(interfaces: Self.announcedInterfaces(plan))
-        let links = try LinkMonitor()
+        let links = try LinkMonitor(addressEvents: false)
         // The engine's home thread: its executor and its alarm (see AlarmThread).
         let alarm = try AlarmThread()
         let daemon = FailoverDaemon(
@@ -127,7 +127,7 @@ struct NodeService: Service {
                     case .linkRemoved(let status):
                         await engine.interfaceChanged(name: status.name, up: false)
                     case .addressAdded, .addressRemoved:
-                        break
+                        break  // not subscribed (see LinkMonitor.init)
                     }
                 }
             },

@@ -68,4 +68,30 @@ struct LinkMonitorTests {
             }
         }
     }
+
+    @Test("Links only (the daemon's monitor): adding and removing a VIP reports nothing; a link change still does")
+    func linkOnlyMonitorIgnoresAddressChanges() async throws {
+        try await Lab.with(nodes: ["a"]) { lab in
+            let a = lab.node("a")
+            let (monitor, addresses) = try await lab.inNamespace(a.namespace) {
+                (try LinkMonitor(addressEvents: false), try AddressManager(.init(stateFilePath: nil)))
+            }
+            defer { monitor.close() }
+            let inbox = Inbox(monitor.events())
+            let vip = VirtualAddress(IPAddress("198.51.100.41")!, interface: "eth0")
+            try addresses.add(vip)
+            try addresses.remove(vip)
+            try await lab.run(in: a.namespace, ["ip", "link", "set", "eth0", "down"])
+            // Everything before the link-down event: the snapshot's links, and no address event.
+            var addressEvents = 0
+            events: while true {
+                switch try await inbox.next("eth0 down") {
+                case .addressAdded, .addressRemoved: addressEvents += 1
+                case .linkChanged(let status) where status.name == "eth0" && !status.isUsable: break events
+                default: continue
+                }
+            }
+            #expect(addressEvents == 0)
+        }
+    }
 }

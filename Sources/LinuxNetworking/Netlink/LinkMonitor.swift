@@ -3,7 +3,8 @@ import Glibc
 import Synchronization
 
 /// Link and address changes from the rtnetlink multicast groups RTNLGRP_LINK,
-/// RTNLGRP_IPV4_IFADDR and RTNLGRP_IPV6_IFADDR, as `AsyncStream<LinkEvent>`s.
+/// RTNLGRP_IPV4_IFADDR and RTNLGRP_IPV6_IFADDR (or links only), as
+/// `AsyncStream<LinkEvent>`s.
 ///
 /// At start (and whenever the kernel reports lost events with ENOBUFS) the monitor
 /// dumps every link and address, so a consumer always converges on the current
@@ -23,13 +24,21 @@ public final class LinkMonitor: Sendable {
     private let requests: NetlinkSocket
     private let state = Mutex(State())
     private let readSource: ReadSource
+    /// Whether address changes are subscribed to (and dumped in snapshots).
+    public let reportsAddresses: Bool
 
-    public init() throws {
+    /// `addressEvents: false` subscribes to link changes only. The daemon does: it
+    /// acts on no address event, and subscribed, every VIP it adds made the kernel
+    /// copy a notification to this socket and wake its reader — inside the
+    /// `sendmsg` of the add, between the takeover advert and the first gratuitous
+    /// ARP — and a group of 1,000 VIPs overflowed it into full re-dumps.
+    public init(addressEvents: Bool = true) throws {
+        reportsAddresses = addressEvents
         let fd = try check(socket(AF_NETLINK, clinux_SOCK_RAW | clinux_SOCK_CLOEXEC, NETLINK_ROUTE), "socket", "AF_NETLINK")
         do {
             var address = sockaddr_nl()
             address.nl_family = sa_family_t(AF_NETLINK)
-            address.nl_groups = UInt32(RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR)
+            address.nl_groups = UInt32(addressEvents ? RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR : RTMGRP_LINK)
             _ = try withUnsafeBytes(of: &address) { raw in
                 try check(bind(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
                                socklen_t(MemoryLayout<sockaddr_nl>.size)), "bind", "netlink groups")
@@ -79,6 +88,7 @@ public final class LinkMonitor: Sendable {
                                              operation: "RTM_GETLINK dump") {
             events += links.compactMap(event)
         }
+        guard reportsAddresses else { return events }
         let addressDump = AddressManager.ifaddrmsg(raw: UInt8(AF_UNSPEC), prefix: 0, flags: 0, scope: 0, index: 0)
         if let addresses = try? requests.request(type: UInt16(RTM_GETADDR), flags: UInt16(NLM_F_DUMP),
                                                  payload: addressDump, operation: "RTM_GETADDR dump") {
