@@ -65,7 +65,7 @@ struct DaemonLabTests {
         }
     }
 
-    @Test("SIGHUP with a raised priority preempts the master; /status and /metrics show it")
+    @Test("SIGHUP with a raised priority preempts the master; /status, /metrics and /healthz show it")
     func sighupRaisesPriorityAndPreempts() async throws {
         try LabRequirements.require(["ip"])
         try await Lab.with(nodes: ["a", "b"]) { lab in
@@ -84,6 +84,9 @@ struct DaemonLabTests {
             let metrics = await h.get("/metrics", on: b) ?? ""
             #expect(metrics.contains(#"keepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51"} 2"#), "\(metrics)")
             #expect(metrics.contains(#"keepalived_become_master_total{iname="VI_1",intf="eth0",vrid="51"} 1"#))
+            // The engine's timer is the alarm thread here: /healthz must see it armed.
+            #expect(await h.get("/healthz", on: a) != nil, "/healthz is 200 on the backup")
+            #expect(await h.get("/healthz", on: b) != nil, "/healthz is 200 on the master")
         }
     }
 

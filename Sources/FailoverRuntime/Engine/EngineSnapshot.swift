@@ -85,11 +85,11 @@ extension FailoverEngine {
         return EngineSnapshot(instances: instances, nodeCounters: nodeCounters)
     }
 
-    /// True while started and not stopped, with a timer armed whenever some
-    /// instance has a deadline — what `/healthz` reports.
+    /// True while started and not stopped, with the timer (the alarm, or the timer
+    /// task) armed whenever some instance has a deadline — what `/healthz` reports.
     public func isAlive() -> Bool {
         guard started, !stopped else { return false }
         let hasDeadline = deadlines.contains { $0 != nil }
-        return !hasDeadline || timer != nil
+        return !hasDeadline || armedDeadline != nil
     }
 }
