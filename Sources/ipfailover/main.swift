@@ -1,4 +1,13 @@
 import Dispatch
+import Glibc
+
+/// glibc's `mallopt(M_ARENA_MAX, n)`; malloc.h is not part of the Glibc module.
+func limitMallocArenas(to count: Int32) {
+    let mArenaMax: Int32 = -8  // M_ARENA_MAX in <malloc.h>
+    guard let symbol = dlsym(nil, "mallopt") else { return }
+    let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+    _ = mallopt(mArenaMax, count)
+}
 
 /// Runs the command line on the concurrency pool while the main thread waits.
 ///
@@ -17,4 +26,8 @@ func runCommandLine() {
     finished.wait()
 }
 
+// One malloc arena instead of one per thread that ever allocated (glibc allows 8 per
+// core): the daemon's threads allocate little and rarely at the same time, and every
+// arena keeps its own partly used pages. 255 instances: about -0.1 MiB peak RSS.
+limitMallocArenas(to: 1)
 runCommandLine()
