@@ -1,7 +1,7 @@
 import ArgumentParser
 
-/// The `ipfailover` command line: argument parsing and wiring only.
-@main
+/// The `ipfailover` command line: argument parsing and wiring only. Started from
+/// main.swift.
 struct IPFailover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ipfailover",
