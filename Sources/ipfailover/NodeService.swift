@@ -2,6 +2,7 @@ import FailoverConfig
 import FailoverRuntime
 import Logging
 import LinuxNetworking
+import NIOPosix
 import ServiceLifecycle
 import StatusServer
 import UnixSignals
@@ -108,7 +109,11 @@ struct NodeService: Service {
         // raised before any VIP is touched.
         var server: StatusHTTPServer?
         if let statusHost {
-            server = try await StatusHTTPServer.start(host: statusHost, port: statusPort, source: DaemonStatusSource(daemon: daemon))
+            // One event-loop thread: a few scrapes a minute need no more, and NIO's
+            // default group starts one per core, each with its own stack and task
+            // queues in the daemon's resident memory.
+            server = try await StatusHTTPServer.start(host: statusHost, port: statusPort, source: DaemonStatusSource(daemon: daemon),
+                                                      group: MultiThreadedEventLoopGroup(numberOfThreads: 1))
             logger.info("status endpoint on http://\(statusHost):\(server!.port)/status")
         }
         // Feed packets and link events before the instances start: a backup whose

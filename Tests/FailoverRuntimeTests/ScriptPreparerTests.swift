@@ -1,4 +1,5 @@
 @testable import FailoverRuntime
+import Synchronization
 import Testing
 import VRRPWire
 
@@ -143,5 +144,32 @@ import VRRPWire
         #expect(ScriptPreparer.defaultScriptCredentials(inspector: host) == .root)
         host.users["keepalived_script"] = ScriptCredentials(uid: 998, gid: 998)
         #expect(ScriptPreparer.defaultScriptCredentials(inspector: host) == ScriptCredentials(uid: 998, gid: 998))
+    }
+
+    /// Counts user lookups (each one goes through NSS on a real host).
+    final class CountingHost: ScriptHostInspector {
+        let host: FakeHost
+        let lookups = Mutex<[String]>([])
+        init(_ host: FakeHost) { self.host = host }
+        func fileStatus(atPath path: String) -> FileStatus? { host.fileStatus(atPath: path) }
+        func credentials(user: String, group: String?) -> ScriptCredentials? {
+            lookups.withLock { $0.append(user) }
+            return host.credentials(user: user, group: group)
+        }
+        func hasExecutableFormat(atPath path: String) -> Bool { host.hasExecutableFormat(atPath: path) }
+    }
+
+    @Test("The default script user is looked up when a script without a user is prepared, not before")
+    func defaultScriptUserIsLookedUpOnlyWhenNeeded() {
+        var fake = FakeHost.standard(scripts: ["check.sh"])
+        fake.users["keepalived_script"] = ScriptCredentials(uid: 998, gid: 998)
+        let host = CountingHost(fake)
+        let preparer = ScriptPreparer(inspector: host, enableScriptSecurity: false, environment: [:])
+        #expect(host.lookups.withLock { $0 }.isEmpty, "a daemon without scripts never asks NSS")
+        let prepared = preparer.prepare(CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh",
+                                                        interval: .seconds(1)))
+        guard case .process(let request) = prepared.probe else { Issue.record("\(prepared.probe)"); return }
+        #expect(request.credentials == ScriptCredentials(uid: 998, gid: 998))
+        #expect(host.lookups.withLock { $0 } == ["keepalived_script"])
     }
 }

@@ -67,8 +67,9 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
         self.ports = ports
         self.logger = logger
         self.plan = plan
+        // The default script user (keepalived_script, else root) is looked up when a
+        // script first needs it.
         let preparer = ScriptPreparer(inspector: ports.inspector, enableScriptSecurity: scripts.enableScriptSecurity,
-                                      defaultCredentials: ports.inspector.credentials(user: "keepalived_script", group: nil) ?? .root,
                                       environment: ports.environment)
         self.preparer = preparer
         notifier = NotifyDispatcher(preparer: preparer, launcher: ports.launcher, openFIFO: ports.openFIFO,

@@ -11,8 +11,15 @@ public struct ScriptPreparer: Sendable {
     public var inspector: any ScriptHostInspector
     /// `enable_script_security`.
     public var enableScriptSecurity: Bool
-    /// Who runs scripts without `user`: keepalived uses `keepalived_script` if it exists, else root.
-    public var defaultCredentials: ScriptCredentials
+    /// Who runs scripts without `user`: keepalived uses `keepalived_script` if it
+    /// exists, else root. Unless set, looked up when a script first needs it: the
+    /// lookup goes through NSS, which maps libnss_systemd and friends (0.36 MiB of a
+    /// daemon's resident memory) even when no script is configured.
+    public var defaultCredentials: ScriptCredentials {
+        get { explicitDefaultCredentials ?? Self.defaultScriptCredentials(inspector: inspector) }
+        set { explicitDefaultCredentials = newValue }
+    }
+    private var explicitDefaultCredentials: ScriptCredentials?
     /// Sanitised environment for every script.
     public var environment: [String: String]
     /// SIGTERM → SIGKILL grace for every run (keepalived: 2 s; shorter for sub-second checks).
@@ -22,12 +29,12 @@ public struct ScriptPreparer: Sendable {
 
     public init(
         inspector: any ScriptHostInspector, enableScriptSecurity: Bool,
-        defaultCredentials: ScriptCredentials = .root, environment: [String: String],
+        defaultCredentials: ScriptCredentials? = nil, environment: [String: String],
         killGrace: Duration = .seconds(2), stderrTailLines: Int = 5
     ) {
         self.inspector = inspector
         self.enableScriptSecurity = enableScriptSecurity
-        self.defaultCredentials = defaultCredentials
+        explicitDefaultCredentials = defaultCredentials
         self.environment = ScriptEnvironment.sanitised(environment)
         self.killGrace = killGrace
         self.stderrTailLines = stderrTailLines
@@ -60,12 +67,14 @@ public struct ScriptPreparer: Sendable {
     public func resolve(
         command: ScriptCommand, user: ScriptUser?, timeout: Duration, warnings: inout [ScriptError]
     ) -> Resolution {
-        var credentials = defaultCredentials
+        let credentials: ScriptCredentials
         if let user {
             guard let resolved = inspector.credentials(user: user.user, group: user.group) else {
                 return .refused(.unknownUser(user.group.map { "\(user.user):\($0)" } ?? user.user))
             }
             credentials = resolved
+        } else {
+            credentials = defaultCredentials
         }
         var words = command.words
         if !words[0].contains("/") {

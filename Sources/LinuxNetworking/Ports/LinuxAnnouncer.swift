@@ -5,13 +5,14 @@ import VRRPCore
 import VRRPWire
 
 /// The runtime's announcement port: gratuitous ARPs / unsolicited NAs per
-/// interface, each schedule run as a task of its own. A new schedule for the same
-/// virtual router replaces the one still running (a master that re-announces
-/// starts over; one that stepped down stops announcing).
+/// interface. The first round goes out at once; the rest of each schedule waits in
+/// one `AnnouncementQueue` for the whole node. A new schedule for the same virtual
+/// router replaces the one still pending (a master that re-announces starts over;
+/// one that stepped down stops announcing).
 public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
     private struct Key: Hashable { var interface: String; var vrid: VirtualRouterID }
     private let announcers = Mutex<[String: NeighborAnnouncer]>([:])
-    private let running = Mutex<[Key: Task<Void, Never>]>([:])
+    private let pending = AnnouncementQueue<Key>()
     private let logger: Logger
 
     public init(logger: Logger) { self.logger = logger }
@@ -56,32 +57,24 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
             let list = specs.map(\.address)
             let logger = logger
             // The first round of the first burst goes out before this returns: it must
-            // follow the VIP add that preceded it and never wait for a task to be
-            // scheduled. The burst's other rounds follow in the task, so a group of
+            // follow the VIP add that preceded it and never wait for a thread to be
+            // scheduled. The burst's other rounds follow from the queue, so a group of
             // 1,000 VIPs (about 9 ms per round) does not hold the engine for 5 rounds.
             guard plan.repeatCount > 0 else { continue }
             do { try announcer.announce(list) } catch {
                 logger.error("announcement of \(list) on \(interface) failed: \(error)")
                 forget(announcer)
             }
-            let rest = plan.repeatCount - 1
-            guard rest > 0 || plan.delay > .zero else { continue }
-            let task = Task {
-                do {
-                    for _ in 0..<rest {
-                        await Task.yield()
-                        try Task.checkCancellation()
-                        try announcer.announce(list)
-                    }
-                    guard plan.delay > .zero else { return }
-                    try await ContinuousClock().sleep(for: plan.delay)
-                    for _ in 0..<plan.repeatCount { try announcer.announce(list) }
-                } catch is CancellationError {
-                } catch {
+            let job = AnnouncementQueue<Key>.Job(
+                rounds: plan.repeatCount - 1,
+                then: plan.delay > .zero ? (after: plan.delay, rounds: plan.repeatCount) : nil
+            ) { [weak self] in
+                do { try announcer.announce(list) } catch {
                     logger.error("announcement of \(list) on \(interface) failed: \(error)")
+                    self?.forget(announcer)
                 }
             }
-            running.withLock { $0.updateValue(task, forKey: Key(interface: interface, vrid: virtualRouterID))?.cancel() }
+            pending.schedule(job, for: Key(interface: interface, vrid: virtualRouterID))
         }
     }
 
@@ -93,15 +86,14 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
 
     /// Stops the pending bursts of `virtualRouterID` on every interface.
     public func cancelAnnouncements(virtualRouterID: VirtualRouterID) {
-        let cancelled = running.withLock { r -> [Task<Void, Never>] in
-            let keys = r.keys.filter { $0.vrid == virtualRouterID }
-            return keys.compactMap { r.removeValue(forKey: $0) }
-        }
-        for task in cancelled { task.cancel() }
+        pending.cancel { $0.vrid == virtualRouterID }
     }
 
     /// Stops every pending burst.
     public func cancelAll() {
-        for task in running.withLock({ r -> [Task<Void, Never>] in defer { r = [:] }; return Array(r.values) }) { task.cancel() }
+        pending.cancel { _ in true }
     }
+
+    /// Schedules still waiting (for tests and diagnostics).
+    public var pendingSchedules: Int { pending.pending }
 }
