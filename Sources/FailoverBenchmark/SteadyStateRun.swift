@@ -19,6 +19,9 @@ struct SteadyStateRun: Sendable {
                 setup.configuration(priority: BenchmarkSetup.masterPriority, master: true, instances: instances)), logLevel: "warning")
             let db = cluster.daemon(on: cluster.node("b"), implementation, .configuration(
                 setup.configuration(priority: BenchmarkSetup.backupPriority, master: false, instances: instances)), logLevel: "warning")
+            if let executable = daemon == .ipfailover ? binary : PageCache.executable(named: "keepalived") {
+                PageCache.evict(executable)
+            }
             let process = try await da.start()
             try await Task.sleep(for: .milliseconds(300))
             try await db.start()
