@@ -108,12 +108,20 @@ struct NodeService: Service {
         // The status endpoint first: a port already in use is a start-up error,
         // raised before any VIP is touched.
         var server: StatusHTTPServer?
+        var statusGroup: MultiThreadedEventLoopGroup?
         if let statusHost {
             // One event-loop thread: a few scrapes a minute need no more, and NIO's
             // default group starts one per core, each with its own stack and task
             // queues in the daemon's resident memory.
-            server = try await StatusHTTPServer.start(host: statusHost, port: statusPort, source: DaemonStatusSource(daemon: daemon),
-                                                      group: MultiThreadedEventLoopGroup(numberOfThreads: 1))
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            statusGroup = group
+            do {
+                server = try await StatusHTTPServer.start(host: statusHost, port: statusPort,
+                                                          source: DaemonStatusSource(daemon: daemon), group: group)
+            } catch {
+                try? await group.shutdownGracefully()
+                throw error
+            }
             logger.info("status endpoint on http://\(statusHost):\(server!.port)/status")
         }
         // Feed packets and link events before the instances start: a backup whose
@@ -168,6 +176,7 @@ struct NodeService: Service {
         links.close()
         transport.close()
         await server?.shutdown()
+        try? await statusGroup?.shutdownGracefully()
     }
 
     /// Every interface a VIP of `plan` lives on.
