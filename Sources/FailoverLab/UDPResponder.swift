@@ -8,6 +8,12 @@ import Synchronization
 /// node's name, so the client's `VIPProbe` can tell which node holds a VIP. Its
 /// sockets (IPv4 and IPv6, bound to the wildcard address) live in the node's
 /// namespace; it runs on its own thread until `stop()`.
+///
+/// Every answer leaves from the address the datagram was sent to (the request's
+/// `IP_PKTINFO`/`IPV6_PKTINFO` handed back to `sendmsg`), as a real service on a VIP
+/// answers: a client with a connected socket drops anything else. Left to choose, the
+/// kernel would also score every address of the interface for each answer: with
+/// 1,000 VIPs on the node that made the responder the slowest part of the lab.
 public final class UDPResponder: Sendable {
     /// The name it answers with.
     public let name: String
@@ -33,9 +39,13 @@ public final class UDPResponder: Sendable {
             let v6: Int32
             do {
                 try LabSocket.bindWildcard(v4, ipv6: false, port: port)
+                try LabSocket.enable(v4, Int32(IPPROTO_IP), IP_PKTINFO, "IP_PKTINFO")
                 v6 = try LabSocket.udp(ipv6: true)
             } catch { close(v4); throw error }
-            do { try LabSocket.bindWildcard(v6, ipv6: true, port: port) } catch { close(v4); close(v6); throw error }
+            do {
+                try LabSocket.bindWildcard(v6, ipv6: true, port: port)
+                try LabSocket.enable(v6, Int32(IPPROTO_IPV6), clinux_IPV6_RECVPKTINFO, "IPV6_RECVPKTINFO")
+            } catch { close(v4); close(v6); throw error }
             return [v4, v6]
         }
         let responder = UDPResponder(name: name, port: port, sockets: sockets)
@@ -46,24 +56,68 @@ public final class UDPResponder: Sendable {
     private func serve() {
         let suffix = Array(" \(name)".utf8)
         var buffer = [UInt8](repeating: 0, count: 512)
+        var control = [UInt8](repeating: 0, count: 128)
         while !stopping.load(ordering: .relaxed) {
             LabSocket.waitReadable(sockets, timeout: .milliseconds(50))
             for fd in sockets {
                 while true {
                     var peer = sockaddr_storage()
-                    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-                    let n = buffer.withUnsafeMutableBytes { raw in
-                        withUnsafeMutablePointer(to: &peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                            recvfrom(fd, raw.baseAddress, raw.count - suffix.count, Int32(MSG_DONTWAIT), $0, &length) } }
-                    }
-                    guard n > 0 else { break }
-                    let reply = Array(buffer[0..<n]) + suffix
-                    _ = reply.withUnsafeBytes { raw in
-                        withUnsafePointer(to: &peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                            sendto(fd, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT), $0, length) } }
+                    guard let (n, peerLength, controlLength) = receive(fd, into: &buffer, limit: buffer.count - suffix.count,
+                                                                      peer: &peer, control: &control) else { break }
+                    var reply = Array(buffer[0..<n]) + suffix
+                    Self.answerFromDestination(&control, length: controlLength)
+                    _ = reply.withUnsafeMutableBytes { data in
+                        control.withUnsafeMutableBytes { controlRaw in
+                            withUnsafeMutablePointer(to: &peer) { name in
+                                withMessageHeader(data: data, name: UnsafeMutableRawPointer(name), nameLength: peerLength,
+                                                      control: UnsafeMutableRawBufferPointer(rebasing: controlRaw[0..<controlLength])) {
+                                    sendmsg(fd, &$0, Int32(MSG_DONTWAIT))
+                                }
+                            }
+                        }
                     }
                     count.add(1, ordering: .relaxed)
                 }
+            }
+        }
+    }
+
+    /// One datagram with its sender and control messages; nil when none is waiting.
+    private func receive(_ fd: Int32, into buffer: inout [UInt8], limit: Int, peer: inout sockaddr_storage,
+                         control: inout [UInt8]) -> (bytes: Int, peerLength: Int, controlLength: Int)? {
+        buffer.withUnsafeMutableBytes { data in
+            control.withUnsafeMutableBytes { controlRaw in
+                withUnsafeMutablePointer(to: &peer) { name in
+                    withMessageHeader(data: UnsafeMutableRawBufferPointer(rebasing: data[0..<limit]), name: UnsafeMutableRawPointer(name),
+                                          nameLength: MemoryLayout<sockaddr_storage>.size, control: controlRaw) { msg in
+                        let n = recvmsg(fd, &msg, Int32(MSG_DONTWAIT))
+                        guard n > 0 else { return nil }
+                        return (n, Int(msg.msg_namelen), Int(msg.msg_controllen))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Turns the request's packet-info message into the answer's: source = the
+    /// address the request was sent to. IPv6's `in6_pktinfo` already says that; IPv4's
+    /// `ipi_spec_dst` is set to the header's destination and the interface left to
+    /// the route.
+    private static func answerFromDestination(_ control: inout [UInt8], length: Int) {
+        control.withUnsafeMutableBytes { raw in
+            var msg = msghdr()
+            msg.msg_control = raw.baseAddress
+            msg.msg_controllen = length
+            var cmsg = clinux_cmsg_firsthdr(&msg)
+            while let c = cmsg {
+                if c.pointee.cmsg_level == Int32(IPPROTO_IP), c.pointee.cmsg_type == IP_PKTINFO {
+                    let data = UnsafeMutableRawPointer(clinux_cmsg_data(c)!)
+                    var info = data.loadUnaligned(as: in_pktinfo.self)
+                    info.ipi_spec_dst = info.ipi_addr
+                    info.ipi_ifindex = 0
+                    data.storeBytes(of: info, as: in_pktinfo.self)
+                }
+                cmsg = clinux_cmsg_nxthdr(&msg, c)
             }
         }
     }

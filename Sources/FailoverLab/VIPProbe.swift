@@ -8,6 +8,8 @@ import VRRPWire
 /// every `interval` and records which node answered (the nodes run `UDPResponder`s).
 /// Queries answer "who answered VIP x at time t", "longest gap without an answer"
 /// and "first answer by node n after t". Runs on its own thread until `stop()`.
+/// An answer counts only when it comes from the VIP it answers (what a client with a
+/// connected socket would accept); others are counted in `misaddressedAnswers`.
 public final class VIPProbe: Sendable {
     /// The VIPs probed.
     public let targets: [IPAddress]
@@ -20,6 +22,7 @@ public final class VIPProbe: Sendable {
     private let loop = Mutex<Task<Void, Never>?>(nil)
     private let records = Mutex<[ProbeAnswer]>([])
     private let sentCount = Atomic<Int>(0)
+    private let misaddressed = Atomic<Int>(0)
 
     private init(targets: [IPAddress], port: UInt16, interval: Duration, sockets: (Int32, Int32)) {
         self.targets = targets
@@ -63,12 +66,21 @@ public final class VIPProbe: Sendable {
                 LabSocket.waitReadable([sockets.v4, sockets.v6], timeout: next - clock.now)
                 for fd in [sockets.v4, sockets.v6] {
                     while true {
-                        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+                        var from = sockaddr_storage()
+                        var fromLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                        let n = buffer.withUnsafeMutableBytes { raw in
+                            withUnsafeMutablePointer(to: &from) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                                recvfrom(fd, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT), $0, &fromLength) } }
+                        }
                         guard n > 0 else { break }
                         let at = clock.now
                         let fields = String(decoding: buffer[0..<n], as: UTF8.self).split(separator: " ")
                         guard fields.count == 3, let index = Int(fields[0]), targets.indices.contains(index),
                               let seq = UInt64(fields[1]), let sent = sentAt[seq] else { continue }
+                        guard LabSocket.address(of: from) == targets[index] else {
+                            misaddressed.add(1, ordering: .relaxed)
+                            continue
+                        }
                         received.append(ProbeAnswer(vip: targets[index], node: String(fields[2]), sequence: seq,
                                                     sentAt: sent, receivedAt: at))
                     }
@@ -86,6 +98,9 @@ public final class VIPProbe: Sendable {
         close(sockets.v4)
         close(sockets.v6)
     }
+
+    /// Answers that came from another address than the VIP asked (not recorded).
+    public var misaddressedAnswers: Int { misaddressed.load(ordering: .relaxed) }
 
     /// Rounds of datagrams sent so far.
     public var rounds: Int { sentCount.load(ordering: .relaxed) }

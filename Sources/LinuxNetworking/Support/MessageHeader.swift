@@ -2,7 +2,7 @@ import Glibc
 
 /// Builds the `msghdr` for one datagram (one iovec, a name and a control buffer)
 /// and passes it to `body` — the shape both `sendmsg` and `recvmsg` need.
-func withMessageHeader<R>(data: UnsafeMutableRawBufferPointer, name: UnsafeMutableRawPointer, nameLength: Int,
+public func withMessageHeader<R>(data: UnsafeMutableRawBufferPointer, name: UnsafeMutableRawPointer, nameLength: Int,
                           control: UnsafeMutableRawBufferPointer, _ body: (inout msghdr) -> R) -> R {
     var iov = iovec(iov_base: data.baseAddress, iov_len: data.count)
     return withUnsafeMutablePointer(to: &iov) { iovPointer in
@@ -11,7 +11,7 @@ func withMessageHeader<R>(data: UnsafeMutableRawBufferPointer, name: UnsafeMutab
         msg.msg_namelen = socklen_t(nameLength)
         msg.msg_iov = iovPointer
         msg.msg_iovlen = 1
-        msg.msg_control = control.baseAddress
+        msg.msg_control = control.count > 0 ? control.baseAddress : nil
         msg.msg_controllen = control.count
         return body(&msg)
     }
