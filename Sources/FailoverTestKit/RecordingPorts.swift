@@ -9,6 +9,8 @@ public enum PortCall: Hashable, Sendable, CustomStringConvertible {
     case addAddress(VirtualAddressSpec)
     case removeAddress(VirtualAddressSpec)
     case announce([VirtualAddressSpec], AnnounceSchedule)
+    /// One first-round part sent ahead of the schedule (`announceFirstRound`).
+    case announceFirstRound([VirtualAddressSpec], inBackground: Bool)
     case notify(NotifyEvent)
 
     public var description: String {
@@ -17,6 +19,7 @@ public enum PortCall: Hashable, Sendable, CustomStringConvertible {
         case let .addAddress(s): "add \(s)"
         case let .removeAddress(s): "remove \(s)"
         case let .announce(s, _): "announce \(s.map(\.address))"
+        case let .announceFirstRound(s, background): "first round \(s.map(\.address))\(background ? " in background" : "")"
         case let .notify(n): "notify \(n.notifyArguments.joined(separator: " "))"
         }
     }
@@ -46,7 +49,11 @@ public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, N
 
     private let state = Mutex(State())
 
-    public init() {}
+    /// How many addresses `add(contentsOf:applied:)` reports as in place at a time
+    /// (a netlink window in the real port); nil: all at once.
+    public let appliedPartSize: Int?
+
+    public init(appliedPartSize: Int? = nil) { self.appliedPartSize = appliedPartSize }
 
     /// Every call so far.
     public var calls: [PortCall] { state.withLock { $0.calls } }
@@ -105,7 +112,32 @@ public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, N
     public func add(_ address: VirtualAddressSpec) throws { record(.addAddress(address)) }
     public func remove(_ address: VirtualAddressSpec) throws { record(.removeAddress(address)) }
 
+    /// Each address recorded as added, reported in parts of `appliedPartSize`.
+    public func add(contentsOf addresses: [VirtualAddressSpec],
+                    applied: ([VirtualAddressSpec]) -> Void) -> [VirtualAddressFailure] {
+        let size = max(1, appliedPartSize ?? addresses.count)
+        var start = addresses.startIndex
+        while start < addresses.endIndex {
+            let part = Array(addresses[start..<min(start + size, addresses.endIndex)])
+            for address in part { record(.addAddress(address)) }
+            applied(part)
+            start += part.count
+        }
+        return []
+    }
+
     public func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule) {
+        record(.announce(addresses, schedule))
+    }
+
+    public func announceFirstRound(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, inBackground: Bool) {
+        record(.announceFirstRound(addresses, inBackground: inBackground))
+    }
+
+    /// Recorded as `.announce` with the whole schedule; the parts sent ahead are
+    /// `.announceFirstRound` calls before it.
+    public func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule,
+                         firstRoundSent: Bool) {
         record(.announce(addresses, schedule))
     }
 

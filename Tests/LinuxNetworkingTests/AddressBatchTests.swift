@@ -164,3 +164,34 @@ struct OwnedAddressFileBatchTests {
         #expect(try file.entries().map(\.address) == [IPAddress("198.51.100.1")!, IPAddress("198.51.100.2")!])
     }
 }
+
+extension AddressBatchTests {
+    @Test("A batch add reports each netlink window's VIPs as in place once its ACKs are in, each VIP once, failures excepted")
+    func batchAddReportsEachWindowAsItIsApplied() async throws {
+        try await Lab.with(nodes: ["a"]) { lab in
+            let a = lab.node("a")
+            let (manager, observer) = try await lab.inNamespace(a.namespace) {
+                (try AddressManager(.init(stateFilePath: nil)), try AddressManager(.init(stateFilePath: nil)))
+            }
+            let port = LinuxVirtualAddresses(manager: manager)
+            // 150 VIPs, one of them already present (EEXIST counts as in place) and one
+            // on an interface that does not exist (fails, never reported).
+            var specs = groupOfVIPs(150)
+            specs[70] = VirtualAddressSpec(address: IPAddress("198.51.100.77")!, interface: "nonexistent0")
+            _ = port.add(contentsOf: [specs[100]])
+            var parts: [[VirtualAddressSpec]] = []
+            var presentWhenReported = true
+            let failures = port.add(contentsOf: specs) { part in
+                parts.append(part)
+                // Reported as soon as the kernel has them: they are on the interface now.
+                let onInterface = Set((try? observer.addresses(interface: "eth0").map(\.address)) ?? [])
+                presentWhenReported = presentWhenReported && part.allSatisfy { onInterface.contains($0.address) }
+            }
+            #expect(failures.map(\.address) == [specs[70]])
+            #expect(parts.count >= 3, "one report per 64-request window, not one at the end: \(parts.map(\.count))")
+            #expect(parts.allSatisfy { $0.count <= NetlinkSocket.batchWindow })
+            #expect(parts.flatMap { $0 } == specs.enumerated().filter { $0.offset != 70 }.map(\.element))
+            #expect(presentWhenReported)
+        }
+    }
+}

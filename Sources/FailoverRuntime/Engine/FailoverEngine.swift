@@ -300,8 +300,20 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     // MARK: - Execution
 
     func execute(_ actions: [SyncGroupAction]) {
-        for tagged in actions {
+        var index = actions.startIndex
+        while index < actions.endIndex {
+            let tagged = actions[index]
+            index += 1
             let context = tagged.instance.flatMap { contexts[$0] }
+            // A takeover's VIPs and their announcement go together: each part of a
+            // large group is announced as soon as the kernel has it (ActionExecutor).
+            if let context, case .addVirtualAddresses(let added) = tagged.action, index < actions.endIndex,
+               actions[index].instance == tagged.instance,
+               case .announce(let announced, let schedule) = actions[index].action, announced == added {
+                executor.addAndAnnounce(added, schedule: schedule, context: context)
+                index += 1
+                continue
+            }
             let group = tagged.instance == nil ? groupNotify(for: tagged) : nil
             var detail: String?
             if case .notify(let n) = tagged.action, case .scriptFailed(let script) = n.reason { detail = checkDetails[script] }

@@ -50,6 +50,12 @@ public protocol VirtualAddressManager: Sendable {
     /// returned, the rest are in place. An implementation that can batch (one
     /// netlink exchange, one state-file write) overrides this.
     func add(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure]
+    /// `add(contentsOf:)`, calling `applied` with the addresses now in place — part by
+    /// part as the kernel confirms them when the implementation can (so a group of
+    /// 1,000 VIPs is announced while the rest is still being added), else once at the
+    /// end. Every address in place is reported exactly once, before this returns.
+    func add(contentsOf addresses: [VirtualAddressSpec],
+             applied: ([VirtualAddressSpec]) -> Void) -> [VirtualAddressFailure]
     /// Removes every address of one transition, in order; like `add(contentsOf:)`.
     func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure]
     /// Goes through everything `add(contentsOf:)` does, with requests the kernel is
@@ -80,6 +86,16 @@ extension VirtualAddressManager {
         }
     }
 
+    /// All of `add(contentsOf:)`, then the addresses that did not fail, at once.
+    public func add(contentsOf addresses: [VirtualAddressSpec],
+                    applied: ([VirtualAddressSpec]) -> Void) -> [VirtualAddressFailure] {
+        let failures = add(contentsOf: addresses)
+        let failed = Set(failures.map(\.address))
+        let inPlace = failed.isEmpty ? addresses : addresses.filter { !failed.contains($0) }
+        if !inPlace.isEmpty { applied(inPlace) }
+        return failures
+    }
+
     public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec]) {}
 
     /// One `remove` per address.
@@ -94,6 +110,15 @@ extension VirtualAddressManager {
 /// the implementation runs the schedule's bursts in the background.
 public protocol NeighborAnnouncing: Sendable {
     func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule)
+    /// One round for `addresses` ahead of `announce(_:virtualRouterID:schedule:firstRoundSent:)`:
+    /// sent before this returns, or with `inBackground` from the announcer's own thread
+    /// (in call order, and dropped by `cancelAnnouncements`), so the caller can go on
+    /// adding the group's next addresses meanwhile.
+    func announceFirstRound(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, inBackground: Bool)
+    /// `announce`, with the first round already sent through `announceFirstRound`
+    /// when `firstRoundSent`: only the rest of the schedule is left.
+    func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule,
+                  firstRoundSent: Bool)
     /// Drops the bursts still pending for `virtualRouterID` (its VIPs are being
     /// removed: a later burst would pull clients to a node that no longer has them).
     func cancelAnnouncements(virtualRouterID: VirtualRouterID)
@@ -106,6 +131,14 @@ extension NeighborAnnouncing {
     /// Implementations without delayed bursts have nothing to cancel.
     public func cancelAnnouncements(virtualRouterID: VirtualRouterID) {}
     public func rehearseAnnouncement(_ addresses: [VirtualAddressSpec]) {}
+    /// Implementations that announce only whole schedules send nothing ahead…
+    public func announceFirstRound(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID,
+                                   inBackground: Bool) {}
+    /// …and then the whole schedule.
+    public func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule,
+                         firstRoundSent: Bool) {
+        announce(addresses, virtualRouterID: virtualRouterID, schedule: schedule)
+    }
 }
 
 /// A VRRP packet as a receive socket hands it to the engine.

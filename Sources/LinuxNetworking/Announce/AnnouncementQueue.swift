@@ -67,7 +67,12 @@ final class AnnouncementQueue<Key: Hashable & Sendable>: @unchecked Sendable {
     /// On `queue`: one round of each due job, then the timer for the next.
     private func fire() {
         let now = ContinuousClock.now
-        let due = jobs.withLock { j in j.filter { $0.value.due <= now }.map(\.key) }
+        // Oldest first: the parts of a first round, queued one after the other while
+        // a group's VIPs are being added, go out in that order and before the rest
+        // of the schedule, which is queued after them.
+        let due = jobs.withLock { j in
+            j.filter { $0.value.due <= now }.sorted { $0.value.due < $1.value.due }.map(\.key)
+        }
         for key in due {
             // Taken one at a time: a job cancelled while another job's round was sent
             // sends nothing more.

@@ -10,10 +10,26 @@ extension AddressManager {
     /// instead of one round trip each. Returns each VIP's outcome in order; a VIP that
     /// fails does not stop the others. Throws only when the state file cannot be
     /// written, and then adds nothing (a VIP is recorded before it exists).
-    public func add(contentsOf vips: [VirtualAddress]) throws -> [Result<AddOutcome, LinuxNetworkingError>] {
+    ///
+    /// `applied` is called with the indices (into `vips`) of the VIPs each netlink
+    /// window put in place (added or already present), as soon as its ACKs are in:
+    /// a group of 1,000 VIPs can be announced window by window while the next window
+    /// is added. Every VIP that ends up in place is reported exactly once. `applied`
+    /// runs while this manager's netlink socket is held: it must not call the manager.
+    public func add(contentsOf vips: [VirtualAddress],
+                    applied: ([Int]) -> Void = { _ in }) throws -> [Result<AddOutcome, LinuxNetworkingError>] {
         guard !vips.isEmpty else { return [] }
         try recordingFile?.insert(contentsOf: vips)
-        return batch(vips) { vip, index in addRequest(vip, index: index) }.map { outcome in
+        func report(_ indices: [Int], _ outcomes: [Result<Void, LinuxNetworkingError>]) {
+            let inPlace = zip(indices, outcomes).compactMap { index, outcome -> Int? in
+                switch outcome {
+                case .success, .failure(.netlink(_, EEXIST, _)): index
+                case .failure: nil
+                }
+            }
+            if !inPlace.isEmpty { applied(inPlace) }
+        }
+        return batch(vips, afterWindow: report) { vip, index in addRequest(vip, index: index) }.map { outcome in
             switch outcome {
             case .success: .success(.added)
             case .failure(.netlink(_, EEXIST, _)): .success(.alreadyPresent)
@@ -66,7 +82,10 @@ extension AddressManager {
     /// Sends one request per VIP as a pipelined batch. An interface the kernel no
     /// longer knows by its cached index (recreated: ENODEV) is looked up again and
     /// its requests retried once; a name that does not resolve fails its VIPs.
+    /// `afterWindow` gets the VIP indices and outcomes of each netlink window, except
+    /// the ENODEV outcomes that are retried (those come with the retry's window).
     private func batch(_ vips: [VirtualAddress],
+                       afterWindow: ([Int], [Result<Void, LinuxNetworkingError>]) -> Void = { _, _ in },
                        _ makeRequest: (VirtualAddress, Int32) -> NetlinkSocket.Request) -> [Result<Void, LinuxNetworkingError>] {
         var outcomes = [Result<Void, LinuxNetworkingError>](repeating: .success(()), count: vips.count)
         var retried: Set<String> = []
@@ -96,8 +115,19 @@ extension AddressManager {
                 guard case .success(let index) = indices[vips[i].interface]! else { preconditionFailure() }
                 return makeRequest(vips[i], index)
             }
+            let retry = retried
+            func window(_ range: Range<Int>, _ results: ArraySlice<Result<[NetlinkMessage], LinuxNetworkingError>>) {
+                var indices: [Int] = [], outcomes: [Result<Void, LinuxNetworkingError>] = []
+                for (position, result) in zip(range, results) {
+                    let i = sendable[position]
+                    if case .failure(.netlink(_, ENODEV, _)) = result, !retry.contains(vips[i].interface) { continue }
+                    indices.append(i)
+                    outcomes.append(result.map { _ in () })
+                }
+                afterWindow(indices, outcomes)
+            }
             let results: [Result<[NetlinkMessage], LinuxNetworkingError>]
-            do { results = try netlink.requests(requests) } catch {
+            do { results = try netlink.requests(requests, afterWindow: window) } catch {
                 let failure = error as? LinuxNetworkingError ?? .systemCall(name: "netlink", errno: EIO, context: "\(error)")
                 for i in sendable { outcomes[i] = .failure(failure) }
                 return outcomes

@@ -103,7 +103,11 @@ final class NetlinkSocket: Sendable {
     /// messages, or its `.netlink` error. The kernel handles the messages of one
     /// datagram in order and one failure does not stop the others, so this equals
     /// calling `request` once per element, with a fraction of the system calls.
-    func requests(_ requests: [Request]) throws -> [Result<[NetlinkMessage], LinuxNetworkingError>] {
+    /// `afterWindow` sees each window's outcomes (with their indices in `requests`) as
+    /// soon as its ACKs are in, before the next window is sent.
+    func requests(_ requests: [Request],
+                  afterWindow: (Range<Int>, ArraySlice<Result<[NetlinkMessage], LinuxNetworkingError>>) -> Void = { _, _ in })
+        throws -> [Result<[NetlinkMessage], LinuxNetworkingError>] {
         try state.withLock { s in
             var outcomes: [Result<[NetlinkMessage], LinuxNetworkingError>] = []
             outcomes.reserveCapacity(requests.count)
@@ -148,6 +152,7 @@ final class NetlinkSocket: Sendable {
                     }
                 }
                 outcomes += pending.map { $0! }
+                afterWindow(window.indices, outcomes[window.indices])
                 start = window.endIndex
             }
             return outcomes

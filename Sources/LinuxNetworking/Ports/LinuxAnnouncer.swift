@@ -10,7 +10,10 @@ import VRRPWire
 /// router replaces the one still pending (a master that re-announces starts over;
 /// one that stepped down stops announcing).
 public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
-    private struct Key: Hashable { var interface: String; var vrid: VirtualRouterID }
+    /// A schedule's later rounds (`part` 0) or one first-round part sent in the
+    /// background (`part` > 0, unique).
+    private struct Key: Hashable { var interface: String; var vrid: VirtualRouterID; var part = 0 }
+    private let parts = Atomic<Int>(0)
     private let announcers = Mutex<[String: NeighborAnnouncer]>([:])
     private let pending = AnnouncementQueue<Key>()
     private let logger: Logger
@@ -45,6 +48,34 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
     }
 
     public func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule) {
+        announce(addresses, virtualRouterID: virtualRouterID, schedule: schedule, firstRoundSent: false)
+    }
+
+    public func announceFirstRound(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, inBackground: Bool) {
+        for (interface, specs) in Dictionary(grouping: addresses, by: \.interface) {
+            let announcer: NeighborAnnouncer
+            do {
+                announcer = try self.announcer(for: interface)
+            } catch {
+                logger.error("cannot announce \(specs.map(\.address)) on \(interface): \(error)")
+                continue
+            }
+            let list = specs.map(\.address)
+            let logger = logger
+            let send: @Sendable () -> Void = { [weak self] in
+                do { try announcer.announce(list) } catch {
+                    logger.error("announcement of \(list) on \(interface) failed: \(error)")
+                    self?.forget(announcer)
+                }
+            }
+            guard inBackground else { send(); continue }
+            let part = parts.add(1, ordering: .relaxed).newValue
+            pending.schedule(.init(rounds: 1, send: send), for: Key(interface: interface, vrid: virtualRouterID, part: part))
+        }
+    }
+
+    public func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule,
+                         firstRoundSent: Bool) {
         for (interface, specs) in Dictionary(grouping: addresses, by: \.interface) {
             let announcer: NeighborAnnouncer
             do {
@@ -61,9 +92,11 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
             // scheduled. The burst's other rounds follow from the queue, so a group of
             // 1,000 VIPs (about 9 ms per round) does not hold the engine for 5 rounds.
             guard plan.repeatCount > 0 else { continue }
-            do { try announcer.announce(list) } catch {
-                logger.error("announcement of \(list) on \(interface) failed: \(error)")
-                forget(announcer)
+            if !firstRoundSent {
+                do { try announcer.announce(list) } catch {
+                    logger.error("announcement of \(list) on \(interface) failed: \(error)")
+                    forget(announcer)
+                }
             }
             let job = AnnouncementQueue<Key>.Job(
                 rounds: plan.repeatCount - 1,

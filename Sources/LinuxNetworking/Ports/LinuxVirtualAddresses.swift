@@ -19,6 +19,19 @@ public struct LinuxVirtualAddresses: VirtualAddressManager {
         }
     }
 
+    /// `add(contentsOf:)`, reporting each netlink window's addresses as its ACKs arrive.
+    public func add(contentsOf addresses: [VirtualAddressSpec],
+                    applied: ([VirtualAddressSpec]) -> Void) -> [VirtualAddressFailure] {
+        do {
+            let outcomes = try manager.add(contentsOf: addresses.map(VirtualAddress.init)) { indices in
+                applied(indices.map { addresses[$0] })
+            }
+            return Self.failures(addresses, outcomes)
+        } catch {
+            return addresses.map { VirtualAddressFailure(address: $0, error: error) }
+        }
+    }
+
     /// The batch path with requests the kernel refuses (see `AddressManager.rehearseAdd`).
     /// Its outcomes go through the same mapping as `add(contentsOf:)`'s and are dropped.
     public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec]) {

@@ -147,7 +147,7 @@ import VRRPWire
             case .notify(let n): n.name == "VI_A"
             case .addAddress(let s), .removeAddress(let s): s.address == Self.vip
             case .send(let adv, _, _): adv.virtualRouterID.rawValue == 51
-            case .announce: true
+            case .announce, .announceFirstRound: true
             }
         }
         #expect(touchedA.isEmpty)
@@ -230,5 +230,33 @@ extension FailoverEngineTests {
         await engine.start()
         #expect(ports.calls.contains(.addAddress(excluded)))
         #expect(ports.calls.contains { if case .announce(let specs, _) = $0 { specs.contains(excluded) } else { false } })
+    }
+}
+
+extension FailoverEngineTests {
+    @Test("A takeover announces each part of a large group as soon as it is added: the first part at once, later parts in the background, then the rest of the schedule")
+    func largeGroupIsAnnouncedPartByPartAsItIsAdded() async {
+        let ports = RecordingPorts(appliedPartSize: 64), clock = ManualClock()
+        let vips = (1...150).map { IPAddress.v4(IPv4Address(198, 51, 100, UInt8($0))) }
+        let engine = Self.engine([Self.instance(priority: 255, state: .master, vips: vips)], ports: ports, clock: clock)
+        await engine.start()
+        // The log, reduced to adds (a count per run) and announcements, in order.
+        var shape: [String] = []
+        for call in ports.calls {
+            switch call {
+            case .addAddress:
+                if let last = shape.last, last.hasPrefix("add ") { shape[shape.count - 1] = "add \(Int(last.dropFirst(4))! + 1)" }
+                else { shape.append("add 1") }
+            case .announceFirstRound(let specs, let background): shape.append("first round \(specs.count)\(background ? " bg" : "")")
+            case .announce(let specs, let schedule): shape.append("announce \(specs.count) repeat \(schedule.repeat)")
+            default: break
+            }
+        }
+        #expect(shape == ["add 64", "first round 64", "add 64", "first round 64 bg", "add 22", "first round 22 bg",
+                          "announce 150 repeat 5"], "\(shape)")
+        let announced = ports.calls.flatMap { call -> [IPAddress] in
+            if case .announceFirstRound(let specs, _) = call { specs.map(\.address) } else { [] }
+        }
+        #expect(announced == vips, "every VIP once in the first round, in order")
     }
 }

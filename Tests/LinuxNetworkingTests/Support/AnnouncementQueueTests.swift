@@ -55,3 +55,18 @@ import Testing
         #expect(r.times(of: "old").isEmpty)
     }
 }
+
+extension AnnouncementQueueTests {
+    @Test("Jobs due together go out oldest first: a takeover's first-round parts, then the rest of its schedule")
+    func dueJobsGoOutOldestFirst() async {
+        let queue = AnnouncementQueue<Int>(), r = Recorder()
+        // All due at the same timer event (in 30 ms), in the order they were queued,
+        // under keys whose hash order is not that order.
+        let base = ContinuousClock.now + .milliseconds(30)
+        for part in 1...12 {
+            queue.schedule(.init(rounds: 1, due: base + .microseconds(part), send: r.send("part \(part)")), for: part * 7919)
+        }
+        queue.schedule(.init(rounds: 2, due: base + .microseconds(13), send: r.send("rest")), for: 0)
+        #expect(await r.next(14) == (1...12).map { "part \($0)" } + ["rest", "rest"])
+    }
+}
