@@ -101,8 +101,9 @@ public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, N
         state.withLock { $0.rehearsals.sends.append(advert) }
     }
 
-    public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec]) {
+    public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec], applied: ([VirtualAddressSpec]) -> Void) {
         state.withLock { $0.rehearsals.adds.append(addresses) }
+        if !addresses.isEmpty { applied(addresses) }
     }
 
     public func rehearseAnnouncement(_ addresses: [VirtualAddressSpec]) {

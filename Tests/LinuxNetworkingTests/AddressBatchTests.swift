@@ -60,8 +60,10 @@ struct AddressBatchTests {
             let before = Set(try await ipAddresses(lab, a).map(\.address))
             let vips = [VirtualAddress(IPAddress("198.51.100.60")!, interface: "eth0"),
                         VirtualAddress(IPAddress("2001:db8:100::60")!, interface: "eth0")]
-            let outcomes = manager.rehearseAdd(contentsOf: vips)
+            var reported: [Int] = []
+            let outcomes = manager.rehearseAdd(contentsOf: vips) { reported += $0 }
             #expect(outcomes.count == 2)
+            #expect(reported == [0, 1], "the refused VIPs go on to the announcement rehearsal, as added ones would")
             for outcome in outcomes {
                 guard case .failure(.netlink(_, let code, _)) = outcome else {
                     Issue.record("a rehearsed add must be refused, got \(outcome)"); continue

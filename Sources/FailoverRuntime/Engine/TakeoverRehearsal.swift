@@ -31,8 +31,11 @@ struct TakeoverRehearsal {
                                           interface: instance.interface, source: source, destination: destination)
             }
             let addresses = context.specs(router.virtualAddresses) + instance.excludedAddresses
-            ports.addresses.rehearseAdd(contentsOf: addresses)
-            ports.announcer.rehearseAnnouncement(addresses)
+            // As on a takeover (ActionExecutor.addAndAnnounce): each window's
+            // announcement from the add's report.
+            ports.addresses.rehearseAdd(contentsOf: addresses) { part in
+                ports.announcer.rehearseAnnouncement(part)
+            }
         }
     }
 }

@@ -60,7 +60,9 @@ public protocol VirtualAddressManager: Sendable {
     func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure]
     /// Goes through everything `add(contentsOf:)` does, with requests the kernel is
     /// certain to refuse: nothing is added or recorded. See `TakeoverRehearsal`.
-    func rehearseAdd(contentsOf addresses: [VirtualAddressSpec])
+    /// `applied` is called as `add(contentsOf:applied:)` calls it, with the refused
+    /// addresses, so the rehearsal can go on into the announcement as a takeover does.
+    func rehearseAdd(contentsOf addresses: [VirtualAddressSpec], applied: ([VirtualAddressSpec]) -> Void)
 }
 
 /// One address of a batch that could not be added or removed.
@@ -96,7 +98,7 @@ extension VirtualAddressManager {
         return failures
     }
 
-    public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec]) {}
+    public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec], applied: ([VirtualAddressSpec]) -> Void) {}
 
     /// One `remove` per address.
     public func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure] {

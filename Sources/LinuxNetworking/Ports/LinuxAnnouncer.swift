@@ -52,17 +52,25 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
     }
 
     public func announceFirstRound(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, inBackground: Bool) {
+        firstRound(addresses, virtualRouterID: virtualRouterID, inBackground: inBackground, rehearsal: false)
+    }
+
+    /// One round per interface, now or queued; a rehearsal hands the frames to the
+    /// kernel in a form it refuses (`NeighborAnnouncer.rehearse`) on the same path.
+    private func firstRound(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, inBackground: Bool,
+                            rehearsal: Bool) {
         for (interface, specs) in Dictionary(grouping: addresses, by: \.interface) {
             let announcer: NeighborAnnouncer
             do {
                 announcer = try self.announcer(for: interface)
             } catch {
-                logger.error("cannot announce \(specs.map(\.address)) on \(interface): \(error)")
+                if !rehearsal { logger.error("cannot announce \(specs.map(\.address)) on \(interface): \(error)") }
                 continue
             }
             let list = specs.map(\.address)
             let logger = logger
             let send: @Sendable () -> Void = { [weak self] in
+                if rehearsal { return announcer.rehearse(list) }
                 do { try announcer.announce(list) } catch {
                     logger.error("announcement of \(list) on \(interface) failed: \(error)")
                     self?.forget(announcer)
@@ -111,11 +119,13 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
         }
     }
 
+    /// The first-round path of a takeover (`announceFirstRound`), with frames the
+    /// kernel refuses.
     public func rehearseAnnouncement(_ addresses: [VirtualAddressSpec]) {
-        for (interface, specs) in Dictionary(grouping: addresses, by: \.interface) {
-            (try? announcer(for: interface))?.rehearse(specs.map(\.address))
-        }
+        firstRound(addresses, virtualRouterID: Self.rehearsalRouter, inBackground: false, rehearsal: true)
     }
+
+    private static let rehearsalRouter = VirtualRouterID(1)!
 
     /// Stops the pending bursts of `virtualRouterID` on every interface.
     public func cancelAnnouncements(virtualRouterID: VirtualRouterID) {
