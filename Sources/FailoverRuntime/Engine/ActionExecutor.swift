@@ -65,6 +65,9 @@ struct ActionExecutor: Sendable {
 }
 
 extension ActionExecutor {
+    /// Groups larger than this (the netlink window) are announced part by part.
+    static let pipelinedGroupSize = 64
+
     /// `.addVirtualAddresses` followed by `.announce` of the same addresses (a
     /// takeover): the first round announces each part the kernel has confirmed — the
     /// first part before this returns, as a single VIP's GARP must follow its add at
@@ -72,10 +75,21 @@ extension ActionExecutor {
     /// thread while the next part is added. Then the rest of the schedule. For 1,000
     /// VIPs the adds and the first round of NAs (~25 ms and ~10 ms here) overlap
     /// instead of adding up.
+    ///
+    /// A group that fits one netlink window gains nothing from this and takes the
+    /// plain path (add, then announce): on the single-VIP takeover the extra reporting
+    /// measured 20–50 µs more between the advert and the first GARP.
     func addAndAnnounce(_ addresses: [IPAddress], schedule: AnnounceSchedule, context: InstanceContext) {
         let instance = context.instance
         let vrid = instance.router.virtualRouterID
         let specs = context.specs(addresses) + instance.excludedAddresses
+        guard specs.count > Self.pipelinedGroupSize else {
+            for failure in ports.addresses.add(contentsOf: specs) {
+                context.logger.error("cannot add \(failure.address): \(failure.error)")
+            }
+            ports.announcer.announce(specs, virtualRouterID: vrid, schedule: schedule)
+            return
+        }
         var parts = 0
         let failures = ports.addresses.add(contentsOf: specs) { applied in
             ports.announcer.announceFirstRound(applied, virtualRouterID: vrid, inBackground: parts > 0)

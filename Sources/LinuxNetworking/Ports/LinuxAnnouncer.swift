@@ -60,22 +60,7 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
     private func firstRound(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, inBackground: Bool,
                             rehearsal: Bool) {
         for (interface, specs) in Dictionary(grouping: addresses, by: \.interface) {
-            let announcer: NeighborAnnouncer
-            do {
-                announcer = try self.announcer(for: interface)
-            } catch {
-                if !rehearsal { logger.error("cannot announce \(specs.map(\.address)) on \(interface): \(error)") }
-                continue
-            }
-            let list = specs.map(\.address)
-            let logger = logger
-            let send: @Sendable () -> Void = { [weak self] in
-                if rehearsal { return announcer.rehearse(list) }
-                do { try announcer.announce(list) } catch {
-                    logger.error("announcement of \(list) on \(interface) failed: \(error)")
-                    self?.forget(announcer)
-                }
-            }
+            guard let send = roundSender(specs, on: interface, rehearsal: rehearsal) else { continue }
             guard inBackground else { send(); continue }
             let part = parts.add(1, ordering: .relaxed).newValue
             pending.schedule(.init(rounds: 1, send: send), for: Key(interface: interface, vrid: virtualRouterID, part: part))
@@ -84,38 +69,44 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
 
     public func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule,
                          firstRoundSent: Bool) {
+        let plan = AnnouncementSchedule(repeatCount: schedule.repeat, delay: schedule.secondBurstAfter ?? .zero)
+        guard plan.repeatCount > 0 else { return }
         for (interface, specs) in Dictionary(grouping: addresses, by: \.interface) {
-            let announcer: NeighborAnnouncer
-            do {
-                announcer = try self.announcer(for: interface)
-            } catch {
-                logger.error("cannot announce \(specs.map(\.address)) on \(interface): \(error)")
-                continue
-            }
-            let plan = AnnouncementSchedule(repeatCount: schedule.repeat, delay: schedule.secondBurstAfter ?? .zero)
-            let list = specs.map(\.address)
-            let logger = logger
-            // The first round of the first burst goes out before this returns: it must
-            // follow the VIP add that preceded it and never wait for a thread to be
-            // scheduled. The burst's other rounds follow from the queue, so a group of
-            // 1,000 VIPs (about 9 ms per round) does not hold the engine for 5 rounds.
-            guard plan.repeatCount > 0 else { continue }
-            if !firstRoundSent {
-                do { try announcer.announce(list) } catch {
-                    logger.error("announcement of \(list) on \(interface) failed: \(error)")
-                    forget(announcer)
-                }
-            }
+            guard let send = roundSender(specs, on: interface) else { continue }
+            // The first round of the first burst goes out before this returns (unless
+            // `announceFirstRound` sent it already): it must follow the VIP add that
+            // preceded it and never wait for a thread to be scheduled. The burst's other
+            // rounds follow from the queue, so a group of 1,000 VIPs (about 10 ms per
+            // round) does not hold the engine for 5 rounds.
+            if !firstRoundSent { send() }
             let job = AnnouncementQueue<Key>.Job(
                 rounds: plan.repeatCount - 1,
-                then: plan.delay > .zero ? (after: plan.delay, rounds: plan.repeatCount) : nil
-            ) { [weak self] in
-                do { try announcer.announce(list) } catch {
-                    logger.error("announcement of \(list) on \(interface) failed: \(error)")
-                    self?.forget(announcer)
-                }
-            }
+                then: plan.delay > .zero ? (after: plan.delay, rounds: plan.repeatCount) : nil,
+                send: send)
             pending.schedule(job, for: Key(interface: interface, vrid: virtualRouterID))
+        }
+    }
+
+    /// A closure sending one round for `specs` on `interface` (a rehearsal's frames
+    /// are refused by the kernel); nil, logged, when no announcer can be opened there.
+    /// A send that fails drops the announcer (see `forget`).
+    private func roundSender(_ specs: [VirtualAddressSpec], on interface: String,
+                             rehearsal: Bool = false) -> (@Sendable () -> Void)? {
+        let announcer: NeighborAnnouncer
+        do {
+            announcer = try self.announcer(for: interface)
+        } catch {
+            if !rehearsal { logger.error("cannot announce \(specs.map(\.address)) on \(interface): \(error)") }
+            return nil
+        }
+        let list = specs.map(\.address)
+        let logger = logger
+        return { [weak self] in
+            if rehearsal { return announcer.rehearse(list) }
+            do { try announcer.announce(list) } catch {
+                logger.error("announcement of \(list) on \(interface) failed: \(error)")
+                self?.forget(announcer)
+            }
         }
     }
 

@@ -260,3 +260,22 @@ extension FailoverEngineTests {
         #expect(announced == vips, "every VIP once in the first round, in order")
     }
 }
+
+extension FailoverEngineTests {
+    @Test("A group that fits one netlink window is added, then announced once with the whole schedule")
+    func smallGroupIsAddedThenAnnounced() async {
+        let ports = RecordingPorts(appliedPartSize: 64), clock = ManualClock()
+        let vips = (1...3).map { IPAddress.v4(IPv4Address(198, 51, 100, UInt8($0))) }
+        let engine = Self.engine([Self.instance(priority: 255, state: .master, vips: vips)], ports: ports, clock: clock)
+        await engine.start()
+        let relevant = ports.calls.filter {
+            switch $0 {
+            case .addAddress, .announce, .announceFirstRound: true
+            default: false
+            }
+        }
+        let specs = vips.map { VirtualAddressSpec(address: $0, interface: "eth0") }
+        #expect(relevant == specs.map(PortCall.addAddress) + [.announce(specs, AnnounceSchedule(repeat: 5, secondBurstAfter: .seconds(5)))],
+                "\(relevant)")
+    }
+}
