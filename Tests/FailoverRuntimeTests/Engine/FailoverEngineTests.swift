@@ -234,12 +234,19 @@ extension FailoverEngineTests {
 }
 
 extension FailoverEngineTests {
-    @Test("A takeover announces each part of a large group as soon as it is added: the first part at once, later parts in the background, then the rest of the schedule")
-    func largeGroupIsAnnouncedPartByPartAsItIsAdded() async {
+    /// A MASTER-at-start instance with `count` VIPs, started on ports that report
+    /// adds in 64-address parts (the netlink window).
+    static func masterStarted(withVIPs count: Int) async -> (RecordingPorts, [IPAddress]) {
         let ports = RecordingPorts(appliedPartSize: 64), clock = ManualClock()
-        let vips = (1...150).map { IPAddress.v4(IPv4Address(198, 51, 100, UInt8($0))) }
+        let vips = (1...count).map { IPAddress.v4(IPv4Address(198, 51, 100, UInt8($0))) }
         let engine = Self.engine([Self.instance(priority: 255, state: .master, vips: vips)], ports: ports, clock: clock)
         await engine.start()
+        return (ports, vips)
+    }
+
+    @Test("A takeover announces each part of a large group as soon as it is added: the first part at once, later parts in the background, then the rest of the schedule")
+    func largeGroupIsAnnouncedPartByPartAsItIsAdded() async {
+        let (ports, vips) = await Self.masterStarted(withVIPs: 150)
         // The log, reduced to adds (a count per run) and announcements, in order.
         var shape: [String] = []
         for call in ports.calls {
@@ -259,15 +266,10 @@ extension FailoverEngineTests {
         }
         #expect(announced == vips, "every VIP once in the first round, in order")
     }
-}
 
-extension FailoverEngineTests {
     @Test("A group that fits one netlink window is added, then announced once with the whole schedule")
     func smallGroupIsAddedThenAnnounced() async {
-        let ports = RecordingPorts(appliedPartSize: 64), clock = ManualClock()
-        let vips = (1...3).map { IPAddress.v4(IPv4Address(198, 51, 100, UInt8($0))) }
-        let engine = Self.engine([Self.instance(priority: 255, state: .master, vips: vips)], ports: ports, clock: clock)
-        await engine.start()
+        let (ports, vips) = await Self.masterStarted(withVIPs: 3)
         let relevant = ports.calls.filter {
             switch $0 {
             case .addAddress, .announce, .announceFirstRound: true
