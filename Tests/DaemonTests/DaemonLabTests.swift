@@ -23,6 +23,11 @@ struct DaemonLabTests {
             // waiting out the master-down interval.
             let body = await h.get("/status", on: b) ?? ""
             #expect(body.contains("released (priority 0)"), "\(body)")
+            // The takeover path was warmed up 2 ms before the skew time ran out.
+            let metrics = await h.get("/metrics", on: b) ?? ""
+            #expect(metrics.split(separator: "\n").contains { $0.hasPrefix("ipfailover_takeover_warm_ups_total{") && $0.hasSuffix(" 1") },
+                    "\(metrics)")
+            #expect(body.contains("\"takeover_warm_ups\" : 1"), "\(body)")
             #expect(pa.standardError.contains("STOP"))
         }
     }
@@ -164,6 +169,9 @@ struct DaemonLabTests {
             // The dead master's VIP is still on its interface: nothing removed it.
             #expect(try await h.holdsVIP(a))
             #expect(await h.waitForState("MASTER", on: b))
+            // The Master_Down_Timer's takeover was warmed up once, 2 ms before it.
+            let body = await h.get("/status", on: b) ?? ""
+            #expect(body.contains("\"takeover_warm_ups\" : 1"), "\(body)")
 
             // Restart with a lower priority so it stays BACKUP: any VIP left on it is stale.
             try h.writeConfiguration(DaemonHarness.configuration(priority: 50), for: a)

@@ -29,6 +29,14 @@ struct DrivenUnit: Sendable {
         if let router { router.nextDeadline } else { group?.nextDeadline }
     }
 
+    /// The member whose Master_Down_Timer is this unit's next deadline: a backup that
+    /// takes over then unless an advert arrives first. Nil when the next deadline is
+    /// anything else (a master's advert timer, a preemption delay) or there is none.
+    var takeoverCandidate: VirtualRouter? {
+        guard let deadline = nextDeadline else { return nil }
+        return routers.first { $0.state == .backup && $0.nextDeadline == deadline }
+    }
+
     /// Applies one event to a lone router or the whole group, in place.
     mutating func apply(
         router event: (inout VirtualRouter) -> [VirtualRouterAction],

@@ -48,6 +48,7 @@ extension FailoverEngine {
         plan = newPlan
         units = result
         deadlines = units.map(\.nextDeadline)
+        warmedFor = [:]  // keyed by unit index, which a reload renumbers
         // Removed instances' stop actions ran above with the old contexts.
         contexts = Self.buildContexts(newPlan, logger: logger)
         unitOfInstance = newIndex

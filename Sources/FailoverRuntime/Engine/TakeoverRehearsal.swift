@@ -16,8 +16,9 @@ import VRRPWire
 struct TakeoverRehearsal {
     let ports: EnginePorts
 
-    /// Rehearses every instance of `contexts` (one advert per destination, all VIPs).
-    func run(_ contexts: some Collection<InstanceContext>) {
+    /// Rehearses every instance of `contexts` (one advert per destination, all VIPs or
+    /// the first `addressLimit` of them).
+    func run(_ contexts: some Collection<InstanceContext>, addressLimit: Int = .max) {
         for context in contexts {
             let instance = context.instance
             let router = instance.router
@@ -30,7 +31,7 @@ struct TakeoverRehearsal {
                 ports.sender.rehearseSend(advert.encode(source: source, destination: destination),
                                           interface: instance.interface, source: source, destination: destination)
             }
-            let addresses = context.specs(router.virtualAddresses) + instance.excludedAddresses
+            let addresses = Array((context.specs(router.virtualAddresses) + instance.excludedAddresses).prefix(addressLimit))
             // As on a takeover (ActionExecutor.addAndAnnounce): each window's
             // announcement from the add's report.
             ports.addresses.rehearseAdd(contentsOf: addresses) { part in

@@ -74,6 +74,9 @@ public final class FailoverMetrics: Sendable {
                 registry.makeCounter(name: "keepalived_\(stat)_total", labels: labels, help: help)
                     .increment(by: Int64(clamping: instance.counters[stat] ?? 0))
             }
+            registry.makeCounter(name: "ipfailover_takeover_warm_ups_total", labels: labels,
+                                 help: "Takeover paths warmed up just before this backup's Master_Down_Timer expired")
+                .increment(by: Int64(clamping: instance.counters["takeover_warm_ups"] ?? 0))
         }
         for (stat, value) in snapshot.nodeCounters.sorted(by: { $0.key < $1.key }) {
             registry.makeCounter(name: "ipfailover_dropped_packets_total", labels: [("reason", stat)],
