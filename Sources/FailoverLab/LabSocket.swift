@@ -39,60 +39,10 @@ enum LabSocket {
         guard rc == 0 else { throw LinuxNetworkingError.systemCall(name: "bind", errno: errno, context: "port \(port)") }
     }
 
-    /// Sets an integer socket option to 1.
-    static func enable(_ fd: Int32, _ level: Int32, _ option: Int32, _ name: String) throws {
-        var on: Int32 = 1
-        guard setsockopt(fd, level, option, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
-            throw LinuxNetworkingError.systemCall(name: "setsockopt", errno: errno, context: name)
-        }
-    }
-
-    /// A sockaddr_storage for `address`:`port`, and its length.
-    static func storage(_ address: IPAddress, port: UInt16) -> (sockaddr_storage, socklen_t) {
-        var storage = sockaddr_storage()
-        switch address {
-        case .v4(let a):
-            withUnsafeMutableBytes(of: &storage) { raw in
-                var s = sockaddr_in()
-                s.sin_family = sa_family_t(AF_INET)
-                s.sin_port = port.bigEndian
-                s.sin_addr = in_addr(s_addr: a.value.bigEndian)
-                withUnsafeBytes(of: &s) { raw.copyMemory(from: $0) }
-            }
-            return (storage, socklen_t(MemoryLayout<sockaddr_in>.size))
-        case .v6(let a):
-            withUnsafeMutableBytes(of: &storage) { raw in
-                var s = sockaddr_in6()
-                s.sin6_family = sa_family_t(AF_INET6)
-                s.sin6_port = port.bigEndian
-                withUnsafeMutableBytes(of: &s.sin6_addr) { for (i, b) in a.bytes.enumerated() { $0[i] = b } }
-                withUnsafeBytes(of: &s) { raw.copyMemory(from: $0) }
-            }
-            return (storage, socklen_t(MemoryLayout<sockaddr_in6>.size))
-        }
-    }
-
-    /// The IP address in a `sockaddr_in`/`sockaddr_in6`, nil for other families.
-    static func address(of storage: sockaddr_storage) -> IPAddress? {
-        let family = Int32(storage.ss_family)
-        return withUnsafeBytes(of: storage) { raw -> IPAddress? in
-            switch family {
-            case AF_INET:
-                let a = raw.loadUnaligned(as: sockaddr_in.self)
-                return .v4(IPv4Address(UInt32(bigEndian: a.sin_addr.s_addr)))
-            case AF_INET6:
-                let a = raw.loadUnaligned(as: sockaddr_in6.self)
-                return withUnsafeBytes(of: a.sin6_addr) { IPv6Address(bytes: Array($0)).map(IPAddress.v6) }
-            default:
-                return nil
-            }
-        }
-    }
-
     /// Sends `bytes` to `address`:`port` on `fd`; false when the kernel refused.
     @discardableResult
     static func send(_ fd: Int32, _ bytes: [UInt8], to address: IPAddress, port: UInt16) -> Bool {
-        var (storage, length) = storage(address, port: port)
+        var (storage, length) = SocketAddress.storage(address, port: port)
         let n = bytes.withUnsafeBytes { buffer in
             withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 sendto(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT), $0, length) } }

@@ -24,7 +24,7 @@ public enum NamespaceHTTP {
             var tv = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-            var (storage, length) = LabSocket.storage(.v4(.init(127, 0, 0, 1)), port: port)
+            var (storage, length) = SocketAddress.storage(.v4(.init(127, 0, 0, 1)), port: port)
             let rc = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) } }
             guard rc == 0 else { throw Failure(url: url, reason: "connect: errno \(errno)") }
             let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)

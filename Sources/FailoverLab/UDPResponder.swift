@@ -39,12 +39,12 @@ public final class UDPResponder: Sendable {
             let v6: Int32
             do {
                 try LabSocket.bindWildcard(v4, ipv6: false, port: port)
-                try LabSocket.enable(v4, Int32(IPPROTO_IP), IP_PKTINFO, "IP_PKTINFO")
+                try setIntOption(v4, Int32(IPPROTO_IP), IP_PKTINFO, 1, "IP_PKTINFO")
                 v6 = try LabSocket.udp(ipv6: true)
             } catch { close(v4); throw error }
             do {
                 try LabSocket.bindWildcard(v6, ipv6: true, port: port)
-                try LabSocket.enable(v6, Int32(IPPROTO_IPV6), clinux_IPV6_RECVPKTINFO, "IPV6_RECVPKTINFO")
+                try setIntOption(v6, Int32(IPPROTO_IPV6), clinux_IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO")
             } catch { close(v4); close(v6); throw error }
             return [v4, v6]
         }

@@ -77,7 +77,7 @@ public final class VIPProbe: Sendable {
                         let fields = String(decoding: buffer[0..<n], as: UTF8.self).split(separator: " ")
                         guard fields.count == 3, let index = Int(fields[0]), targets.indices.contains(index),
                               let seq = UInt64(fields[1]), let sent = sentAt[seq] else { continue }
-                        guard LabSocket.address(of: from) == targets[index] else {
+                        guard SocketAddress.address(of: from) == targets[index] else {
                             misaddressed.add(1, ordering: .relaxed)
                             continue
                         }

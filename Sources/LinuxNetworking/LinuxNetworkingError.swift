@@ -63,7 +63,7 @@ func check<T: BinaryInteger>(_ result: T, _ name: String, _ context: @autoclosur
 }
 
 /// Sets an integer socket option.
-func setIntOption(_ fd: Int32, _ level: Int32, _ option: Int32, _ value: Int32, _ name: String) throws {
+public func setIntOption(_ fd: Int32, _ level: Int32, _ option: Int32, _ value: Int32, _ name: String) throws {
     var v = value
     try check(setsockopt(fd, level, option, &v, socklen_t(MemoryLayout<Int32>.size)), "setsockopt", name)
 }

@@ -1,7 +1,9 @@
 import VRRPCore
 import VRRPWire
 
-/// The takeover path, run once at start-up with no effect: each instance's advert is
+/// The takeover path, run with no effect — at start-up for every instance, and again
+/// shortly before a backup's takeover is due (`FailoverEngine.warmUpDueTakeovers`,
+/// which keeps it in the CPU's caches): each instance's advert is
 /// encoded and sent with a flag that keeps it off the wire (`MSG_PROBE`), its VIPs go
 /// to the kernel as requests it refuses (an impossible prefix length), and its first
 /// announcement round is sent with zero-length frames.
@@ -13,6 +15,10 @@ import VRRPWire
 /// gratuitous ARP, and part of the advert's own delay. keepalived, in C, has none of
 /// that. A backup's first takeover is exactly the one that matters, so the daemon
 /// pays these costs at start-up instead.
+///
+/// The address part goes through the batch port's report-then-announce path, which a
+/// takeover of more than one netlink window takes (`ActionExecutor.addAndAnnounce`);
+/// smaller takeovers add, then announce, which runs the same add and round code.
 struct TakeoverRehearsal {
     let ports: EnginePorts
 
@@ -32,8 +38,7 @@ struct TakeoverRehearsal {
                                           interface: instance.interface, source: source, destination: destination)
             }
             let addresses = Array((context.specs(router.virtualAddresses) + instance.excludedAddresses).prefix(addressLimit))
-            // As on a takeover (ActionExecutor.addAndAnnounce): each window's
-            // announcement from the add's report.
+            // Each window's first round from the add's report (see the type's comment).
             ports.addresses.rehearseAdd(contentsOf: addresses) { part in
                 ports.announcer.rehearseAnnouncement(part)
             }

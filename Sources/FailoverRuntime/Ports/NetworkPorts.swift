@@ -115,7 +115,9 @@ public protocol NeighborAnnouncing: Sendable {
     /// One round for `addresses` ahead of `announce(_:virtualRouterID:schedule:firstRoundSent:)`:
     /// sent before this returns, or with `inBackground` from the announcer's own thread
     /// (in call order, and dropped by `cancelAnnouncements`), so the caller can go on
-    /// adding the group's next addresses meanwhile.
+    /// adding the group's next addresses meanwhile. The two have no defaults: an
+    /// implementation that provided one and not the other would drop or repeat the
+    /// first round.
     func announceFirstRound(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, inBackground: Bool)
     /// `announce`, with the first round already sent through `announceFirstRound`
     /// when `firstRoundSent`: only the rest of the schedule is left.
@@ -133,14 +135,6 @@ extension NeighborAnnouncing {
     /// Implementations without delayed bursts have nothing to cancel.
     public func cancelAnnouncements(virtualRouterID: VirtualRouterID) {}
     public func rehearseAnnouncement(_ addresses: [VirtualAddressSpec]) {}
-    /// Implementations that announce only whole schedules send nothing ahead…
-    public func announceFirstRound(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID,
-                                   inBackground: Bool) {}
-    /// …and then the whole schedule.
-    public func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule,
-                         firstRoundSent: Bool) {
-        announce(addresses, virtualRouterID: virtualRouterID, schedule: schedule)
-    }
 }
 
 /// A VRRP packet as a receive socket hands it to the engine.
