@@ -47,8 +47,7 @@ extension FailoverEngine {
         summary.removed = oldPlan.instances.map(\.name).filter { newPlan.instance(named: $0) == nil }
         plan = newPlan
         units = result
-        deadlines = units.map(\.nextDeadline)
-        warmedFor = [:]  // keyed by unit index, which a reload renumbers
+        resetDeadlines()
         // Removed instances' stop actions ran above with the old contexts.
         contexts = Self.buildContexts(newPlan, logger: logger)
         unitOfInstance = newIndex

@@ -48,8 +48,11 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     var stopped = false
     var timer: Task<Void, Never>?
     var armedDeadline: VRRPInstant?
-    /// Per unit index, the takeover deadline its warm-up ran for (`warmUpDueTakeovers`).
-    var warmedFor: [Int: VRRPInstant] = [:]
+    /// Per unit, whether `deadlines[i]` is a backup's Master_Down_Timer, and the
+    /// takeover deadline the unit's last warm-up ran for (`warmUpDueTakeovers`). Plain
+    /// arrays beside `deadlines`: `rearm` reads them for every unit on every event.
+    var deadlineIsTakeover: [Bool] = []
+    var warmedFor: [VRRPInstant?] = []
     var rejectionLog = RateLimitedLog(interval: .seconds(10))
     /// Where the receive side leaves packets; drained before every timer decision.
     var inbox: PacketInbox?
@@ -90,7 +93,9 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         self.logger = logger
         executor = ActionExecutor(ports: ports, logger: logger)
         (units, unitOfInstance, instanceForPacket) = Self.buildUnits(plan)
-        deadlines = units.map(\.nextDeadline)
+        deadlines = units.map(\.nextDeadline)  // as resetDeadlines(), which init cannot call
+        deadlineIsTakeover = units.map(\.nextDeadlineIsTakeover)
+        warmedFor = Array(repeating: nil, count: units.count)
         contexts = Self.buildContexts(plan, logger: logger)
     }
 
@@ -104,6 +109,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     func run(_ i: Int, _ event: (inout DrivenUnit) -> [SyncGroupAction]) {
         let actions = event(&units[i])
         deadlines[i] = units[i].nextDeadline
+        deadlineIsTakeover[i] = units[i].nextDeadlineIsTakeover
         if !actions.isEmpty { execute(actions) }
     }
 
@@ -268,25 +274,34 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
 
     /// How long before a backup's Master_Down_Timer expires the engine warms the
     /// takeover path. A backup's timer only gets this close when adverts have stopped
-    /// for about three intervals: in the steady state it never does, and this costs
-    /// nothing.
+    /// for about three intervals or its master released with priority 0: in the steady
+    /// state it never does, and this costs nothing.
+    ///
+    /// Measured on a link-down takeover in the lab (docs/daemon.md, "Inside one node"):
+    /// 29–40 µs from the timer's wake-up to the advert's `sendmsg` and 175–250 µs to
+    /// the first gratuitous ARP without the warm-up; 10–21 µs and 120–210 µs with it.
     static var warmUpLead: Duration { .milliseconds(2) }
 
     /// When unit `i` should be warmed up for its takeover: `warmUpLead` before its
     /// next deadline, if that deadline is a backup's Master_Down_Timer it was not
     /// warmed for yet.
     func warmUpTime(_ i: Int) -> VRRPInstant? {
-        guard let deadline = deadlines[i], warmedFor[i] != deadline, units[i].takeoverCandidate != nil else { return nil }
+        guard deadlineIsTakeover[i], let deadline = deadlines[i], warmedFor[i] != deadline else { return nil }
         return VRRPInstant(offset: deadline.offset - Self.warmUpLead)
+    }
+
+    /// Every unit's deadline afresh (start, reload): none warmed up yet.
+    func resetDeadlines() {
+        deadlines = units.map(\.nextDeadline)
+        deadlineIsTakeover = units.map(\.nextDeadlineIsTakeover)
+        warmedFor = Array(repeating: nil, count: units.count)
     }
 
     /// Runs the takeover path without effect shortly before a takeover is due, so the
     /// takeover itself finds code and data in the CPU's caches. A backup's takeover
     /// comes after seconds of doing little (a received advert every interval), and
     /// its path — the core's transition, the advert's encoding, the netlink add, the
-    /// gratuitous ARP — is cold by then: measured here, 50–90 µs of the time between
-    /// the timer's wake-up and the takeover advert and 40–60 µs more before the first
-    /// gratuitous ARP were cold-path cost that keepalived's C does not pay.
+    /// gratuitous ARP — is cold by then (`warmUpLead` has the figures).
     ///
     /// The core's `deadlineReached` runs on a copy of the unit (discarded), then
     /// `TakeoverRehearsal` for the member due — the start-up rehearsal's path, with at
