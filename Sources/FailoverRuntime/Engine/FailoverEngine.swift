@@ -158,7 +158,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     func rehearseTakeover() {
         guard !rehearsed else { return }
         rehearsed = true
-        TakeoverRehearsal(ports: executor.ports).run(contexts.values)
+        TakeoverRehearsal(ports: executor.ports).run(Array(contexts.values))
     }
 
     /// A VRRP packet from a receive socket.

@@ -23,8 +23,12 @@ struct TakeoverRehearsal {
     let ports: EnginePorts
 
     /// Rehearses every instance of `contexts` (one advert per destination, all VIPs or
-    /// the first `addressLimit` of them).
-    func run(_ contexts: some Collection<InstanceContext>, addressLimit: Int = .max) {
+    /// the first `addressLimit` of them). An array, not any collection: the start-up
+    /// rehearsal and the warm-up then run one specialization, which the start-up
+    /// places among the daemon's hot code (`scripts/link-order`); the warm-up's own
+    /// generic specialization sat in the cold part of `.text` and faulted in about
+    /// 0.3 MiB of it (docs/benchmark.md, row 3).
+    func run(_ contexts: [InstanceContext], addressLimit: Int = .max) {
         for context in contexts {
             let instance = context.instance
             let router = instance.router
