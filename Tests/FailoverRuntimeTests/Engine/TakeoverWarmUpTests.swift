@@ -10,9 +10,15 @@ import VRRPWire
 @Suite struct TakeoverWarmUpTests {
     typealias E = FailoverEngineTests
 
-    /// The first unit's deadline, once the engine has armed its timer for it.
-    static func firstDeadline(_ engine: FailoverEngine<ManualClock>) async -> Duration {
-        (await engine.deadlines[0])!.offset
+    /// An engine of `instances` (all BACKUP), started and armed; the first unit's
+    /// deadline (its Master_Down_Timer).
+    static func started(_ instances: [RuntimeInstance])
+        async -> (RecordingPorts, ManualClock, FailoverEngine<ManualClock>, Duration) {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = E.engine(instances, ports: ports, clock: clock)
+        await engine.start()
+        await clock.waitForSleepers(1)
+        return (ports, clock, engine, (await engine.deadlines[0])!.offset)
     }
 
     static func warmUps(_ engine: FailoverEngine<ManualClock>) async -> [String: UInt64] {
@@ -21,11 +27,7 @@ import VRRPWire
 
     @Test("A backup rehearses its takeover once, without effect, just before its Master_Down_Timer expires")
     func backupWarmsUpBeforeItsMasterDownTimerExpires() async {
-        let ports = RecordingPorts(), clock = ManualClock()
-        let engine = E.engine([E.instance()], ports: ports, clock: clock)
-        await engine.start()
-        await clock.waitForSleepers(1)
-        let deadline = await Self.firstDeadline(engine)
+        let (ports, clock, engine, deadline) = await Self.started([E.instance()])
         #expect(ports.rehearsals.adds.count == 1, "start-up rehearsal")
 
         clock.advance(by: deadline - .microseconds(1500))
@@ -62,12 +64,8 @@ import VRRPWire
 
     @Test("Of many backups whose masters went quiet together, one warm-up runs: the path is shared")
     func oneWarmUpForBackupsDueTogether() async {
-        let ports = RecordingPorts(), clock = ManualClock()
         let instances = (51...53).map { E.instance("VI_\($0)", vrid: UInt8($0), vips: [IPAddress("198.51.100.\($0)")!]) }
-        let engine = E.engine(instances, ports: ports, clock: clock)
-        await engine.start()
-        await clock.waitForSleepers(1)
-        let deadline = await Self.firstDeadline(engine)
+        let (ports, clock, engine, deadline) = await Self.started(instances)
         clock.advance(by: deadline - .microseconds(1500))
         await clock.waitForSleepers(1)
         #expect(ports.rehearsals.adds.count == 3 + 1)
@@ -79,11 +77,7 @@ import VRRPWire
 
     @Test("A warm-up never runs closer than half its lead to the takeover: it must not delay it")
     func noWarmUpWhenTheTakeoverIsTooClose() async {
-        let ports = RecordingPorts(), clock = ManualClock()
-        let engine = E.engine([E.instance()], ports: ports, clock: clock)
-        await engine.start()
-        await clock.waitForSleepers(1)
-        let deadline = await Self.firstDeadline(engine)
+        let (ports, clock, engine, deadline) = await Self.started([E.instance()])
         // The engine wakes for the warm-up late (a loaded machine): 0.5 ms before the takeover.
         clock.advance(by: deadline - .microseconds(500))
         await clock.waitForSleepers(1)
@@ -96,13 +90,9 @@ import VRRPWire
 
     @Test("A large group's warm-up rehearses one netlink window of its addresses, not all of them")
     func largeGroupWarmUpIsBounded() async {
-        let ports = RecordingPorts(), clock = ManualClock()
         let vips = (1...200).map { IPAddress("198.51.\(100 + $0 / 250).\($0 % 250 + 1)")! }
-        let engine = E.engine([E.instance(vips: vips)], ports: ports, clock: clock)
-        await engine.start()
-        await clock.waitForSleepers(1)
+        let (ports, clock, engine, deadline) = await Self.started([E.instance(vips: vips)])
         #expect(ports.rehearsals.adds.first?.count == 200, "start-up rehearses every VIP")
-        let deadline = await Self.firstDeadline(engine)
         clock.advance(by: deadline - .microseconds(1500))
         await clock.waitForSleepers(1)
         #expect(ports.rehearsals.adds.count == 2)
