@@ -49,8 +49,9 @@ public final class FailoverMetrics: Sendable {
         let histogram = durationHistograms.withLock { histograms in
             if let h = histograms[script] { return h }
             let h = durations.makeDurationHistogram(
-                name: "ipfailover_check_script_duration_seconds", labels: [("name", script)],
-                buckets: Self.durationBuckets, help: "Run time of each check script run, including timeouts")
+                descriptor: .named("ipfailover_check_script_duration_seconds",
+                                   help: "Run time of each check script run, including timeouts"),
+                labels: [("name", script)], buckets: Self.durationBuckets)
             histograms[script] = h
             return h
         }
@@ -60,52 +61,69 @@ public final class FailoverMetrics: Sendable {
     /// The Prometheus text exposition of everything.
     public func render(snapshot: EngineSnapshot, scripts: [CheckScriptStatus], notify: NotifyDispatcher.Statistics) -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
-        let up = registry.makeGauge(name: "keepalived_up", help: "1 while the VRRP engine runs")
+        let up = registry.makeGauge(descriptor: .named("keepalived_up", help: "1 while the VRRP engine runs"))
         up.set(Double(1))
         for instance in snapshot.instances {
             let labels = [("iname", instance.name), ("intf", instance.interface), ("vrid", String(instance.virtualRouterID))]
-            registry.makeGauge(name: "keepalived_vrrp_state", labels: labels,
-                               help: "VRRP state: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT")
+            registry.makeGauge(
+                descriptor: .named("keepalived_vrrp_state", help: "VRRP state: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT"),
+                labels: labels)
                 .set(Self.stateValues[instance.state] ?? 0)
-            registry.makeGauge(name: "ipfailover_effective_priority", labels: labels,
-                               help: "Priority after tracking, as carried in our adverts")
+            registry.makeGauge(
+                descriptor: .named("ipfailover_effective_priority", help: "Priority after tracking, as carried in our adverts"),
+                labels: labels)
                 .set(Double(instance.effectivePriority))
             for (stat, help) in Self.instanceCounters {
-                registry.makeCounter(name: "keepalived_\(stat)_total", labels: labels, help: help)
+                registry.makeCounter(descriptor: .named("keepalived_\(stat)_total", help: help), labels: labels)
                     .increment(by: Int64(clamping: instance.counters[stat] ?? 0))
             }
-            registry.makeCounter(name: "ipfailover_takeover_warm_ups_total", labels: labels,
-                                 help: "Takeover paths warmed up just before this backup's Master_Down_Timer expired")
+            registry.makeCounter(
+                descriptor: .named("ipfailover_takeover_warm_ups_total", help: "Takeover paths warmed up just before this backup's Master_Down_Timer expired"),
+                labels: labels)
                 .increment(by: Int64(clamping: instance.counters["takeover_warm_ups"] ?? 0))
         }
         for (stat, value) in snapshot.nodeCounters.sorted(by: { $0.key < $1.key }) {
-            registry.makeCounter(name: "ipfailover_dropped_packets_total", labels: [("reason", stat)],
-                                 help: "Packets dropped before they could be matched to an instance")
+            registry.makeCounter(
+                descriptor: .named("ipfailover_dropped_packets_total", help: "Packets dropped before they could be matched to an instance"),
+                labels: [("reason", stat)])
                 .increment(by: Int64(clamping: value))
         }
         for script in scripts {
             let labels = [("name", script.name)]
-            registry.makeGauge(name: "keepalived_check_script_status", labels: labels,
-                               help: "Check script verdict after rise/fall: 1 up, 0 down or no result yet")
+            registry.makeGauge(
+                descriptor: .named("keepalived_check_script_status", help: "Check script verdict after rise/fall: 1 up, 0 down or no result yet"),
+                labels: labels)
                 .set(script.state == .up ? 1.0 : 0.0)
-            registry.makeCounter(name: "ipfailover_check_script_failures_total", labels: labels,
-                                 help: "Check runs that failed (non-zero exit, signal, timeout, refused)")
+            registry.makeCounter(
+                descriptor: .named("ipfailover_check_script_failures_total", help: "Check runs that failed (non-zero exit, signal, timeout, refused)"),
+                labels: labels)
                 .increment(by: Int64(script.failures))
-            registry.makeCounter(name: "ipfailover_check_script_timeouts_total", labels: labels,
-                                 help: "Check runs killed for exceeding their timeout")
+            registry.makeCounter(
+                descriptor: .named("ipfailover_check_script_timeouts_total", help: "Check runs killed for exceeding their timeout"),
+                labels: labels)
                 .increment(by: Int64(script.timeouts))
         }
-        registry.makeCounter(name: "ipfailover_notify_completed_total", help: "Notify deliveries completed")
+        registry.makeCounter(
+            descriptor: .named("ipfailover_notify_completed_total", help: "Notify deliveries completed"))
             .increment(by: Int64(notify.completed))
-        registry.makeCounter(name: "ipfailover_notify_failures_total", help: "Notify scripts that failed")
+        registry.makeCounter(descriptor: .named("ipfailover_notify_failures_total", help: "Notify scripts that failed"))
             .increment(by: Int64(notify.scriptFailures))
-        registry.makeCounter(name: "ipfailover_notify_timeouts_total", help: "Notify scripts killed for their timeout")
+        registry.makeCounter(
+            descriptor: .named("ipfailover_notify_timeouts_total", help: "Notify scripts killed for their timeout"))
             .increment(by: Int64(notify.scriptTimeouts))
-        registry.makeGauge(name: "ipfailover_notify_outstanding", help: "Notifications waiting or running")
+        registry.makeGauge(
+            descriptor: .named("ipfailover_notify_outstanding", help: "Notifications waiting or running"))
             .set(Double(notify.outstanding) as Double)
         var out = registry.emitToBuffer()
         durations.emit(into: &out)
         return out
+    }
+}
+
+extension MetricNameDescriptor {
+    /// A metric named exactly `name` (the unit, if any, is already part of it).
+    static func named(_ name: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 }
 

@@ -38,6 +38,10 @@ import VRRPWire
         let metrics = String(decoding: await daemon.metricsText(), as: UTF8.self)
         #expect(metrics.contains(#"keepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51"} 2"#))
         #expect(metrics.contains(#"keepalived_become_master_total{iname="VI_1",intf="eth0",vrid="51"} 1"#))
+        // Names exactly as declared (no unit appended), each with its help and type.
+        #expect(metrics.contains("# HELP keepalived_become_master_total Transitions into MASTER\n"
+            + "# TYPE keepalived_become_master_total counter\n"))
+        #expect(metrics.contains("# HELP keepalived_up 1 while the VRRP engine runs\n# TYPE keepalived_up gauge\nkeepalived_up 1"))
         #expect(await daemon.isHealthy())
         await daemon.shutdown()
         #expect(await !daemon.isHealthy())
