@@ -54,9 +54,9 @@ public enum DeploymentScripts {
     public static func locate(executable: String? = currentExecutable()) -> String? {
         var candidates: [String] = []
         if let dir = getenv("IPFAILOVER_SCRIPTS_DIR") { candidates.append(String(cString: dir)) }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        if getcwd(&buffer, buffer.count) != nil {
-            candidates += ancestors(of: String(cString: buffer)).map { "\($0)/\(repositoryPath)" }
+        if let cwd = getcwd(nil, 0) {
+            candidates += ancestors(of: String(cString: cwd)).map { "\($0)/\(repositoryPath)" }
+            free(cwd)
         }
         if let executable {
             candidates += ancestors(of: executable).map { "\($0)/\(repositoryPath)" }

@@ -172,8 +172,10 @@ public final class LabDaemon: Sendable {
             let dir = exe.split(separator: "/").dropLast().joined(separator: "/")
             candidates.append("/\(dir)/ipfailover")
         }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        if getcwd(&buffer, buffer.count) != nil { candidates.append(String(cString: buffer) + "/.build/debug/ipfailover") }
+        if let cwd = getcwd(nil, 0) {
+            candidates.append(String(cString: cwd) + "/.build/debug/ipfailover")
+            free(cwd)
+        }
         return candidates.first { access($0, X_OK) == 0 }
     }
 }
