@@ -24,13 +24,13 @@ struct DaemonLabTests {
             let body = await h.get("/status", on: b) ?? ""
             #expect(body.contains("released (priority 0)"), "\(body)")
             // Warm-ups are counted, and /metrics exports the count /status shows. Not
-            // how many: the engine may wake within 1 ms of a takeover on a loaded
-            // machine (the warm-up is then rightly skipped), and b may have taken over
-            // once already at start-up. The rule itself is tested under a virtual
-            // clock in TakeoverWarmUpTests.
+            // how many, on real clocks: the engine may wake within 1 ms of a takeover
+            // on a loaded machine (the warm-up is then rightly skipped), b may have
+            // taken over once already at start-up, or warmed up for a takeover that
+            // a's first advert then cancelled (all three seen in CI). The rule itself
+            // is tested under a virtual clock in TakeoverWarmUpTests.
             let counters = try #require(await h.status(of: b)).instances.first?.counters ?? [:]
             let warmUps = try #require(counters["takeover_warm_ups"], "\(body)")
-            #expect(warmUps <= counters["become_master"] ?? 0, "\(body)")
             let metrics = await h.get("/metrics", on: b) ?? ""
             #expect(metrics.split(separator: "\n").contains {
                 $0.hasPrefix("ipfailover_takeover_warm_ups_total{") && $0.hasSuffix(" \(warmUps)")
@@ -176,10 +176,8 @@ struct DaemonLabTests {
             // The dead master's VIP is still on its interface: nothing removed it.
             #expect(try await h.holdsVIP(a))
             #expect(await h.waitForState("MASTER", on: b))
-            // Warm-ups are counted, never more than the takeovers (see above).
-            let counters = try #require(await h.status(of: b)).instances.first?.counters ?? [:]
-            let warmUps = try #require(counters["takeover_warm_ups"])
-            #expect(warmUps <= counters["become_master"] ?? 0)
+            // Warm-ups are counted (how many depends on the clock, see above).
+            #expect(try #require(await h.status(of: b)).instances.first?.counters?["takeover_warm_ups"] != nil)
 
             // Restart with a lower priority so it stays BACKUP: any VIP left on it is stale.
             try h.writeConfiguration(DaemonHarness.configuration(priority: 50), for: a)
