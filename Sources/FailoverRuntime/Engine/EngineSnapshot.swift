@@ -60,7 +60,9 @@ extension FailoverEngine {
             for router in unit.routers {
                 guard let instance = plan.instance(named: router.name) else { continue }
                 let s = router.status
-                var counters: [String: UInt64] = [:]
+                // Every counter /metrics exports is listed, zeros included: a counter
+                // that appears only once it counts cannot be told from a missing one.
+                var counters = Dictionary(uniqueKeysWithValues: FailoverMetrics.instanceCounterNames.map { ($0, UInt64(0)) })
                 for (name, value) in s.statistics.keepalivedCounters { counters[name] = value }
                 for (name, value) in self.counters.perInstance[router.name] ?? [:] { counters[name, default: 0] += value }
                 instances.append(InstanceSnapshot(

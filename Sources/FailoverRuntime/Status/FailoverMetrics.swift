@@ -30,6 +30,10 @@ public final class FailoverMetrics: Sendable {
         ("unicast_peer_err", "Unicast packets dropped from a source that is not a unicast_peer"),
     ]
 
+    /// Every per-instance counter, by its `/status` name: `/status` lists all of
+    /// them from the start, as `/metrics` exports all of them.
+    static var instanceCounterNames: [String] { instanceCounters.map(\.stat) + ["takeover_warm_ups"] }
+
     /// `keepalived_vrrp_state` values (keepalived's numbering).
     static let stateValues: [String: Double] = ["INIT": 0, "BACKUP": 1, "MASTER": 2, "FAULT": 3]
 

@@ -113,6 +113,19 @@ import VRRPWire
         #expect(snapshot.instances[0].counters["pri_zero_rcvd"] == 0)
     }
 
+    @Test func everyExportedCounterIsInTheStatusFromTheStartAtZero() async {
+        // A counter that appears only once it counts (takeover_warm_ups did) cannot be
+        // told from a missing one; /metrics exports all of them from the start.
+        let engine = Self.engine([Self.instance()], ports: RecordingPorts(), clock: ManualClock())
+        await engine.start()
+        let counters = await engine.snapshot().instances[0].counters
+        for name in FailoverMetrics.instanceCounterNames {
+            #expect(counters[name] == 0, "\(name)")
+        }
+        #expect(counters["takeover_warm_ups"] == 0)
+        #expect(counters["unicast_peer_err"] == 0)
+    }
+
     @Test func advertForAnUnknownVRIDIsCountedUnderTheNode() async {
         let ports = RecordingPorts(), clock = ManualClock()
         let engine = Self.engine([Self.instance()], ports: ports, clock: clock)
