@@ -97,14 +97,18 @@ struct DaemonHarness {
                       logName: logName ?? "ipfailover-\(node.name)")
     }
 
-    /// Starts a (priority 150) and b (priority 100) and waits until a is MASTER and
-    /// b BACKUP; records an issue when they do not get there.
+    /// Starts a (priority 150), waits until it is MASTER, then b (priority 100) and
+    /// waits until it is BACKUP; records an issue when they do not get there. One
+    /// after the other, so that b never takes over at start-up: started together on
+    /// a loaded machine, b could win the first election before a's adverts reached
+    /// it (seen in CI), and counters read later would hold that extra takeover.
     func startPair() async throws -> (a: LabProcess, b: LabProcess) {
         let a = lab.node("a"), b = lab.node("b")
         try writeConfiguration(Self.configuration(priority: 150), for: a)
         try writeConfiguration(Self.configuration(priority: 100), for: b)
-        let pa = try start(a), pb = try start(b)
+        let pa = try start(a)
         #expect(await waitForState("MASTER", on: a), "a never became MASTER: \(pa.standardError)")
+        let pb = try start(b)
         #expect(await waitForState("BACKUP", on: b), "b never became BACKUP: \(pb.standardError)")
         return (pa, pb)
     }

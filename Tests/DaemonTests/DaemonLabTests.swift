@@ -23,11 +23,11 @@ struct DaemonLabTests {
             // waiting out the master-down interval.
             let body = await h.get("/status", on: b) ?? ""
             #expect(body.contains("released (priority 0)"), "\(body)")
-            // Warm-ups are counted, and /metrics exports the count /status shows. Not
-            // how many, on real clocks: the engine may wake within 1 ms of a takeover
-            // on a loaded machine (the warm-up is then rightly skipped), b may have
-            // taken over once already at start-up, or warmed up for a takeover that
-            // a's first advert then cancelled (all three seen in CI). The rule itself
+            // Warm-ups are counted (0 included: /status lists every counter from the
+            // start), and /metrics exports the count /status shows. Not how many, on
+            // real clocks: the engine may wake within 1 ms of a takeover on a loaded
+            // machine and then rightly skips the warm-up (seen in CI: 0), or warm up
+            // at start-up for a takeover that a's advert then cancels. The rule itself
             // is tested under a virtual clock in TakeoverWarmUpTests.
             let counters = try #require(await h.status(of: b)).instances.first?.counters ?? [:]
             let warmUps = try #require(counters["takeover_warm_ups"], "\(body)")
