@@ -99,12 +99,7 @@ struct NodeService: Service {
         let engine = daemon.engine
         // Link state before the first transition: a tracked interface that is down
         // (or missing) starts the instance in FAULT, not BACKUP.
-        let known = Dictionary(links.snapshot().compactMap { event -> (String, Bool)? in
-            if case .linkChanged(let s) = event { (s.name, s.isUsable) } else { nil }
-        }, uniquingKeysWith: { $1 })
-        for name in Set(plan.instances.flatMap { $0.router.trackedInterfaces.map(\.name) }) {
-            if known[name] != true { await engine.interfaceChanged(name: name, up: false) }
-        }
+        await Self.reportDownLinks(tracked: plan, links: links, to: engine)
         // The status endpoint first: a port already in use is a start-up error,
         // raised before any VIP is touched.
         var server: StatusHTTPServer?
@@ -154,6 +149,10 @@ struct NodeService: Service {
                 logger.notice("SIGHUP: reloading \(configPath)")
                 let loaded = Self.loadPlan(path: configPath, addresses: addresses, report: { logger.warning("\($0)") })
                 if case .success(let (newPlan, _)) = loaded {
+                    // An interface the new plan tracks may have been down, untracked,
+                    // since start-up: the engine learns it before the reload starts
+                    // the new instances (it replays what it knows into them).
+                    await Self.reportDownLinks(tracked: newPlan, links: links, to: engine)
                     transport.open(for: newPlan)
                     announcer.prepare(interfaces: Self.announcedInterfaces(newPlan))
                     addresses.prepare(interfaces: Self.announcedInterfaces(newPlan))
@@ -177,6 +176,18 @@ struct NodeService: Service {
         transport.close()
         await server?.shutdown()
         try? await statusGroup?.shutdownGracefully()
+    }
+
+    /// Tells the engine about every interface `plan` tracks that is down or missing
+    /// right now (from the link monitor's snapshot).
+    static func reportDownLinks(tracked plan: RuntimePlan, links: LinkMonitor,
+                                to engine: FailoverEngine<ContinuousClock>) async {
+        let known = Dictionary(links.snapshot().compactMap { event -> (String, Bool)? in
+            if case .linkChanged(let s) = event { (s.name, s.isUsable) } else { nil }
+        }, uniquingKeysWith: { $1 })
+        for name in Set(plan.instances.flatMap { $0.router.trackedInterfaces.map(\.name) }).sorted() where known[name] != true {
+            await engine.interfaceChanged(name: name, up: false)
+        }
     }
 
     /// Every interface a VIP of `plan` lives on.

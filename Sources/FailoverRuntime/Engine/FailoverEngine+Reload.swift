@@ -52,6 +52,12 @@ extension FailoverEngine {
         contexts = Self.buildContexts(newPlan, logger: logger)
         unitOfInstance = newIndex
         instanceForPacket = newPackets
+        // The instances started afresh learn which links are down, as at start-up:
+        // their interface trackers begin up, and no later event may ever correct
+        // them (an instance on a dead link would otherwise go MASTER there).
+        for i in toStart {
+            for name in downLinks.sorted() { run(i) { $0.interfaceChanged(name: name, up: false, now: now) } }
+        }
         if started, !stopped {
             for i in toStart { run(i) { $0.start(now: now) } }
             rearm()

@@ -58,6 +58,9 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     var inbox: PacketInbox?
     /// The latest run detail of each check script, for transition log lines.
     var checkDetails: [String: String] = [:]
+    /// Links last reported down (or removed): a reload replays them into the
+    /// instances it starts, whose interface trackers begin up.
+    var downLinks: Set<String> = []
     /// Places a packet's kernel receive timestamp on `clock`; nil: packets count as
     /// received when handled.
     let wallClock: (any WallClock)?
@@ -237,6 +240,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     /// Before `start()` it only records the link state (interfaces start up).
     public func interfaceChanged(name: String, up: Bool) {
         guard !stopped else { return }
+        if up { downLinks.remove(name) } else { downLinks.insert(name) }
         let now = now
         for i in units.indices { run(i) { $0.interfaceChanged(name: name, up: up, now: now) } }
         rearm()

@@ -169,6 +169,29 @@ import VRRPWire
         #expect(snapshot.instances[1].basePriority == 150)
     }
 
+    @Test("An instance a reload restarts while its link is down starts in FAULT, and never takes over there")
+    func reloadedInstanceOnADownLinkStaysInFault() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        var tracked = Self.instance()
+        tracked.router.trackedInterfaces = [TrackedInterface(name: "eth0")]
+        let engine = Self.engine([tracked], ports: ports, clock: clock)
+        await engine.start()
+        await engine.interfaceChanged(name: "eth0", up: false)
+        #expect(await engine.snapshot().instances[0].state == "FAULT")
+        var changed = tracked
+        changed.router.priority = Priority(150)
+        ports.reset()
+        let summary = await engine.reload(RuntimePlan(instances: [changed]))
+        #expect(summary.restarted == ["VI_1"])
+        #expect(await engine.snapshot().instances[0].state == "FAULT")
+        clock.advance(by: .seconds(1))
+        #expect(await engine.snapshot().instances[0].state == "FAULT")
+        #expect(!ports.calls.contains { if case .addAddress = $0 { true } else { false } }, "\(ports.calls)")
+        // The link comes back: the restarted instance follows it as usual.
+        await engine.interfaceChanged(name: "eth0", up: true)
+        #expect(await engine.snapshot().instances[0].state == "BACKUP")
+    }
+
     @Test func reloadThatRemovesAMasterReleasesItsAddresses() async {
         let ports = RecordingPorts(), clock = ManualClock()
         let a = Self.instance("VI_A", priority: 255, state: .master)
