@@ -61,9 +61,10 @@ extension VirtualRouter {
             return
         }
         let lower = advert.priority < effectivePriority
-        // keepalived 2.x: a higher-priority master stops the preempt delay; any other
-        // advert starts it if it is not running.
-        if advert.priority > effectivePriority {
+        // keepalived 2.x (vrrp_state_backup): a master of higher or equal priority
+        // stops the preempt delay; only a lower-priority advert starts it, if it is
+        // not running — the delay counts from the moment we could preempt.
+        if advert.priority >= effectivePriority {
             preemptDeadline = nil
         } else if configuration.preemptDelay > .zero, preemptDeadline == nil {
             preemptDeadline = now + configuration.preemptDelay

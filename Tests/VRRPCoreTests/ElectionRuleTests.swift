@@ -77,6 +77,24 @@ struct ElectionRuleTests {
         #expect(r.nextDeadline == at(.seconds(9)) + r.masterDownInterval)
     }
 
+    @Test("preempt_delay starts at the first lower-priority advert: an equal-priority master does not start it")
+    func preemptDelayStartsOnlyOnALowerAdvert() {
+        var r = VirtualRouter(configuration: config(priority: 100, preemptDelay: .seconds(300)))
+        _ = r.start(now: .zero)
+        // An equal-priority master (accepted: a backup never preempts an equal) for 400 s.
+        for s in 1...400 {
+            _ = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: at(.seconds(Int64(s))))
+        }
+        // Its priority drops (a tracker): the delay starts now, 300 s before we preempt.
+        _ = r.advertisementReceived(advert(priority: 90), from: ip("192.0.2.9"), now: at(.seconds(401)))
+        #expect(r.nextDeadline == at(.seconds(401)) + r.masterDownInterval, "the lower advert was discarded")
+        _ = r.advertisementReceived(advert(priority: 90), from: ip("192.0.2.9"), now: at(.seconds(700)))
+        #expect(r.nextDeadline == at(.seconds(700)) + r.masterDownInterval)
+        #expect(r.state == .backup)
+        _ = r.advertisementReceived(advert(priority: 90), from: ip("192.0.2.9"), now: at(.seconds(701)))
+        #expect(r.nextDeadline == at(.seconds(700)) + r.masterDownInterval, "delay over: discarded")
+    }
+
     @Test("master steps down on higher priority")
     func masterStepsDown() {
         var (r, t) = master(config(priority: 100))
