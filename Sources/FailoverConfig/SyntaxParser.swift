@@ -6,6 +6,12 @@
 public struct SyntaxParser: Sendable {
     /// Deeper include chains are refused (a cycle is reported before this).
     public static let maximumIncludeDepth = 32
+    /// More included files in all are refused: two includes of itself under
+    /// different spellings would otherwise expand 2^32 times before the depth limit.
+    public static let maximumIncludedFiles = 1024
+    /// Deeper nesting of blocks is refused (keepalived's grammar needs four levels);
+    /// without a limit a hostile file could exhaust the stack.
+    public static let maximumBlockDepth = 64
 
     /// Serves `include`.
     public var source: any ConfigSource
@@ -18,12 +24,13 @@ public struct SyntaxParser: Sendable {
     public func parse(_ text: String, file: String) -> (statements: [Statement], diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var lines: [Lexer.Line] = []
-        expand(text, file: file, chain: [file], into: &lines, diagnostics: &diagnostics)
+        var included = 0
+        expand(text, file: file, chain: [Self.normalized(file)], included: &included, into: &lines, diagnostics: &diagnostics)
         let statements = buildTree(lines, diagnostics: &diagnostics)
         return (statements, diagnostics)
     }
 
-    private func expand(_ text: String, file: String, chain: [String],
+    private func expand(_ text: String, file: String, chain: [String], included count: inout Int,
                         into lines: inout [Lexer.Line], diagnostics: inout [Diagnostic]) {
         let (fileLines, lexProblems) = Lexer().tokenize(text, file: file)
         diagnostics += lexProblems
@@ -59,18 +66,39 @@ public struct SyntaxParser: Sendable {
                     diagnostics.append(Diagnostic(.adjusted, .source(pattern.location), problem))
                 }
                 for included in files {
-                    if chain.contains(included.name) {
+                    let name = Self.normalized(included.name)
+                    if chain.contains(name) {
                         diagnostics.append(Diagnostic(.cannotRun, .source(pattern.location),
                             "include cycle: '\(included.name)' includes itself"))
                         continue
                     }
-                    expand(included.text, file: included.name, chain: chain + [included.name],
+                    guard count < Self.maximumIncludedFiles else {
+                        diagnostics.append(Diagnostic(.cannotRun, .source(pattern.location),
+                            "more than \(Self.maximumIncludedFiles) included files in all"))
+                        return
+                    }
+                    count += 1
+                    expand(included.text, file: included.name, chain: chain + [name], included: &count,
                            into: &lines, diagnostics: &diagnostics)
                 }
                 continue
             }
             lines.append(line)
         }
+    }
+
+    /// `path` without `.` and empty segments and with `..` applied, so that one file
+    /// spelled two ways is recognised in an include cycle.
+    static func normalized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": if let last = parts.last, last != ".." { parts.removeLast() } else if !path.hasPrefix("/") { parts.append(part) }
+            default: parts.append(part)
+            }
+        }
+        return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
     }
 
     private struct Frame {
@@ -81,10 +109,24 @@ public struct SyntaxParser: Sendable {
 
     private func buildTree(_ lines: [Lexer.Line], diagnostics: inout [Diagnostic]) -> [Statement] {
         var stack: [Frame] = [Frame()]
+        // Inside a block nested too deep: its braces are only counted, its words dropped.
+        var ignoredDepth = 0
         for line in lines {
             var current: Statement?
             var currentIsOnThisLine = false
             for token in line.tokens {
+                if ignoredDepth > 0 {
+                    if token.kind == .openBrace { ignoredDepth += 1 }
+                    if token.kind == .closeBrace { ignoredDepth -= 1 }
+                    continue
+                }
+                if token.kind == .openBrace, stack.count > Self.maximumBlockDepth {
+                    diagnostics.append(Diagnostic(.cannotRun, .source(token.location),
+                        "blocks nested deeper than \(Self.maximumBlockDepth) levels; this block is ignored"))
+                    ignoredDepth = 1
+                    current = nil
+                    continue
+                }
                 switch token.kind {
                 case .word:
                     if current == nil {

@@ -120,6 +120,35 @@ struct SyntaxParserTests {
         ])
     }
 
+    @Test("Blocks nested deeper than 64 levels are an error and ignored, not a stack overflow")
+    func deepNestingIsRefused() {
+        let n = 100_000
+        let text = String(repeating: "a {\n", count: n) + String(repeating: "}\n", count: n) + "router_id after\n"
+        let (statements, problems) = tree(text)
+        #expect(problems.map(\.description) == [
+            "/k/main.conf:\(SyntaxParser.maximumBlockDepth + 1):3: error: blocks nested deeper than 64 levels; this block is ignored",
+        ])
+        #expect(statements.map(\.name) == ["a", "router_id"])
+        var depth = 0, level = statements.first
+        while let block = level?.block { depth += 1; level = block.first }
+        #expect(depth == SyntaxParser.maximumBlockDepth)
+    }
+
+    @Test("Include fan-out stops at 1,024 files in all; one file spelled two ways is an include cycle")
+    func includeExplosionIsBounded() {
+        // Level k has two files, each including both files of level k+1: 2^12 expansions.
+        var files: [String: String] = [:]
+        for level in 0..<12 {
+            for i in 0..<2 { files["/k/l\(level)-\(i).conf"] = level == 11 ? "router_id x" : "include l\(level + 1)-*.conf" }
+        }
+        let (_, problems) = tree("include l0-*.conf", includes: files)
+        #expect(problems.contains { $0.description.contains("more than 1024 included files in all") }, "\(problems)")
+        #expect(problems.count < 20)
+        #expect(SyntaxParser.normalized("/etc/keepalived/./b.conf") == "/etc/keepalived/b.conf")
+        #expect(SyntaxParser.normalized("/etc/keepalived/conf.d/../b.conf") == "/etc/keepalived/b.conf")
+        #expect(SyntaxParser.normalized("//etc//keepalived/b.conf") == "/etc/keepalived/b.conf")
+    }
+
     @Test("Conditional @id lines are skipped without a config id; @^id lines are kept")
     func conditionalLines() {
         let (statements, _) = tree("@high router_a\n@^high router_b\nrouter_c")
