@@ -30,6 +30,27 @@ import Testing
         #expect(scheduler.status()[0].runsInFlight == 0)
     }
 
+    /// SIGTERM with a check in flight: the run stop() cancels is not a failure of the
+    /// service, so it is never reported — the engine would have gone FAULT (and
+    /// notified FAULT) just before STOP.
+    @Test func runsCancelledByStopAreNotReported() async {
+        let clock = ManualClock()
+        let launcher = ScriptedLauncher()
+        let scheduler = CheckScriptScheduler(clock: clock, launcher: launcher, tcpProbe: UnusedProbe())
+        scheduler.start([prepared()])
+        await launcher.waitForLaunches(1)
+        launcher.finish(0, exit: 0)
+        var iterator = scheduler.reports.makeAsyncIterator()
+        #expect(await iterator.next()?.succeeded == true)
+        await clock.waitForSleepers(1)
+        clock.advance(by: .milliseconds(100))
+        await launcher.waitForLaunches(2)
+        await scheduler.stop()
+        #expect(await iterator.next() == nil, "the cancelled run was reported")
+        #expect(scheduler.status()[0].runsInFlight == 0)
+        #expect(scheduler.status()[0].failures == 0)
+    }
+
     /// With timeout > interval runs overlap; reports still come in start order.
     @Test func reportsArriveInRunOrderEvenWhenRunsFinishOutOfOrder() async {
         let clock = ManualClock()

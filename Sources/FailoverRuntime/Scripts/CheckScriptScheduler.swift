@@ -42,6 +42,9 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
         var order: [String] = []
         var tasks: [String: Task<Void, Never>] = [:]
         var nextGeneration = 0
+        /// Set by `stop()`: runs it cancels are not results (a killed check is not a
+        /// failing service), so they are never reported.
+        var stopping = false
     }
 
     public init(clock: C, launcher: any ProcessLauncher, tcpProbe: any TCPConnectProbe) {
@@ -102,6 +105,7 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
     /// waits for them; then finishes `reports`.
     public func stop() async {
         let tasks = state.withLock { state in
+            state.stopping = true
             defer { state.tasks = [:] }
             return Array(state.tasks.values)
         }
@@ -174,6 +178,10 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
             // A run of a stopped or restarted script: nobody tracks it any more.
             guard var script = state.scripts[name], script.generation == generation else { return }
             script.status.runsInFlight -= 1
+            if state.stopping {
+                state.scripts[name] = script
+                return
+            }
             script.finished[sequence] = Report(
                 script: name, sequence: sequence, succeeded: succeeded, startedAt: startedAt,
                 finishedAt: finishedAt, detail: detail, state: script.tracker.state, transition: nil)
