@@ -146,6 +146,7 @@ extension Advertisement {
         case .v3:
             // The four reserved bits are ignored on receipt (RFC 5798 §5.2.7).
             let cs = Int(message[4] & 0x0F) << 8 | Int(message[5])
+            guard cs > 0 else { throw .zeroAdvertisementInterval }
             interval = .milliseconds(cs * 10)
         }
 

@@ -35,6 +35,9 @@ public enum AdvertisementRejection: Error, Hashable, Sendable, CustomStringConve
     /// locally configured for this virtual router". (v3 only reports it: see
     /// `AdvertisementFinding.advertisementIntervalDiffers`.)
     case advertisementIntervalMismatch(received: Duration, configured: Duration)
+    /// v3: a Max Adver Int of 0 (the field's range is 1–4095 centiseconds). A backup
+    /// adopting it would have a master-down interval of 0 and take over at once.
+    case zeroAdvertisementInterval
     /// The advert's address list differs from ours and the instance discards such
     /// adverts (`ReceiveExpectations.AddressListPolicy.discardUnlessOwner`): RFC
     /// 5798 §7.1 / RFC 3768 §7.1 drop them unless the sender is the owner (255).
@@ -55,7 +58,7 @@ public enum AdvertisementRejection: Error, Hashable, Sendable, CustomStringConve
         case .invalidAuthType: "invalid_authtype"
         case .authTypeMismatch: "authtype_mismatch"
         case .authenticationFailure: "auth_failure"
-        case .advertisementIntervalMismatch: "advert_interval_err"
+        case .advertisementIntervalMismatch, .zeroAdvertisementInterval: "advert_interval_err"
         case .addressListMismatch: "addr_list_err"
         }
     }
@@ -79,6 +82,7 @@ public enum AdvertisementRejection: Error, Hashable, Sendable, CustomStringConve
             "advertisement interval \(received), configured \(configured)"
         case .addressListMismatch(let missing, let unexpected):
             "address list differs: missing \(missing), unexpected \(unexpected)"
+        case .zeroAdvertisementInterval: "advertisement interval 0 (the minimum is 1 centisecond)"
         }
     }
 }

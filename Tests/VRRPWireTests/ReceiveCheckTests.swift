@@ -147,6 +147,18 @@ import VRRPWire
         #expect(AdvertisementRejection.virtualRouterIDNotConfigured(received: 99).counterName == "vrid_err")
     }
 
+    /// RFC 5798 §5.2.7: Max Adver Int is 1–4095 centiseconds. Zero would give a
+    /// backup that adopts it a master-down interval of 0: it would take over at once
+    /// from a live master, and again after every step-down.
+    @Test func v3MaxAdverIntZeroIsRejected() {
+        var zero = Self.patched(v3Bytes, 4, 0)
+        zero = Self.patched(zero, 5, 0)
+        #expect(Self.packet(zero).decode() == .failure(.zeroAdvertisementInterval))
+        #expect(AdvertisementRejection.zeroAdvertisementInterval.counterName == "advert_interval_err")
+        // The reserved bits alone set (interval 0 still) is the same rejection.
+        #expect(Self.packet(Self.patched(zero, 4, 0xF0)).decode() == .failure(.zeroAdvertisementInterval))
+    }
+
     @Test func vridZeroIsNeverConfigured() {
         let zero = Self.patched(v2Bytes, 1, 0)
         #expect(Self.packet(zero).decode() == .failure(.virtualRouterIDNotConfigured(received: 0)))
