@@ -30,8 +30,16 @@ public enum ConfigLoader {
     /// Writes `text` to `path` atomically (temporary file in the same directory, then rename).
     public static func write(_ text: String, to path: String) throws(WriteError) {
         let temporary = path + ".tmp.\(getpid())"
-        guard let file = fopen(temporary, "wb") else {
-            throw WriteError(path: path, reason: String(cString: strerror(errno)))
+        // The dump files go to /tmp by default: never follow a link planted at the
+        // temporary name (keepalived CVE-2018-19044), and create the file afresh.
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        guard let file = fdopen(fd, "wb") else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            unlink(temporary)
+            throw WriteError(path: path, reason: reason)
         }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }

@@ -196,8 +196,12 @@ struct NodeService: Service {
     }
 
     static func writeDump(_ text: String, to path: String, logger: Logger) async {
-        do { try ConfigLoader.write(text, to: path) } catch { logger.error("\(error)") }
-        logger.notice("wrote \(path)")
+        do {
+            try ConfigLoader.write(text, to: path)
+            logger.notice("wrote \(path)")
+        } catch {
+            logger.error("\(error)")
+        }
     }
 }
 

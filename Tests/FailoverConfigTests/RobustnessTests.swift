@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import FailoverConfig
 import VRRPWire
@@ -89,5 +90,28 @@ struct RobustnessTests {
             }
         }
         #expect(built > 10, "the generator should also produce valid environments")
+    }
+}
+
+/// The dump files (SIGUSR1/SIGUSR2) and rendered configurations are written through
+/// a temporary file; by default in /tmp, where anyone may plant a link.
+@Suite("Atomic writes")
+struct AtomicWriteTests {
+    @Test("A symlink planted at the temporary name is replaced, never followed (keepalived CVE-2018-19044)")
+    func plantedSymlinkIsNotFollowed() throws {
+        let dir = "/tmp/ipf-write-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        #expect(mkdir(dir, 0o700) == 0)
+        let target = dir + "/victim", path = dir + "/ipfailover.data"
+        defer {
+            for f in [target, path, path + ".tmp.\(getpid())"] { unlink(f) }
+            rmdir(dir)
+        }
+        try ConfigLoader.write("precious\n", to: target)
+        #expect(symlink(target, path + ".tmp.\(getpid())") == 0)
+        try ConfigLoader.write("dump\n", to: path)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "precious\n")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "dump\n")
+        var st = stat()
+        #expect(lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG)
     }
 }
