@@ -17,9 +17,13 @@ extension VirtualRouter {
     /// already validated TTL, checksum and length.
     public mutating func advertisementReceived(_ advert: Advertisement, from source: IPAddress, now: VRRPInstant) -> [VirtualRouterAction] {
         guard state != .initialize else { return [] }
-        guard advert.virtualRouterID == configuration.virtualRouterID, advert.version == configuration.version,
+        guard advert.virtualRouterID == configuration.virtualRouterID,
               source.family == configuration.family, source != configuration.primaryAddress else {
             statistics.foreignAdvertisement += 1
+            return []
+        }
+        guard advert.version == configuration.version else {
+            statistics.versionError += 1
             return []
         }
         if configuration.version == .v2 {

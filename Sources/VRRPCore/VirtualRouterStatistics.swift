@@ -21,7 +21,11 @@ public struct VirtualRouterStatistics: Hashable, Sendable {
     public var advertIntervalError: UInt64 = 0
     /// `addr_list_err`: address list differs from ours (still processed).
     public var addressListError: UInt64 = 0
-    /// Adverts for another VRID, version or family handed to this instance (dropped).
+    /// `vers_err`: an advert of the other VRRP version for our VRID (dropped) — a
+    /// keepalived peer left on its default v2 beside our v3, or the reverse.
+    public var versionError: UInt64 = 0
+    /// Adverts for another VRID or family, or from ourselves, handed to this
+    /// instance (dropped).
     public var foreignAdvertisement: UInt64 = 0
 
     public init() {}
@@ -34,6 +38,7 @@ public struct VirtualRouterStatistics: Hashable, Sendable {
             ("pri_zero_sent", priorityZeroSent), ("pri_zero_rcvd", priorityZeroReceived),
             ("auth_failure", authFailure), ("authtype_mismatch", authTypeMismatch),
             ("advert_interval_err", advertIntervalError), ("addr_list_err", addressListError),
+            ("vers_err", versionError),
         ]
     }
 }

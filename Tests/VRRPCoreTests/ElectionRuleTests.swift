@@ -187,6 +187,18 @@ struct ElectionRuleTests {
         #expect(r.statistics.advertReceived == 0)
     }
 
+    @Test("an advert of the other VRRP version for our VRID is dropped and counted as vers_err")
+    func otherVersionIsCountedAsVersErr() {
+        var r = VirtualRouter(configuration: config())
+        _ = r.start(now: .zero)
+        let before = r.nextDeadline
+        _ = r.advertisementReceived(advert(priority: 0, version: .v3, interval: .seconds(1)), from: ip("192.0.2.9"), now: at(.seconds(1)))
+        #expect(r.statistics.versionError == 1)
+        #expect(r.statistics.advertReceived == 0)
+        #expect(r.nextDeadline == before, "not processed: the release did not shorten the down timer")
+        #expect(r.statistics.keepalivedCounters.contains { $0.name == "vers_err" && $0.value == 1 })
+    }
+
     @Test("statistics count become_master, release_master and adverts")
     func statistics() {
         var (r, t) = master(config(priority: 100))
