@@ -58,6 +58,11 @@ extension ConfigurationBuilder {
             case "virtual_router_id":
                 vridSeen = true
                 vridLocations[name] = s.location
+                guard !s.arguments.isEmpty else {
+                    // Without a VRID the instance cannot run: an error, not a warning.
+                    error(s.location, "(\(name)) 'virtual_router_id' needs a value; instance not started")
+                    continue
+                }
                 guard let t = singleArgument(s) else { continue }
                 if let v = ConfigValue.integer(t.text), let id = VirtualRouterID(v) {
                     vrid = id

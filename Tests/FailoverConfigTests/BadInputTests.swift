@@ -78,6 +78,10 @@ struct BadInputTests {
             "f:1:1: error: (VI) no 'interface' given; instance not started"]),
         ("vrrp_instance VI {\n interface eth0\n}", [
             "f:1:1: error: (VI) no 'virtual_router_id' given; instance not started"]),
+        // Without a value the instance cannot start: an error (was a warning, while
+        // the instance was silently dropped).
+        ("vrrp_instance VI {\n interface eth0\n virtual_router_id\n}", [
+            "f:3:2: error: (VI) 'virtual_router_id' needs a value; instance not started"]),
         ("vrrp_instance {\n}", ["f:1:1: error: 'vrrp_instance' needs a name"]),
         ("vrrp_instance VI\n", ["f:1:1: error: 'vrrp_instance' needs a '{ … }' block"]),
         ("virtual_server 10.0.0.1 80 {\n real_server 10.0.0.2 80 {\n  weight 1\n }\n}", [
