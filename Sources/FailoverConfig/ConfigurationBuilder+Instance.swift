@@ -170,6 +170,23 @@ extension ConfigurationBuilder {
             error(statement.location, "(\(name)) no 'virtual_router_id' given; instance not started")
         }
         guard let interface, let vrid else { return nil }
+        // One address listed twice for the same device (in virtual_ipaddress or
+        // _excluded): the kernel holds it once, so the first entry counts and the
+        // second is reported and dropped rather than added twice.
+        var firstSeen: [String: SourceLocation] = [:]
+        func dropRepeats(_ list: inout [(VirtualIPAddress, SourceLocation)]) {
+            list.removeAll { vip, location in
+                let key = "\(vip.address)%\(vip.device ?? interface)"
+                if let first = firstSeen[key] {
+                    note(location, "(\(name)) \(vip.address) is already listed at line \(first.line)\(first.file == location.file ? "" : " of \(first.file)"); ignored")
+                    return true
+                }
+                firstSeen[key] = location
+                return false
+            }
+        }
+        dropRepeats(&vips)
+        dropRepeats(&excluded)
         var instance = VRRPInstance(
             name: name, state: state, interface: interface, virtualRouterID: vrid, priority: priority,
             advertisementInterval: advert, version: version, preemption: preemption,

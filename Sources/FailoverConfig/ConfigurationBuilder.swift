@@ -140,6 +140,9 @@ struct ConfigurationBuilder {
         if let extra = statement.arguments.first {
             note(extra.location, "'\(statement.name)' takes no value; '\(extra.text)' ignored")
         }
+        if statement.block != nil {
+            note(statement.location, "'\(statement.name)' takes no block; block ignored")
+        }
     }
 
     /// An integer argument in `range`; otherwise a diagnostic naming the range.

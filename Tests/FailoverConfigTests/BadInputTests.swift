@@ -59,6 +59,11 @@ struct BadInputTests {
         ConfigCase(body: " notify", expected: ["f:2:2: warning: 'notify' needs a command; ignored"]),
         ConfigCase(body: " down_timer_adverts 0", expected: [
             "f:2:21: warning: 'down_timer_adverts' must be an integer in 1…100, got '0'; ignored"]),
+        ConfigCase(body: " virtual_ipaddress_excluded {\n  198.51.100.1/32\n  198.51.100.9\n  198.51.100.9\n }", expected: [
+            "f:3:3: warning: (VI) 198.51.100.1 is already listed at line 10; ignored",
+            "f:5:3: warning: (VI) 198.51.100.9 is already listed at line 4; ignored"]),
+        ConfigCase(body: " nopreempt {\n  priority 200\n }", expected: [
+            "f:2:2: warning: 'nopreempt' takes no block; block ignored"]),
         ConfigCase(body: " script \"unterminated", expected: [
             "f:2:9: warning: unterminated quoted string; it runs to the end of the line",
             "f:2:2: warning: unknown keyword 'script' in vrrp_instance; ignored",
