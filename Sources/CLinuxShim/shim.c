@@ -25,3 +25,15 @@ int clinux_setns_net(int fd) {
 void clinux_name_thread(const char *name) {
     pthread_setname_np(pthread_self(), name);
 }
+
+int clinux_accept_cloexec(int fd) {
+    int rc = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    return rc < 0 ? -errno : rc;
+}
+
+int clinux_peer_pid(int fd) {
+    struct ucred credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) < 0) return -errno;
+    return credentials.pid;
+}

@@ -16,9 +16,10 @@ struct CleanupCommand: AsyncParsableCommand {
         commandName: "cleanup",
         abstract: "Release the configuration's VIPs and any left by a previous run; remove the VRRP firewall rule.",
         discussion: """
-        Run it only where no ipfailover daemon of this configuration runs any more: it removes the VIPs \
-        whatever their state. Exit status 0 when everything is gone (also when nothing was there), 1 when \
-        something could not be removed, 3 when the configuration cannot be read.
+        Run it only where no ipfailover daemon runs any more: it removes the VIPs whatever their state, \
+        so it refuses (exit 3, naming the daemon's pid) while a daemon runs in this network namespace. \
+        Exit status 0 when everything is gone (also when nothing was there), 1 when something could not \
+        be removed, 3 when the configuration cannot be read or a daemon is running.
         """)
 
     @Option(name: .long, help: "keepalived.conf whose VIPs to release (ignored in env mode). Default: $KEEPALIVED_CONFIG, else /etc/keepalived/keepalived.conf.")
@@ -58,6 +59,16 @@ struct CleanupCommand: AsyncParsableCommand {
             }
             configuration = result.configuration
         }
+
+        // A live daemon would keep advertising MASTER for the VIPs removed under it.
+        let lock: NamespaceLock
+        do {
+            lock = try NamespaceLock.acquire()
+        } catch {
+            printError("ipfailover cleanup: \(error); stop it first (nothing was removed)")
+            throw ExitCode(CheckConfigStatus.cannotRun.rawValue)
+        }
+        defer { lock.release() }
 
         var failures = 0
         let manager = try AddressManager(.init(stateFilePath: ownedAddressesFile == "none" ? nil : ownedAddressesFile))

@@ -18,6 +18,8 @@ struct NodeService: Service {
     var dumpDirectory: String
     /// Where the VRRP rule goes (see `FirewallSetting`); nil: leave the firewall alone.
     var firewall: FirewallRule.Placement?
+    /// HUP, USR1 and USR2, trapped before start-up (see `RunCommand`).
+    var signals: UnixSignalsSequence
     var logger: Logger
 
     struct StartupError: Error, CustomStringConvertible {
@@ -142,12 +144,19 @@ struct NodeService: Service {
         ]
         await daemon.start()
 
-        let signals = await UnixSignalsSequence(trapping: .sighup, .sigusr1, .sigusr2)
-        for await signal in signals.cancelOnGracefulShutdown() {
-            switch signal {
-            case .sighup:
+        // Reloads run beside the signal loop, never in it: parsing a large file takes
+        // time, and SIGTERM must be served meanwhile. Requests that arrive during a
+        // reload collapse into one more reload after it (the newest file is what counts).
+        let (reloadRequests, requestReload) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let configPath = configPath
+        let reloader = Task {
+            for await _ in reloadRequests {
                 logger.notice("SIGHUP: reloading \(configPath)")
-                let loaded = Self.loadPlan(path: configPath, addresses: addresses, report: { logger.warning("\($0)") })
+                // On a thread of its own: the parse blocks, the concurrency pool must not.
+                let loaded = try? await DedicatedThread.run {
+                    Self.loadPlan(path: configPath, addresses: addresses, report: { logger.warning("\($0)") })
+                }
+                guard let loaded, !Task.isCancelled else { break }
                 if case .success(let (newPlan, _)) = loaded {
                     // An interface the new plan tracks may have been down, untracked,
                     // since start-up: the engine learns it before the reload starts
@@ -159,6 +168,13 @@ struct NodeService: Service {
                     await currentPlan.set(newPlan)
                 }
                 _ = await daemon.reload { loaded.map(\.0) }
+            }
+        }
+
+        for await signal in signals.cancelOnGracefulShutdown() {
+            switch signal {
+            case .sighup:
+                requestReload.yield()
             case .sigusr1:
                 await Self.writeDump(await daemon.dataDump(), to: "\(dumpDirectory)/ipfailover.data", logger: logger)
             case .sigusr2:
@@ -167,6 +183,10 @@ struct NodeService: Service {
                 break
             }
         }
+        // A reload still parsing is abandoned (its thread ends with the process); the
+        // daemon ignores any reload that reaches it once shutdown has begun.
+        requestReload.finish()
+        reloader.cancel()
 
         logger.notice("shutting down: releasing mastership")
         await daemon.shutdown()

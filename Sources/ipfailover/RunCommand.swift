@@ -1,8 +1,10 @@
 import ArgumentParser
 import FailoverConfig
+import LinuxNetworking
 import Logging
 import NIOCore
 import ServiceLifecycle
+import UnixSignals
 
 /// `ipfailover run`: the daemon. env mode when OPENSHIFT_HA_VIRTUAL_IPS is set (or
 /// `--from-env`): render keepalived.conf from the environment, then run from it,
@@ -45,6 +47,10 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
+        // Trapped first: the default action of HUP, USR1 and USR2 is to terminate, and
+        // a reload signal sent while the daemon starts must not kill it. Signals that
+        // arrive before the loop runs wait in the sequence and are served after start.
+        let signals = await UnixSignalsSequence(trapping: .sighup, .sigusr1, .sigusr2)
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error")
         }
@@ -59,6 +65,17 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "ipfailover")
         let path = config ?? environment["KEEPALIVED_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/keepalived/keepalived.conf"
+
+        // Before anything is written or touched (the rendered file, stale VIPs, the
+        // firewall, the status port): a second daemon would strip the first one's VIPs.
+        let lock: NamespaceLock
+        do {
+            lock = try NamespaceLock.acquire()
+        } catch {
+            printError("ipfailover run: \(error); not starting (nothing was changed)")
+            throw ExitCode(CheckConfigStatus.cannotRun.rawValue)
+        }
+        defer { lock.release() }
 
         if fromEnv || EnvironmentMode.isRequested(environment) {
             do {
@@ -75,7 +92,7 @@ struct RunCommand: AsyncParsableCommand {
                                   ownedAddressesFile: ownedAddressesFile == "none" ? nil : ownedAddressesFile,
                                   dumpDirectory: dumpDirectory,
                                   firewall: FirewallSetting.placement(flag: firewall, environment: environment),
-                                  logger: logger)
+                                  signals: signals, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

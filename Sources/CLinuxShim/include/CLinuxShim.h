@@ -104,4 +104,9 @@ int clinux_setns_net(int fd);
 /// Names the calling thread (visible in top -H, /proc/PID/task/*/comm); 15 chars max.
 void clinux_name_thread(const char *name);
 
+/// accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK): the descriptor, or -errno.
+int clinux_accept_cloexec(int fd);
+/// The PID of a connected Unix socket's peer (SO_PEERCRED), or -errno.
+int clinux_peer_pid(int fd);
+
 #endif

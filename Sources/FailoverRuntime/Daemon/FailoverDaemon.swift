@@ -61,6 +61,9 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
     var scheduler: CheckScriptScheduler<C>?
     var schedulerFeed: Task<Void, Never>?
     let metrics: FailoverMetrics
+    /// Set when shutdown begins: a reload still in flight then changes nothing, so
+    /// no check script or instance starts after the release.
+    var shuttingDown = false
 
     public init(plan: RuntimePlan, scripts: ScriptSettings, ports: DaemonPorts, clock: C, logger: Logger) {
         self.clock = clock
@@ -91,6 +94,10 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
     /// check scripts restarted only when their definitions changed.
     @discardableResult
     public func reload(_ newPlan: RuntimePlan) async -> ReloadSummary {
+        guard !shuttingDown else {
+            logger.notice("reload ignored: shutting down")
+            return ReloadSummary()
+        }
         var securityChanged = false
         if let security = newPlan.enableScriptSecurity, security != preparer.enableScriptSecurity {
             // Every script is vetted again: one refused before may now run, or the reverse.
@@ -107,6 +114,8 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
                     if let error = p.loadError { logger.error("vrrp_script \(p.spec.name): \(error); it counts as failing") }
                 }
                 await scheduler.update(prepared)
+                // Shutdown may have begun while the scheduler took the update.
+                guard !shuttingDown else { return ReloadSummary() }
             } else {
                 startScheduler(newPlan.checkScripts)
             }
@@ -120,6 +129,7 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
     /// SIGTERM/SIGINT: stop the checks, release mastership (priority 0, VIPs
     /// removed), run STOP notifies with the short timeout and wait for them.
     public func shutdown() async {
+        shuttingDown = true
         await stopScheduler()
         notifier.beginShutdown()
         await engine.shutdown()
