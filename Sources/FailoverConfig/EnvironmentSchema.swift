@@ -17,6 +17,9 @@ public struct EnvironmentVariable: Sendable {
     public var validation: String
     /// Parses `text` into the settings; throws with a message naming the bad part.
     var apply: @Sendable (String, inout OpenShiftEnvironment) throws(EnvironmentValueError) -> Void
+    /// For a valid value read differently from how it is written (as the image and
+    /// keepalived read it): what it means, for a warning.
+    var note: @Sendable (String) -> String? = { _ in nil }
 }
 
 /// The table of `OPENSHIFT_HA_*` variables (design brief §5), in documentation order.
@@ -26,17 +29,15 @@ public enum EnvironmentSchema {
             name: "OPENSHIFT_HA_CONFIG_NAME", type: "name", defaultValue: "OpenShift-IPFailover", isRequired: false,
             doc: "Names everything: router_id and instance prefix (scrubbed: only [A-Za-z0-9_-] kept, '-' → '_'), "
                 + "the check chk_<scrubbed>, and the PASS password (first 8 bytes go on the wire).",
-            validation: "at least one character in [A-Za-z0-9_-]",
-            apply: { text, s throws(EnvironmentValueError) in
-                guard !scrub(text).isEmpty else {
-                    throw EnvironmentValueError("'\(text)' has no character in [A-Za-z0-9_-]")
-                }
-                s.configName = text
-            }),
+            validation: "at least one character in [A-Za-z0-9_-]; no whitespace, control characters, quotes, "
+                + "backslashes, braces, '#' or '!'",
+            apply: { text, s throws(EnvironmentValueError) in s.configName = try configName(text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_VIRTUAL_IPS", type: "address list", defaultValue: nil, isRequired: true,
-            doc: "The VIPs, separated by commas and/or spaces. IPv4 a.b.c.S-E ranges vary the last octet; "
-                + "IPv6 prefix:X-Y ranges vary the last group (hex). A malformed entry is an error.",
+            doc: "The VIPs, separated by commas and/or spaces. IPv4 a.b.c.S-E ranges vary the last octet (the "
+                + "image's a.b.c.S-a.b.c.E form too: only the end's last octet counts); IPv6 prefix:X-Y ranges vary "
+                + "the last group (hex). A malformed entry, or a range the image would turn into invalid addresses "
+                + "or nothing, is an error.",
             validation: "addresses or ranges; no duplicates",
             apply: { text, s throws(EnvironmentValueError) in
                 let (addresses, problems) = VIPListParser().parse(text)
@@ -47,48 +48,61 @@ public enum EnvironmentSchema {
         EnvironmentVariable(
             name: "OPENSHIFT_HA_VIP_GROUPS", type: "integer", defaultValue: nil, isRequired: false,
             doc: "Split the VIPs into this many instances (contiguous; the first total % N get one extra: "
-                + "7 in 3 → 3,2,2). Unset, 0, or more groups than VIPs: one VIP per instance.",
-            validation: "0…255",
+                + "7 in 3 → 3,2,2). Unset, 0 or less, or more groups than VIPs: one VIP per instance.",
+            validation: "an integer (≤ 0: ungrouped)",
             apply: { text, s throws(EnvironmentValueError) in
-                let n = try integer(text, 0...255)
-                s.vipGroups = n == 0 ? nil : n
+                let n = try integer(text, Int.min...Int.max)
+                s.vipGroups = n <= 0 ? nil : n
             }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_NETWORK_INTERFACE", type: "interface", defaultValue: nil, isRequired: false,
-            doc: "Interface for VRRP and the VIPs. Unset: the interface of the node's primary IPv4 address.",
-            validation: "1–15 characters, no '/', ':' or whitespace",
-            apply: { text, s throws(EnvironmentValueError) in
-                guard text.utf8.count <= 15, !text.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace }) else {
-                    throw EnvironmentValueError("'\(text)' is not a Linux interface name (1–15 characters, no '/', ':' or spaces)")
-                }
-                s.networkInterface = text
-            }),
+            doc: "Interface for VRRP and the VIPs. Unset: as the image, the first existing of enp0s3, enp0s8, "
+                + "eth1, ens3, else the default route's interface.",
+            validation: "a Linux interface name: 1–15 bytes, not '.' or '..', no '/', ':', whitespace, "
+                + "control characters, quotes or backslashes",
+            apply: { text, s throws(EnvironmentValueError) in s.networkInterface = try interfaceName(text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_MONITOR_PORT", type: "port", defaultValue: "80", isRequired: false,
             doc: "Default check: a TCP connect to the node's own primary address on this port, rendered as "
-                + "/bin/bash -c '</dev/tcp/<node-ip>/<port>'. 0: no check at all.",
-            validation: "0…65535",
-            apply: { text, s throws(EnvironmentValueError) in s.monitorPort = UInt16(try integer(text, 0...65535)) }),
+                + "/bin/bash -c '</dev/tcp/<node-ip>/<port>'. 0: no check at all. As in the image, characters "
+                + "other than digits are dropped (with a warning); no digits at all: 80.",
+            validation: "0…65535 once non-digits are dropped",
+            apply: { text, s throws(EnvironmentValueError) in s.monitorPort = try monitorPort(text) },
+            note: { text in
+                let digits = text.filter { $0.isASCII && $0.isNumber }
+                guard digits != text else { return nil }
+                return "'\(text)' is read as port \(digits.isEmpty ? "80" : digits) (non-digits dropped, as the image does)"
+            }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_CHECK_SCRIPT", type: "path", defaultValue: nil, isRequired: false,
-            doc: "A check command (full path, optional arguments) that replaces the default TCP check.",
-            validation: "starts with '/'",
-            apply: { text, s throws(EnvironmentValueError) in s.checkScript = try absolutePath(text) }),
+            doc: "A check command (a path, or a name looked up in PATH, with optional arguments) that replaces "
+                + "the default TCP check.",
+            validation: "no control characters, double quotes or backslashes",
+            apply: { text, s throws(EnvironmentValueError) in s.checkScript = try command(text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_CHECK_INTERVAL", type: "seconds", defaultValue: "2", isRequired: false,
-            doc: "Seconds between checks (the check's timeout is the same, keepalived's default).",
-            validation: "1…3600, whole seconds",
-            apply: { text, s throws(EnvironmentValueError) in s.checkInterval = .seconds(try integer(text, 1...3600)) }),
+            doc: "Seconds between checks (the check's timeout is the same, keepalived's default). keepalived 2.2.7 "
+                + "reads 0 as 1 and ignores a fractional value (its default, 1, applies); so does ipfailover, with a warning.",
+            validation: "0…4294, decimal",
+            apply: { text, s throws(EnvironmentValueError) in s.checkInterval = try checkInterval(text) },
+            note: { text in
+                let trimmed = text.trimmingSpaces
+                guard trimmed.contains(".") || trimmed.allSatisfy({ $0 == "0" }) else { return nil }
+                return "'\(text)' is read as 1 second: keepalived 2.2.7 takes whole seconds 1…4294 here and "
+                    + "uses 1 for 0 and for a fractional value"
+            }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_NOTIFY_SCRIPT", type: "path", defaultValue: nil, isRequired: false,
-            doc: "Command run as `notify` by every instance (gets INSTANCE <name> <STATE> <priority>).",
-            validation: "starts with '/'",
-            apply: { text, s throws(EnvironmentValueError) in s.notifyScript = try absolutePath(text) }),
+            doc: "Command run as `notify` by every instance (gets INSTANCE <name> <STATE> <priority>); a path, or "
+                + "a name looked up in PATH.",
+            validation: "no control characters, double quotes or backslashes",
+            apply: { text, s throws(EnvironmentValueError) in s.notifyScript = try command(text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_PREEMPTION", type: "strategy", defaultValue: "preempt_delay 300", isRequired: false,
-            doc: "nopreempt, or preempt_delay N: a recovered higher-priority node waits N seconds before taking "
+            doc: "The instance's preemption line, as keepalived reads it: preempt (take over at once), nopreempt, "
+                + "or preempt_delay N: a recovered higher-priority node waits N seconds (decimal) before taking "
                 + "a VIP back. (The documented 'preempt_nodelay N' is read as preempt_delay N.)",
-            validation: "nopreempt | preempt_delay 0…1000",
+            validation: "preempt | nopreempt | preempt_delay 0…1000",
             apply: { text, s throws(EnvironmentValueError) in s.preemption = try preemption(text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_VRRP_ID_OFFSET", type: "integer", defaultValue: "10", isRequired: false,
@@ -102,9 +116,10 @@ public enum EnvironmentSchema {
             apply: { text, s throws(EnvironmentValueError) in s.excludedVRRPIDs = try vridList(text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_REPLICA_COUNT", type: "integer", defaultValue: "1", isRequired: false,
-            doc: "Number of ipfailover nodes; spreads the preferred masters (see 'Master spreading').",
-            validation: "1…254",
-            apply: { text, s throws(EnvironmentValueError) in s.replicaCount = try integer(text, 1...254) }),
+            doc: "Number of ipfailover nodes; spreads the preferred masters (see 'Master spreading'). As in the "
+                + "image, 0 or less counts as 1.",
+            validation: "an integer",
+            apply: { text, s throws(EnvironmentValueError) in s.replicaCount = max(1, try integer(text, Int.min...Int.max)) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_UNICAST_PEERS", type: "address list", defaultValue: nil, isRequired: false,
             doc: "The nodes' addresses; non-empty switches every instance to unicast (the node's own address is "
@@ -127,23 +142,37 @@ public enum EnvironmentSchema {
                 }
             }),
         EnvironmentVariable(
+            name: "OPENSHIFT_HA_ADMIN_EMAILS", type: "text", defaultValue: nil, isRequired: false,
+            doc: "The image writes it as notification_email; ipfailover sends no e-mail (use a notify script). "
+                + "Accepted and ignored, with a warning.",
+            validation: "any",
+            apply: { _, _ throws(EnvironmentValueError) in },
+            note: { _ in "ipfailover sends no e-mail alerts; the value is ignored (use OPENSHIFT_HA_NOTIFY_SCRIPT)" }),
+        EnvironmentVariable(
+            name: "OPENSHIFT_HA_SMTP_SERVER", type: "text", defaultValue: nil, isRequired: false,
+            doc: "The image writes it as smtp_server; ipfailover sends no e-mail. Accepted and ignored, with a warning.",
+            validation: "any",
+            apply: { _, _ throws(EnvironmentValueError) in },
+            note: { _ in "ipfailover sends no e-mail alerts; the value is ignored (use OPENSHIFT_HA_NOTIFY_SCRIPT)" }),
+        EnvironmentVariable(
             name: "OPENSHIFT_HA_SELECTOR", type: "text", defaultValue: nil, isRequired: false,
             doc: "Read by the image and unused; accepted and ignored.", validation: "any",
             apply: { _, _ throws(EnvironmentValueError) in }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_IPTABLES_CHAIN", type: "chain", defaultValue: nil, isRequired: false,
-            doc: "Non-empty: the runtime ensures an iptables rule in this chain admitting VRRP (protocol 112, "
-                + "multicast and unicast). Not part of keepalived.conf.",
-            validation: "no whitespace",
-            apply: { text, s throws(EnvironmentValueError) in
-                guard !text.contains(where: \.isWhitespace) else { throw EnvironmentValueError("'\(text)' contains whitespace") }
-                s.iptablesChain = text
-            }),
+            doc: "Non-empty: the runtime ensures rules admitting VRRP (protocol 112, multicast and unicast) at the "
+                + "head of this chain of table ip filter, where iptables-nft puts the chain. Not part of keepalived.conf; "
+                + "OPENSHIFT_HA_NFTABLES_RULE wins when both are set.",
+            validation: "an nft name: letters, digits, '_', '-', '.', '/'",
+            apply: { text, s throws(EnvironmentValueError) in s.iptablesChain = try FirewallRequest(iptablesChain: text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_NFTABLES_RULE", type: "text", defaultValue: nil, isRequired: false,
-            doc: "Non-empty: the runtime ensures an nftables rule admitting VRRP. Not part of keepalived.conf.",
-            validation: "any",
-            apply: { text, s throws(EnvironmentValueError) in s.nftablesRule = text }),
+            doc: "Non-empty: the runtime ensures nftables rules admitting VRRP (protocol 112, multicast and unicast). "
+                + "'FAMILY TABLE CHAIN' (family ip, ip6 or inet, e.g. 'inet filter input'): at the head of that "
+                + "existing chain; any other value (the image only checks that it is set): in ipfailover's own "
+                + "table inet ipfailover. Not part of keepalived.conf.",
+            validation: "any; FAMILY TABLE CHAIN names: letters, digits, '_', '-', '.', '/'",
+            apply: { text, s throws(EnvironmentValueError) in s.nftablesRule = try FirewallRequest(nftablesRule: text) }),
     ]
 
     /// The variable called `name`.
@@ -157,29 +186,122 @@ public enum EnvironmentSchema {
             || $0 == "_" || $0 == "-") }.map { $0 == "-" ? "_" : Character($0) })
     }
 
+    /// A decimal integer in `range`. A leading zero is refused: the image computes with
+    /// the value in bash, which reads it as octal (`010` is 8, `08` an error).
     static func integer(_ text: String, _ range: ClosedRange<Int>) throws(EnvironmentValueError) -> Int {
-        guard let v = Int(text.trimmingSpaces), range.contains(v) else {
-            throw EnvironmentValueError("'\(text)' is not an integer in \(range.lowerBound)…\(range.upperBound)")
+        let trimmed = text.trimmingSpaces
+        let digits = trimmed.drop { $0 == "-" || $0 == "+" }
+        guard let v = Int(trimmed), range.contains(v) else {
+            let bounds = range == Int.min...Int.max ? "" : " in \(range.lowerBound)…\(range.upperBound)"
+            throw EnvironmentValueError("'\(text)' is not an integer\(bounds)")
+        }
+        if digits.count > 1, digits.first == "0" {
+            throw EnvironmentValueError("'\(text)' has a leading zero, which the image reads as an octal number; "
+                + "write it without the zero")
         }
         return v
     }
 
-    static func absolutePath(_ text: String) throws(EnvironmentValueError) -> String {
-        let trimmed = text.trimmingSpaces
-        guard trimmed.hasPrefix("/") else {
-            throw EnvironmentValueError("'\(text)' is not a full path (must start with '/')")
+    /// Refuses what would not stay one token in keepalived.conf: control characters
+    /// (a newline would end the line and let the rest become configuration), double
+    /// quotes (keepalived 2.2.7 has no escape for them inside a quoted word) and
+    /// backslashes (keepalived and ipfailover read them differently inside quotes).
+    static func writable(_ text: String) throws(EnvironmentValueError) {
+        for scalar in text.unicodeScalars {
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            switch scalar {
+            case _ where scalar.properties.generalCategory == .control
+                || scalar.properties.generalCategory == .lineSeparator
+                || scalar.properties.generalCategory == .paragraphSeparator:
+                throw EnvironmentValueError("contains the control character \(code); a value written into "
+                    + "keepalived.conf must stay on one line")
+            case "\"":
+                throw EnvironmentValueError("'\(text)' contains a double quote, which keepalived.conf cannot carry "
+                    + "inside a word (keepalived 2.2.7 has no escape for it)")
+            case "\\":
+                throw EnvironmentValueError("'\(text)' contains a backslash, which keepalived 2.2.7 and ipfailover "
+                    + "read differently inside a quoted word")
+            default:
+                continue
+            }
         }
+    }
+
+    /// OPENSHIFT_HA_CONFIG_NAME. The image writes the raw name as `auth_pass <name>`
+    /// and `vrrp_script chk_<name>`: whitespace there drops the check from every
+    /// instance, and `#`, `!`, `{`, `}` break the file, so those are refused.
+    static func configName(_ text: String) throws(EnvironmentValueError) -> String {
+        try writable(text)
+        if let bad = text.first(where: { $0.isWhitespace || "#!{}".contains($0) }) {
+            throw EnvironmentValueError("'\(text)' contains '\(bad)'; the image writes the name unquoted into "
+                + "keepalived.conf, where it splits or ends the word")
+        }
+        guard !scrub(text).isEmpty else {
+            throw EnvironmentValueError("'\(text)' has no character in [A-Za-z0-9_-]")
+        }
+        return text
+    }
+
+    /// A Linux interface name (the kernel's dev_valid_name) that keepalived.conf can
+    /// carry as one word; also applied to a detected interface.
+    public static func interfaceName(_ text: String) throws(EnvironmentValueError) -> String {
+        try writable(text)
+        guard !text.isEmpty, text.utf8.count <= 15, text != ".", text != "..",
+              !text.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace }) else {
+            throw EnvironmentValueError("'\(text)' is not a Linux interface name (1–15 bytes, not '.' or '..', "
+                + "no '/', ':' or whitespace)")
+        }
+        return text
+    }
+
+    /// OPENSHIFT_HA_MONITOR_PORT as the image reads it: non-digits dropped, nothing
+    /// left means 80. A port the image's check could never connect to is refused.
+    static func monitorPort(_ text: String) throws(EnvironmentValueError) -> UInt16 {
+        let digits = text.filter { $0.isASCII && $0.isNumber }
+        if digits.isEmpty { return 80 }
+        guard digits.count <= 5, let port = Int(digits), port <= 65535 else {
+            throw EnvironmentValueError("'\(text)' is not a port 0…65535 (the image's check could never connect)")
+        }
+        if port == 0, digits != "0" {
+            throw EnvironmentValueError("'\(text)' is port 0 but not '0': the image would run a check connecting "
+                + "to port 0, which always fails; write 0 for no check")
+        }
+        return UInt16(port)
+    }
+
+    /// A check or notify command, written quoted into keepalived.conf.
+    static func command(_ text: String) throws(EnvironmentValueError) -> String {
+        try writable(text)
+        let trimmed = text.trimmingSpaces
+        guard !trimmed.isEmpty else { throw EnvironmentValueError("is blank") }
         return trimmed
     }
 
+    /// OPENSHIFT_HA_CHECK_INTERVAL as keepalived 2.2.7 reads the image's
+    /// `interval <value>`: whole seconds 1…4294; 0 becomes 1; a fractional value is
+    /// ignored, which leaves keepalived's default of 1 second.
+    static func checkInterval(_ text: String) throws(EnvironmentValueError) -> Duration {
+        let trimmed = text.trimmingSpaces
+        guard let value = ConfigValue.seconds(trimmed), value <= .seconds(4294) else {
+            throw EnvironmentValueError("'\(text)' is not a number of seconds 0…4294 (keepalived 2.2.7 would "
+                + "ignore it)")
+        }
+        if trimmed.contains(".") || value == .zero { return .seconds(1) }
+        return value
+    }
+
     static func preemption(_ text: String) throws(EnvironmentValueError) -> Preemption {
+        try writable(text)
         let words = text.split(whereSeparator: \.isWhitespace)
         if words == ["nopreempt"] { return .disabled }
+        if words == ["preempt"] { return .immediate }
         if words.count == 2, words[0] == "preempt_delay" || words[0] == "preempt_nodelay",
-           let n = Int(words[1]), (0...1000).contains(n) {
-            return n == 0 ? .immediate : .delayed(.seconds(n))
+           let delay = ConfigValue.seconds(String(words[1])), delay <= .seconds(1000) {
+            return delay == .zero ? .immediate : .delayed(delay)
         }
-        throw EnvironmentValueError("'\(text)' is not 'nopreempt' or 'preempt_delay N' with N in 0…1000")
+        throw EnvironmentValueError("'\(text)' is not 'preempt', 'nopreempt' or 'preempt_delay N' with N in 0…1000 "
+            + "(the image writes the value into each instance, where keepalived 2.2.7 accepts only these)")
     }
 
     static func vridList(_ text: String) throws(EnvironmentValueError) -> Set<Int> {

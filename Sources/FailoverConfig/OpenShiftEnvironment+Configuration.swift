@@ -50,9 +50,18 @@ extension OpenShiftEnvironment {
         func fail(_ variable: String, _ message: String) {
             diagnostics.append(Diagnostic(.cannotRun, .environment(variable), message))
         }
-        let interface = networkInterface ?? node.interface
-        if interface == nil {
-            fail("OPENSHIFT_HA_NETWORK_INTERFACE", "is not set and no interface was detected for the node (give --interface)")
+        var interface = networkInterface ?? node.interface
+        if networkInterface == nil, let detected = interface {
+            do {
+                interface = try EnvironmentSchema.interfaceName(detected)
+            } catch {
+                interface = nil
+                fail("OPENSHIFT_HA_NETWORK_INTERFACE", "is not set and the detected interface cannot be used: \(error.message)")
+            }
+        } else if interface == nil {
+            fail("OPENSHIFT_HA_NETWORK_INTERFACE", "is not set, none of "
+                + SystemNodeIdentity.imageInterfaceCandidates.joined(separator: ", ")
+                + " exists and no route toward 8.8.8.8 was found; set it to the VRRP interface")
         }
         let sizes = Self.groupSizes(total: virtualIPs.count, groups: vipGroups)
         let (ids, overflow) = Self.virtualRouterIDs(count: sizes.count, offset: vrrpIDOffset, excluded: excludedVRRPIDs)
