@@ -78,7 +78,7 @@ struct CleanupCommand: AsyncParsableCommand {
             failures += 1
         }
 
-        if let placement = FirewallSetting.placement(flag: firewall, environment: environment) {
+        if let placement = try FirewallSetting.placement(flag: firewall, environment: environment) {
             for rule in FirewallSetting.rules(for: configuration, placement: placement) {
                 do {
                     try await NFTables().remove(rule)

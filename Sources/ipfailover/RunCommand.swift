@@ -71,10 +71,11 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(CheckConfigStatus.cannotRun.rawValue)
             }
         }
+        let firewallPlacement = try FirewallSetting.placement(flag: firewall, environment: environment)
         let service = NodeService(configPath: path, statusHost: statusHost, statusPort: statusPort,
                                   ownedAddressesFile: ownedAddressesFile == "none" ? nil : ownedAddressesFile,
                                   dumpDirectory: dumpDirectory,
-                                  firewall: FirewallSetting.placement(flag: firewall, environment: environment),
+                                  firewall: firewallPlacement,
                                   logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
