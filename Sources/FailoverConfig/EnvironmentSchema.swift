@@ -291,8 +291,10 @@ public enum EnvironmentSchema {
         return value
     }
 
+    /// OPENSHIFT_HA_PREEMPTION. Surrounding whitespace (a trailing newline from a YAML
+    /// block) is harmless on the image's line of its own, so only the inside is checked.
     static func preemption(_ text: String) throws(EnvironmentValueError) -> Preemption {
-        try writable(text)
+        try writable(text.trimmingSpaces)
         let words = text.split(whereSeparator: \.isWhitespace)
         if words == ["nopreempt"] { return .disabled }
         if words == ["preempt"] { return .immediate }

@@ -60,7 +60,7 @@ struct EnvironmentCompatibilityTests {
         let cases: [(String, Preemption)] = [
             ("preempt", .immediate), ("nopreempt", .disabled), ("preempt_delay 300", .delayed(.seconds(300))),
             ("preempt_delay 1.5", .delayed(.milliseconds(1500))), ("preempt_delay 0", .immediate),
-            ("  nopreempt  ", .disabled), ("preempt_delay 1000", .delayed(.seconds(1000))),
+            ("  nopreempt  ", .disabled), ("preempt_delay 1000", .delayed(.seconds(1000))), ("nopreempt\n", .disabled),
         ]
         for (text, expected) in cases {
             let (configuration, diagnostics) = Self.build(["OPENSHIFT_HA_PREEMPTION": text])
