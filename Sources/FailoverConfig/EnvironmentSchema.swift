@@ -131,6 +131,19 @@ public enum EnvironmentSchema {
                 s.unicastPeers = addresses
             }),
         EnvironmentVariable(
+            name: "UNICAST_SOURCE_IPADDRESS", type: "address", defaultValue: nil, isRequired: false,
+            doc: "Read by the image (unprefixed): the source address of the adverts of every instance of its "
+                + "address family (unicast_src_ip with unicast peers, instead of the node's own address, and left out "
+                + "of the peers; else mcast_src_ip). Wins over MULTICAST_SOURCE_IPADDRESS, as in keepalived.",
+            validation: "an IPv4 or IPv6 address",
+            apply: { text, s throws(EnvironmentValueError) in s.unicastSource = try address(text) }),
+        EnvironmentVariable(
+            name: "MULTICAST_SOURCE_IPADDRESS", type: "address", defaultValue: nil, isRequired: false,
+            doc: "Read by the image (unprefixed): the source address of the adverts of every instance of its "
+                + "address family (keepalived reads mcast_src_ip and unicast_src_ip as one setting).",
+            validation: "an IPv4 or IPv6 address",
+            apply: { text, s throws(EnvironmentValueError) in s.multicastSource = try address(text) }),
+        EnvironmentVariable(
             name: "OPENSHIFT_HA_USE_UNICAST", type: "boolean", defaultValue: nil, isRequired: false,
             doc: "Read by the image's docs but never by its code; ignored (with a warning when set without peers).",
             validation: "true | false",
@@ -268,6 +281,13 @@ public enum EnvironmentSchema {
                 + "to port 0, which always fails; write 0 for no check")
         }
         return UInt16(port)
+    }
+
+    static func address(_ text: String) throws(EnvironmentValueError) -> IPAddress {
+        guard let address = IPAddress(text.trimmingSpaces) else {
+            throw EnvironmentValueError("'\(text)' is not an IPv4 or IPv6 address")
+        }
+        return address
     }
 
     /// A check or notify command, written quoted into keepalived.conf.

@@ -110,14 +110,20 @@ extension OpenShiftEnvironment {
                 trackScripts: script.map { [TrackedScript(name: $0.name)] } ?? [],
                 authentication: isIPv6 ? .none : .password(authPass),
                 notifyScripts: NotifyScripts(notify: notifyScript))
+            // keepalived reads the image's mcast_src_ip and unicast_src_ip lines into one source
+            // address (the later, unicast, wins) and ignores one of the other family.
+            let source = [unicastSource, multicastSource].compactMap { $0 }.first { $0.family == family }
+            if unicastPeers.isEmpty { instance.multicastSourceIP = source } else { instance.unicastSourceIP = source }
             if !unicastPeers.isEmpty {
-                let peers = unicastPeers.filter { $0.family == family && $0 != node.primaryAddress }
+                let peers = unicastPeers.filter { $0.family == family && $0 != node.primaryAddress && $0 != source }
                 if peers.isEmpty {
                     fail("OPENSHIFT_HA_UNICAST_PEERS", "lists no \(isIPv6 ? "IPv6" : "IPv4") peer other than this node "
                         + "for instance \(instance.name)")
                 }
                 instance.unicastPeers = peers
-                if let own = node.primaryAddress, own.family == family { instance.unicastSourceIP = own }
+                if instance.unicastSourceIP == nil, let own = node.primaryAddress, own.family == family {
+                    instance.unicastSourceIP = own
+                }
             }
             instances.append(instance)
         }

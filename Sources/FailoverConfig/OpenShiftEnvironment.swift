@@ -30,6 +30,10 @@ public struct OpenShiftEnvironment: Hashable, Sendable {
     public var replicaCount = 1
     /// OPENSHIFT_HA_UNICAST_PEERS; non-empty switches to unicast.
     public var unicastPeers: [IPAddress] = []
+    /// UNICAST_SOURCE_IPADDRESS: unicast_src_ip instead of the node's own address.
+    public var unicastSource: IPAddress?
+    /// MULTICAST_SOURCE_IPADDRESS: mcast_src_ip.
+    public var multicastSource: IPAddress?
     /// OPENSHIFT_HA_USE_UNICAST (read only to warn: the image never used it).
     public var useUnicast = false
     /// OPENSHIFT_HA_IPTABLES_CHAIN: rules admitting VRRP at the head of that chain.

@@ -255,3 +255,33 @@ struct FirewallRequestTests {
         }
     }
 }
+
+/// The unprefixed source-address variables the image's generator reads.
+@Suite("UNICAST_SOURCE_IPADDRESS / MULTICAST_SOURCE_IPADDRESS")
+struct SourceAddressVariableTests {
+    @Test("The image's UNICAST_SOURCE_IPADDRESS and MULTICAST_SOURCE_IPADDRESS set the advert source of their family")
+    func sourceAddresses() throws {
+        let (configuration, _, diagnostics) = OpenShiftEnvironment.configuration(environment: [
+            "OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.10, 2001:db8::10", "OPENSHIFT_HA_NETWORK_INTERFACE": "eth0",
+            "OPENSHIFT_HA_MONITOR_PORT": "0", "OPENSHIFT_HA_UNICAST_PEERS": "192.0.2.11,192.0.2.12,192.0.2.99,2001:db8::2",
+            "UNICAST_SOURCE_IPADDRESS": "192.0.2.99", "MULTICAST_SOURCE_IPADDRESS": "2001:db8::1",
+        ], node: EnvironmentCompatibilityTests.node)
+        #expect(diagnostics.isEmpty, "\(diagnostics.map(\.description))")
+        let c = try #require(configuration)
+        #expect(c.instances[0].unicastSourceIP == IPAddress("192.0.2.99"))
+        #expect(c.instances[0].unicastPeers == [IPAddress("192.0.2.12")!])
+        #expect(c.instances[0].multicastSourceIP == nil)
+        #expect(c.instances[1].unicastSourceIP == IPAddress("2001:db8::1"))
+        #expect(c.instances[1].unicastPeers == [IPAddress("2001:db8::2")!])
+        let text = KeepalivedRenderer().render(c)
+        #expect(TestSupport.parse(text).configuration == c)
+        // Multicast: the source is mcast_src_ip; both given → the unicast one, as keepalived reads the image's lines.
+        let multicast = try #require(EnvironmentCompatibilityTests.build([
+            "UNICAST_SOURCE_IPADDRESS": "192.0.2.99", "MULTICAST_SOURCE_IPADDRESS": "192.0.2.98"]).configuration)
+        #expect(multicast.instances[0].multicastSourceIP == IPAddress("192.0.2.99"))
+        #expect(multicast.instances[0].unicastSourceIP == nil)
+        #expect(TestSupport.parse(KeepalivedRenderer().render(multicast)).configuration == multicast)
+        let bad = EnvironmentCompatibilityTests.errors(["UNICAST_SOURCE_IPADDRESS": "192.0.2.x"])
+        #expect(bad == ["UNICAST_SOURCE_IPADDRESS: error: '192.0.2.x' is not an IPv4 or IPv6 address"])
+    }
+}
