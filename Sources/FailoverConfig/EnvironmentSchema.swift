@@ -57,7 +57,7 @@ public enum EnvironmentSchema {
         EnvironmentVariable(
             name: "OPENSHIFT_HA_NETWORK_INTERFACE", type: "interface", defaultValue: nil, isRequired: false,
             doc: "Interface for VRRP and the VIPs. Unset: as the image, the first existing of enp0s3, enp0s8, "
-                + "eth1, ens3, else the default route's interface.",
+                + "eth1, ens3, else the interface of the route toward 8.8.8.8 (the default route's, usually).",
             validation: "a Linux interface name: 1–15 bytes, not '.' or '..', no '/', ':', whitespace, "
                 + "control characters, quotes or backslashes",
             apply: { text, s throws(EnvironmentValueError) in s.networkInterface = try interfaceName(text) }),
