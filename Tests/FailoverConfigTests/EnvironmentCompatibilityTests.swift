@@ -165,107 +165,14 @@ struct EnvironmentCompatibilityTests {
             "OPENSHIFT_HA_SMTP_SERVER: warning: ipfailover sends no e-mail alerts; the value is ignored (use OPENSHIFT_HA_NOTIFY_SCRIPT)",
         ])
     }
-}
 
-/// Which interface env mode uses when OPENSHIFT_HA_NETWORK_INTERFACE is unset.
-@Suite("Interface detection as the image does it")
-struct InterfaceDetectionTests {
-    @Test("Unset OPENSHIFT_HA_NETWORK_INTERFACE: first existing of enp0s3 enp0s8 eth1 ens3, then the route's device")
-    func imageOrder() {
-        let choose = SystemNodeIdentity.chooseInterface
-        #expect(choose(nil, ["lo", "eth0", "ens3", "eth1"], "eth0") == "eth1")
-        #expect(choose(nil, ["lo", "eth0", "enp0s8", "enp0s3"], "eth0") == "enp0s3")
-        #expect(choose(nil, ["lo", "eth0", "ens3"], "eth0") == "ens3")
-        #expect(choose(nil, ["lo", "eth0", "bond0"], "bond0") == "bond0")
-        #expect(choose("eth0", ["lo", "eth1"], "eth1") == "eth0")
-        #expect(choose(nil, ["lo"], nil) == nil)
-    }
-
-    @Test("The route device is the kernel's longest-prefix match toward 8.8.8.8, lowest metric first")
-    func routeDevice() {
-        // /proc/net/route: addresses are the network-order words printed in hex.
-        let table = """
-            Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
-            eth0\t00000000\t010200C0\t0003\t0\t0\t100\t00000000\t0\t0\t0
-            eth9\t00000000\t010200C0\t0003\t0\t0\t50\t00000000\t0\t0\t0
-            eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0
-            eth2\t00000008\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0
-            eth3\t08080808\t00000000\t0000\t0\t0\t0\tFFFFFFFF\t0\t0\t0
-            """
-        let google = IPv4Address(8, 8, 8, 8)
-        #expect(SystemNodeIdentity.routeInterface(toward: google, procNetRoute: table) == "eth2")
-        let defaults = table.split(separator: "\n").filter { !$0.hasPrefix("eth2") }.joined(separator: "\n")
-        #expect(SystemNodeIdentity.routeInterface(toward: google, procNetRoute: defaults) == "eth9")
-        #expect(SystemNodeIdentity.routeInterface(toward: IPv4Address(192, 0, 2, 7), procNetRoute: table) == "eth0")
-    }
-
-    @Test("No interface detected: the error names the variable and the image's candidates")
-    func noInterface() {
-        let (configuration, _, diagnostics) = OpenShiftEnvironment.configuration(
-            environment: ["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1"],
-            node: NodeIdentity(hostname: "n", primaryAddress: IPAddress("192.0.2.11")))
-        #expect(configuration == nil)
-        #expect(diagnostics.map(\.description) == [
-            "OPENSHIFT_HA_NETWORK_INTERFACE: error: is not set, none of enp0s3, enp0s8, eth1, ens3 exists and no route "
-                + "toward 8.8.8.8 was found; set it to the VRRP interface"])
-    }
-}
-
-/// The firewall variables as the runtime reads them (one parser for the flag and both variables).
-@Suite("OPENSHIFT_HA_NFTABLES_RULE / OPENSHIFT_HA_IPTABLES_CHAIN")
-struct FirewallRequestTests {
-    @Test("FAMILY TABLE CHAIN names a chain; any other value asks for our own table; NFTABLES_RULE wins")
-    func requests() throws {
-        #expect(try FirewallRequest(nftablesRule: "inet filter input") == .existingChain(family: "inet", table: "filter", chain: "input"))
-        #expect(try FirewallRequest(nftablesRule: "true") == .ownTable)
-        #expect(try FirewallRequest(nftablesRule: "allow vrrp please") == .ownTable)
-        #expect(try FirewallRequest(iptablesChain: "KUBE-FIREWALL") == .existingChain(family: "ip", table: "filter", chain: "KUBE-FIREWALL"))
-        let both = OpenShiftEnvironment.firewall(["OPENSHIFT_HA_NFTABLES_RULE": "yes", "OPENSHIFT_HA_IPTABLES_CHAIN": "INPUT"])
-        #expect(both.request == .ownTable && both.diagnostics.isEmpty)
-        let chain = OpenShiftEnvironment.firewall(["OPENSHIFT_HA_IPTABLES_CHAIN": "INPUT"])
-        #expect(chain.request == .existingChain(family: "ip", table: "filter", chain: "INPUT"))
-        #expect(OpenShiftEnvironment.firewall([:]).request == nil)
-    }
-
-    @Test("Names that would add nft commands are refused, naming the variable")
-    func nftNamesAreChecked() {
-        for (name, value) in [("OPENSHIFT_HA_NFTABLES_RULE", "inet filter input;flush"),
-                              ("OPENSHIFT_HA_NFTABLES_RULE", "ip fil{ter input"),
-                              ("OPENSHIFT_HA_IPTABLES_CHAIN", "INPUT\nflush ruleset"),
-                              ("OPENSHIFT_HA_IPTABLES_CHAIN", "INPUT;delete")] {
-            let (request, diagnostics) = OpenShiftEnvironment.firewall([name: value])
-            #expect(request == nil)
-            #expect(diagnostics.count == 1 && diagnostics[0].location == .environment(name), "\(value): \(diagnostics)")
-        }
-        // The whole environment is refused too (the same schema entry).
-        let (settings, diagnostics) = OpenShiftEnvironment.parse(["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1",
-                                                                  "OPENSHIFT_HA_IPTABLES_CHAIN": "IN;PUT"])
-        #expect(settings == nil && diagnostics.map(\.location) == [.environment("OPENSHIFT_HA_IPTABLES_CHAIN")])
-    }
-
-    @Test("render --env-help: every row has five cells even where a cell holds '|'")
-    func tableRowsKeepTheirColumns() {
-        for row in EnvironmentSchema.markdownTable().split(separator: "\n") {
-            var cells = 0, previous: Character = " "
-            for c in row {
-                if c == "|", previous != "\\" { cells += 1 }
-                previous = c
-            }
-            #expect(cells == 6, "\(row)")
-        }
-    }
-}
-
-/// The unprefixed source-address variables the image's generator reads.
-@Suite("UNICAST_SOURCE_IPADDRESS / MULTICAST_SOURCE_IPADDRESS")
-struct SourceAddressVariableTests {
     @Test("The image's UNICAST_SOURCE_IPADDRESS and MULTICAST_SOURCE_IPADDRESS set the advert source of their family")
     func sourceAddresses() throws {
         let (configuration, _, diagnostics) = OpenShiftEnvironment.configuration(environment: [
             "OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.10, 2001:db8::10", "OPENSHIFT_HA_NETWORK_INTERFACE": "eth0",
             "OPENSHIFT_HA_MONITOR_PORT": "0", "OPENSHIFT_HA_UNICAST_PEERS": "192.0.2.11,192.0.2.12,192.0.2.99,2001:db8::2",
             "UNICAST_SOURCE_IPADDRESS": "192.0.2.99", "MULTICAST_SOURCE_IPADDRESS": "2001:db8::1",
-        ], node: EnvironmentCompatibilityTests.node)
+        ], node: Self.node)
         #expect(diagnostics.isEmpty, "\(diagnostics.map(\.description))")
         let c = try #require(configuration)
         #expect(c.instances[0].unicastSourceIP == IPAddress("192.0.2.99"))
@@ -276,12 +183,12 @@ struct SourceAddressVariableTests {
         let text = KeepalivedRenderer().render(c)
         #expect(TestSupport.parse(text).configuration == c)
         // Multicast: the source is mcast_src_ip; both given → the unicast one, as keepalived reads the image's lines.
-        let multicast = try #require(EnvironmentCompatibilityTests.build([
+        let multicast = try #require(Self.build([
             "UNICAST_SOURCE_IPADDRESS": "192.0.2.99", "MULTICAST_SOURCE_IPADDRESS": "192.0.2.98"]).configuration)
         #expect(multicast.instances[0].multicastSourceIP == IPAddress("192.0.2.99"))
         #expect(multicast.instances[0].unicastSourceIP == nil)
         #expect(TestSupport.parse(KeepalivedRenderer().render(multicast)).configuration == multicast)
-        let bad = EnvironmentCompatibilityTests.errors(["UNICAST_SOURCE_IPADDRESS": "192.0.2.x"])
+        let bad = Self.errors(["UNICAST_SOURCE_IPADDRESS": "192.0.2.x"])
         #expect(bad == ["UNICAST_SOURCE_IPADDRESS: error: '192.0.2.x' is not an IPv4 or IPv6 address"])
     }
 }
