@@ -134,7 +134,11 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
-        .testTarget(name: "FailoverConfigTests", dependencies: ["FailoverConfig", "VRRPWire"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "FailoverConfigTests",
+            dependencies: ["FailoverConfig", "VRRPWire", .product(name: "PropertyBased", package: "swift-property-based")],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "FailoverRuntimeTests", dependencies: ["FailoverRuntime", "FailoverTestKit", "VRRPCore", "VRRPWire"]),
         .testTarget(
             name: "LinuxNetworkingTests",

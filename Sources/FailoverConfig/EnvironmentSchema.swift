@@ -17,6 +17,9 @@ public struct EnvironmentVariable: Sendable {
     public var validation: String
     /// Parses `text` into the settings; throws with a message naming the bad part.
     var apply: @Sendable (String, inout OpenShiftEnvironment) throws(EnvironmentValueError) -> Void
+    /// For a valid value read differently from how it is written (as the image and
+    /// keepalived read it): what it means, for a warning.
+    var note: @Sendable (String) -> String? = { _ in nil }
 }
 
 /// The table of `OPENSHIFT_HA_*` variables (design brief §5), in documentation order.
@@ -26,17 +29,15 @@ public enum EnvironmentSchema {
             name: "OPENSHIFT_HA_CONFIG_NAME", type: "name", defaultValue: "OpenShift-IPFailover", isRequired: false,
             doc: "Names everything: router_id and instance prefix (scrubbed: only [A-Za-z0-9_-] kept, '-' → '_'), "
                 + "the check chk_<scrubbed>, and the PASS password (first 8 bytes go on the wire).",
-            validation: "at least one character in [A-Za-z0-9_-]",
-            apply: { text, s throws(EnvironmentValueError) in
-                guard !scrub(text).isEmpty else {
-                    throw EnvironmentValueError("'\(text)' has no character in [A-Za-z0-9_-]")
-                }
-                s.configName = text
-            }),
+            validation: "at least one character in [A-Za-z0-9_-]; no whitespace, control characters, quotes, "
+                + "backslashes, braces, '#' or '!'",
+            apply: { text, s throws(EnvironmentValueError) in s.configName = try configName(text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_VIRTUAL_IPS", type: "address list", defaultValue: nil, isRequired: true,
-            doc: "The VIPs, separated by commas and/or spaces. IPv4 a.b.c.S-E ranges vary the last octet; "
-                + "IPv6 prefix:X-Y ranges vary the last group (hex). A malformed entry is an error.",
+            doc: "The VIPs, separated by commas and/or spaces. IPv4 a.b.c.S-E ranges vary the last octet (the "
+                + "image's a.b.c.S-a.b.c.E form too: only the end's last octet counts); IPv6 prefix:X-Y ranges vary "
+                + "the last group (hex). A malformed entry, or a range the image would turn into invalid addresses "
+                + "or nothing, is an error.",
             validation: "addresses or ranges; no duplicates",
             apply: { text, s throws(EnvironmentValueError) in
                 let (addresses, problems) = VIPListParser().parse(text)
@@ -47,48 +48,61 @@ public enum EnvironmentSchema {
         EnvironmentVariable(
             name: "OPENSHIFT_HA_VIP_GROUPS", type: "integer", defaultValue: nil, isRequired: false,
             doc: "Split the VIPs into this many instances (contiguous; the first total % N get one extra: "
-                + "7 in 3 → 3,2,2). Unset, 0, or more groups than VIPs: one VIP per instance.",
-            validation: "0…255",
+                + "7 in 3 → 3,2,2). Unset, 0 or less, or more groups than VIPs: one VIP per instance.",
+            validation: "an integer (≤ 0: ungrouped)",
             apply: { text, s throws(EnvironmentValueError) in
-                let n = try integer(text, 0...255)
-                s.vipGroups = n == 0 ? nil : n
+                let n = try integer(text, Int.min...Int.max)
+                s.vipGroups = n <= 0 ? nil : n
             }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_NETWORK_INTERFACE", type: "interface", defaultValue: nil, isRequired: false,
-            doc: "Interface for VRRP and the VIPs. Unset: the interface of the node's primary IPv4 address.",
-            validation: "1–15 characters, no '/', ':' or whitespace",
-            apply: { text, s throws(EnvironmentValueError) in
-                guard text.utf8.count <= 15, !text.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace }) else {
-                    throw EnvironmentValueError("'\(text)' is not a Linux interface name (1–15 characters, no '/', ':' or spaces)")
-                }
-                s.networkInterface = text
-            }),
+            doc: "Interface for VRRP and the VIPs. Unset: as the image, the first existing of enp0s3, enp0s8, "
+                + "eth1, ens3, else the interface of the route toward 8.8.8.8 (the default route's, usually).",
+            validation: "a Linux interface name: 1–15 bytes, not '.' or '..', no '/', ':', whitespace, "
+                + "control characters, quotes or backslashes",
+            apply: { text, s throws(EnvironmentValueError) in s.networkInterface = try interfaceName(text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_MONITOR_PORT", type: "port", defaultValue: "80", isRequired: false,
             doc: "Default check: a TCP connect to the node's own primary address on this port, rendered as "
-                + "/bin/bash -c '</dev/tcp/<node-ip>/<port>'. 0: no check at all.",
-            validation: "0…65535",
-            apply: { text, s throws(EnvironmentValueError) in s.monitorPort = UInt16(try integer(text, 0...65535)) }),
+                + "/bin/bash -c '</dev/tcp/<node-ip>/<port>'. 0: no check at all. As in the image, characters "
+                + "other than digits are dropped (with a warning); no digits at all: 80.",
+            validation: "0…65535 once non-digits are dropped",
+            apply: { text, s throws(EnvironmentValueError) in s.monitorPort = try monitorPort(text) },
+            note: { text in
+                let digits = text.filter { $0.isASCII && $0.isNumber }
+                guard digits != text else { return nil }
+                return "'\(text)' is read as port \(digits.isEmpty ? "80" : digits) (non-digits dropped, as the image does)"
+            }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_CHECK_SCRIPT", type: "path", defaultValue: nil, isRequired: false,
-            doc: "A check command (full path, optional arguments) that replaces the default TCP check.",
-            validation: "starts with '/'",
-            apply: { text, s throws(EnvironmentValueError) in s.checkScript = try absolutePath(text) }),
+            doc: "A check command (a path, or a name looked up in PATH, with optional arguments) that replaces "
+                + "the default TCP check.",
+            validation: "no control characters, double quotes or backslashes",
+            apply: { text, s throws(EnvironmentValueError) in s.checkScript = try command(text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_CHECK_INTERVAL", type: "seconds", defaultValue: "2", isRequired: false,
-            doc: "Seconds between checks (the check's timeout is the same, keepalived's default).",
-            validation: "1…3600, whole seconds",
-            apply: { text, s throws(EnvironmentValueError) in s.checkInterval = .seconds(try integer(text, 1...3600)) }),
+            doc: "Seconds between checks (the check's timeout is the same, keepalived's default). keepalived 2.2.7 "
+                + "reads 0 as 1 and ignores a fractional value (its default, 1, applies); so does ipfailover, with a warning.",
+            validation: "0…4294, decimal",
+            apply: { text, s throws(EnvironmentValueError) in s.checkInterval = try checkInterval(text) },
+            note: { text in
+                let trimmed = text.trimmingSpaces
+                guard trimmed.contains(".") || trimmed.allSatisfy({ $0 == "0" }) else { return nil }
+                return "'\(text)' is read as 1 second: keepalived 2.2.7 takes whole seconds 1…4294 here and "
+                    + "uses 1 for 0 and for a fractional value"
+            }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_NOTIFY_SCRIPT", type: "path", defaultValue: nil, isRequired: false,
-            doc: "Command run as `notify` by every instance (gets INSTANCE <name> <STATE> <priority>).",
-            validation: "starts with '/'",
-            apply: { text, s throws(EnvironmentValueError) in s.notifyScript = try absolutePath(text) }),
+            doc: "Command run as `notify` by every instance (gets INSTANCE <name> <STATE> <priority>); a path, or "
+                + "a name looked up in PATH.",
+            validation: "no control characters, double quotes or backslashes",
+            apply: { text, s throws(EnvironmentValueError) in s.notifyScript = try command(text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_PREEMPTION", type: "strategy", defaultValue: "preempt_delay 300", isRequired: false,
-            doc: "nopreempt, or preempt_delay N: a recovered higher-priority node waits N seconds before taking "
+            doc: "The instance's preemption line, as keepalived reads it: preempt (take over at once), nopreempt, "
+                + "or preempt_delay N: a recovered higher-priority node waits N seconds (decimal) before taking "
                 + "a VIP back. (The documented 'preempt_nodelay N' is read as preempt_delay N.)",
-            validation: "nopreempt | preempt_delay 0…1000",
+            validation: "preempt | nopreempt | preempt_delay 0…1000",
             apply: { text, s throws(EnvironmentValueError) in s.preemption = try preemption(text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_VRRP_ID_OFFSET", type: "integer", defaultValue: "10", isRequired: false,
@@ -102,9 +116,10 @@ public enum EnvironmentSchema {
             apply: { text, s throws(EnvironmentValueError) in s.excludedVRRPIDs = try vridList(text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_REPLICA_COUNT", type: "integer", defaultValue: "1", isRequired: false,
-            doc: "Number of ipfailover nodes; spreads the preferred masters (see 'Master spreading').",
-            validation: "1…254",
-            apply: { text, s throws(EnvironmentValueError) in s.replicaCount = try integer(text, 1...254) }),
+            doc: "Number of ipfailover nodes; spreads the preferred masters (see 'Master spreading'). As in the "
+                + "image, 0 or less counts as 1.",
+            validation: "an integer",
+            apply: { text, s throws(EnvironmentValueError) in s.replicaCount = max(1, try integer(text, Int.min...Int.max)) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_UNICAST_PEERS", type: "address list", defaultValue: nil, isRequired: false,
             doc: "The nodes' addresses; non-empty switches every instance to unicast (the node's own address is "
@@ -115,6 +130,19 @@ public enum EnvironmentSchema {
                 if !problems.isEmpty { throw EnvironmentValueError(problems.joined(separator: "; ")) }
                 s.unicastPeers = addresses
             }),
+        EnvironmentVariable(
+            name: "UNICAST_SOURCE_IPADDRESS", type: "address", defaultValue: nil, isRequired: false,
+            doc: "Read by the image (unprefixed): the source address of the adverts of every instance of its "
+                + "address family (unicast_src_ip with unicast peers, instead of the node's own address, and left out "
+                + "of the peers; else mcast_src_ip). Wins over MULTICAST_SOURCE_IPADDRESS, as in keepalived.",
+            validation: "an IPv4 or IPv6 address",
+            apply: { text, s throws(EnvironmentValueError) in s.unicastSource = try address(text) }),
+        EnvironmentVariable(
+            name: "MULTICAST_SOURCE_IPADDRESS", type: "address", defaultValue: nil, isRequired: false,
+            doc: "Read by the image (unprefixed): the source address of the adverts of every instance of its "
+                + "address family (keepalived reads mcast_src_ip and unicast_src_ip as one setting).",
+            validation: "an IPv4 or IPv6 address",
+            apply: { text, s throws(EnvironmentValueError) in s.multicastSource = try address(text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_USE_UNICAST", type: "boolean", defaultValue: nil, isRequired: false,
             doc: "Read by the image's docs but never by its code; ignored (with a warning when set without peers).",
@@ -127,23 +155,37 @@ public enum EnvironmentSchema {
                 }
             }),
         EnvironmentVariable(
+            name: "OPENSHIFT_HA_ADMIN_EMAILS", type: "text", defaultValue: nil, isRequired: false,
+            doc: "The image writes it as notification_email; ipfailover sends no e-mail (use a notify script). "
+                + "Accepted and ignored, with a warning.",
+            validation: "any",
+            apply: { _, _ throws(EnvironmentValueError) in },
+            note: { _ in "ipfailover sends no e-mail alerts; the value is ignored (use OPENSHIFT_HA_NOTIFY_SCRIPT)" }),
+        EnvironmentVariable(
+            name: "OPENSHIFT_HA_SMTP_SERVER", type: "text", defaultValue: nil, isRequired: false,
+            doc: "The image writes it as smtp_server; ipfailover sends no e-mail. Accepted and ignored, with a warning.",
+            validation: "any",
+            apply: { _, _ throws(EnvironmentValueError) in },
+            note: { _ in "ipfailover sends no e-mail alerts; the value is ignored (use OPENSHIFT_HA_NOTIFY_SCRIPT)" }),
+        EnvironmentVariable(
             name: "OPENSHIFT_HA_SELECTOR", type: "text", defaultValue: nil, isRequired: false,
             doc: "Read by the image and unused; accepted and ignored.", validation: "any",
             apply: { _, _ throws(EnvironmentValueError) in }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_IPTABLES_CHAIN", type: "chain", defaultValue: nil, isRequired: false,
-            doc: "Non-empty: the runtime ensures an iptables rule in this chain admitting VRRP (protocol 112, "
-                + "multicast and unicast). Not part of keepalived.conf.",
-            validation: "no whitespace",
-            apply: { text, s throws(EnvironmentValueError) in
-                guard !text.contains(where: \.isWhitespace) else { throw EnvironmentValueError("'\(text)' contains whitespace") }
-                s.iptablesChain = text
-            }),
+            doc: "Non-empty: the runtime ensures rules admitting VRRP (protocol 112, multicast and unicast) at the "
+                + "head of this chain of table ip filter, where iptables-nft puts the chain. Not part of keepalived.conf; "
+                + "OPENSHIFT_HA_NFTABLES_RULE wins when both are set.",
+            validation: "an nft name: letters, digits, '_', '-', '.', '/'",
+            apply: { text, s throws(EnvironmentValueError) in s.iptablesChain = try FirewallRequest(iptablesChain: text) }),
         EnvironmentVariable(
             name: "OPENSHIFT_HA_NFTABLES_RULE", type: "text", defaultValue: nil, isRequired: false,
-            doc: "Non-empty: the runtime ensures an nftables rule admitting VRRP. Not part of keepalived.conf.",
-            validation: "any",
-            apply: { text, s throws(EnvironmentValueError) in s.nftablesRule = text }),
+            doc: "Non-empty: the runtime ensures nftables rules admitting VRRP (protocol 112, multicast and unicast). "
+                + "'FAMILY TABLE CHAIN' (family ip, ip6 or inet, e.g. 'inet filter input'): at the head of that "
+                + "existing chain; any other value (the image only checks that it is set): in ipfailover's own "
+                + "table inet ipfailover. Not part of keepalived.conf.",
+            validation: "any; FAMILY TABLE CHAIN names: letters, digits, '_', '-', '.', '/'",
+            apply: { text, s throws(EnvironmentValueError) in s.nftablesRule = try FirewallRequest(nftablesRule: text) }),
     ]
 
     /// The variable called `name`.
@@ -155,48 +197,6 @@ public enum EnvironmentSchema {
     public static func scrub(_ name: String) -> String {
         String(name.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
             || $0 == "_" || $0 == "-") }.map { $0 == "-" ? "_" : Character($0) })
-    }
-
-    static func integer(_ text: String, _ range: ClosedRange<Int>) throws(EnvironmentValueError) -> Int {
-        guard let v = Int(text.trimmingSpaces), range.contains(v) else {
-            throw EnvironmentValueError("'\(text)' is not an integer in \(range.lowerBound)…\(range.upperBound)")
-        }
-        return v
-    }
-
-    static func absolutePath(_ text: String) throws(EnvironmentValueError) -> String {
-        let trimmed = text.trimmingSpaces
-        guard trimmed.hasPrefix("/") else {
-            throw EnvironmentValueError("'\(text)' is not a full path (must start with '/')")
-        }
-        return trimmed
-    }
-
-    static func preemption(_ text: String) throws(EnvironmentValueError) -> Preemption {
-        let words = text.split(whereSeparator: \.isWhitespace)
-        if words == ["nopreempt"] { return .disabled }
-        if words.count == 2, words[0] == "preempt_delay" || words[0] == "preempt_nodelay",
-           let n = Int(words[1]), (0...1000).contains(n) {
-            return n == 0 ? .immediate : .delayed(.seconds(n))
-        }
-        throw EnvironmentValueError("'\(text)' is not 'nopreempt' or 'preempt_delay N' with N in 0…1000")
-    }
-
-    static func vridList(_ text: String) throws(EnvironmentValueError) -> Set<Int> {
-        var result: Set<Int> = []
-        var bad: [String] = []
-        for entry in text.split(whereSeparator: { $0 == "," || $0.isWhitespace }) {
-            let bounds = entry.split(separator: "-", omittingEmptySubsequences: false)
-            if bounds.count == 1, let v = Int(bounds[0]), (1...255).contains(v) {
-                result.insert(v)
-            } else if bounds.count == 2, let a = Int(bounds[0]), let b = Int(bounds[1]), 1 <= a, a <= b, b <= 255 {
-                result.formUnion(a...b)
-            } else {
-                bad.append("entry '\(entry)': expected a VRID 1…255 or a range N-M")
-            }
-        }
-        if !bad.isEmpty { throw EnvironmentValueError(bad.joined(separator: "; ")) }
-        return result
     }
 }
 

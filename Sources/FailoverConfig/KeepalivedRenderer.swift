@@ -24,7 +24,7 @@ public struct KeepalivedRenderer: Sendable {
 
     public func render(_ configuration: Configuration) -> String {
         var out = Writer()
-        for line in header { out.line("# \(line)") }
+        for line in header { out.line("# \(Self.commentSafe(line))") }
         if !header.isEmpty { out.blank() }
         renderGlobals(configuration.globalDefinitions, &out)
         for script in configuration.scripts {
@@ -143,14 +143,40 @@ public struct KeepalivedRenderer: Sendable {
             out.close()
         }
         out.open("virtual_ipaddress")
-        for vip in i.virtualIPAddresses { out.line(vip.description) }
+        for vip in i.virtualIPAddresses { out.line(virtualAddress(vip)) }
         out.close()
         if !i.excludedVirtualIPAddresses.isEmpty {
             out.open("virtual_ipaddress_excluded")
-            for vip in i.excludedVirtualIPAddresses { out.line(vip.description) }
+            for vip in i.excludedVirtualIPAddresses { out.line(virtualAddress(vip)) }
             out.close()
         }
         out.close()
+    }
+
+    /// A `virtual_ipaddress` line with every name quoted where it needs to be, so an
+    /// interface called `a#b` stays one word (keepalived reads `"a#b"` as the name).
+    private func virtualAddress(_ vip: VirtualIPAddress) -> String {
+        var text = vip.address.description
+        if let prefixLength = vip.prefixLength { text += "/\(prefixLength)" }
+        if let device = vip.device { text += " dev \(q(device))" }
+        if let label = vip.label { text += " label \(q(label))" }
+        if let scope = vip.scope { text += " scope \(q(scope))" }
+        return text
+    }
+
+    /// A header line as comment text: control characters (a newline would end the
+    /// comment and make the rest configuration) are written as `\u{XX}`.
+    static func commentSafe(_ line: String) -> String {
+        var out = ""
+        for scalar in line.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator:
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     private func tracked(_ name: String, _ weight: Int?, _ reverse: Bool) -> String {

@@ -50,9 +50,18 @@ extension OpenShiftEnvironment {
         func fail(_ variable: String, _ message: String) {
             diagnostics.append(Diagnostic(.cannotRun, .environment(variable), message))
         }
-        let interface = networkInterface ?? node.interface
-        if interface == nil {
-            fail("OPENSHIFT_HA_NETWORK_INTERFACE", "is not set and no interface was detected for the node (give --interface)")
+        var interface = networkInterface ?? node.interface
+        if networkInterface == nil, let detected = interface {
+            do {
+                interface = try EnvironmentSchema.interfaceName(detected)
+            } catch {
+                interface = nil
+                fail("OPENSHIFT_HA_NETWORK_INTERFACE", "is not set and the detected interface cannot be used: \(error.message)")
+            }
+        } else if interface == nil {
+            fail("OPENSHIFT_HA_NETWORK_INTERFACE", "is not set, none of "
+                + SystemNodeIdentity.imageInterfaceCandidates.joined(separator: ", ")
+                + " exists and no route toward 8.8.8.8 was found; set it to the VRRP interface")
         }
         let sizes = Self.groupSizes(total: virtualIPs.count, groups: vipGroups)
         let (ids, overflow) = Self.virtualRouterIDs(count: sizes.count, offset: vrrpIDOffset, excluded: excludedVRRPIDs)
@@ -101,14 +110,20 @@ extension OpenShiftEnvironment {
                 trackScripts: script.map { [TrackedScript(name: $0.name)] } ?? [],
                 authentication: isIPv6 ? .none : .password(authPass),
                 notifyScripts: NotifyScripts(notify: notifyScript))
+            // keepalived reads the image's mcast_src_ip and unicast_src_ip lines into one source
+            // address (the later, unicast, wins) and ignores one of the other family.
+            let source = [unicastSource, multicastSource].compactMap { $0 }.first { $0.family == family }
+            if unicastPeers.isEmpty { instance.multicastSourceIP = source } else { instance.unicastSourceIP = source }
             if !unicastPeers.isEmpty {
-                let peers = unicastPeers.filter { $0.family == family && $0 != node.primaryAddress }
+                let peers = unicastPeers.filter { $0.family == family && $0 != node.primaryAddress && $0 != source }
                 if peers.isEmpty {
                     fail("OPENSHIFT_HA_UNICAST_PEERS", "lists no \(isIPv6 ? "IPv6" : "IPv4") peer other than this node "
                         + "for instance \(instance.name)")
                 }
                 instance.unicastPeers = peers
-                if let own = node.primaryAddress, own.family == family { instance.unicastSourceIP = own }
+                if instance.unicastSourceIP == nil, let own = node.primaryAddress, own.family == family {
+                    instance.unicastSourceIP = own
+                }
             }
             instances.append(instance)
         }

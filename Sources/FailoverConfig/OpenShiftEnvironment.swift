@@ -30,12 +30,20 @@ public struct OpenShiftEnvironment: Hashable, Sendable {
     public var replicaCount = 1
     /// OPENSHIFT_HA_UNICAST_PEERS; non-empty switches to unicast.
     public var unicastPeers: [IPAddress] = []
+    /// UNICAST_SOURCE_IPADDRESS: unicast_src_ip instead of the node's own address.
+    public var unicastSource: IPAddress?
+    /// MULTICAST_SOURCE_IPADDRESS: mcast_src_ip.
+    public var multicastSource: IPAddress?
     /// OPENSHIFT_HA_USE_UNICAST (read only to warn: the image never used it).
     public var useUnicast = false
-    /// OPENSHIFT_HA_IPTABLES_CHAIN: non-empty = ensure an iptables rule admitting VRRP.
-    public var iptablesChain: String?
-    /// OPENSHIFT_HA_NFTABLES_RULE: non-empty = ensure an nftables rule admitting VRRP.
-    public var nftablesRule: String?
+    /// OPENSHIFT_HA_IPTABLES_CHAIN: rules admitting VRRP at the head of that chain.
+    public var iptablesChain: FirewallRequest?
+    /// OPENSHIFT_HA_NFTABLES_RULE: rules admitting VRRP (an existing chain or our own table).
+    public var nftablesRule: FirewallRequest?
+
+    /// Where the runtime ensures the VRRP firewall rules: OPENSHIFT_HA_NFTABLES_RULE
+    /// wins over OPENSHIFT_HA_IPTABLES_CHAIN (the image's precedence); nil = none.
+    public var firewall: FirewallRequest? { nftablesRule ?? iptablesChain }
 
     public init() {}
 
@@ -58,6 +66,9 @@ public struct OpenShiftEnvironment: Hashable, Sendable {
             }
             do {
                 try variable.apply(text, &settings)
+                if given != nil, let note = variable.note(text) {
+                    diagnostics.append(Diagnostic(.adjusted, .environment(variable.name), note))
+                }
             } catch {
                 diagnostics.append(Diagnostic(.cannotRun, .environment(variable.name), error.message))
                 failed = true
@@ -76,6 +87,23 @@ public struct OpenShiftEnvironment: Hashable, Sendable {
                 "has no effect: unicast is enabled by a non-empty OPENSHIFT_HA_UNICAST_PEERS alone"))
         }
         return (failed ? nil : settings, diagnostics)
+    }
+
+    /// The firewall request alone, read through the same schema entries: it applies in
+    /// every mode (a `--config` daemon honours the variables too), where the rest of
+    /// the environment need not be valid. Errors name the variable.
+    public static func firewall(_ environment: [String: String]) -> (request: FirewallRequest?, diagnostics: [Diagnostic]) {
+        var settings = OpenShiftEnvironment()
+        var diagnostics: [Diagnostic] = []
+        for name in ["OPENSHIFT_HA_IPTABLES_CHAIN", "OPENSHIFT_HA_NFTABLES_RULE"] {
+            guard let variable = EnvironmentSchema.variable(name), let text = environment[name], !text.isEmpty else { continue }
+            do {
+                try variable.apply(text, &settings)
+            } catch {
+                diagnostics.append(Diagnostic(.cannotRun, .environment(name), error.message))
+            }
+        }
+        return (diagnostics.isEmpty ? settings.firewall : nil, diagnostics)
     }
 }
 

@@ -8,13 +8,24 @@ import VRRPWire
 /// Reads the node's identity from the running system (host name, interface addresses,
 /// default route). Loader layer: the parsers never call it; the executable does.
 public enum SystemNodeIdentity {
-    /// The host name, the interface (the given one, else the default route's, else the
-    /// first non-loopback interface with IPv4) and that interface's first IPv4 address
-    /// (IPv6 global address when it has no IPv4).
+    /// The interfaces the OpenShift image tries, in order, when
+    /// OPENSHIFT_HA_NETWORK_INTERFACE is unset (its VirtualBox-era list).
+    public static let imageInterfaceCandidates = ["enp0s3", "enp0s8", "eth1", "ens3"]
+
+    /// The image's interface choice, given what exists: `requested` as is, else the
+    /// first existing of `imageInterfaceCandidates`, else the interface of the route
+    /// to 8.8.8.8 (the image runs `ip route get 8.8.8.8`). nil when none applies.
+    public static func chooseInterface(requested: String?, existing: Set<String>, routeDevice: String?) -> String? {
+        if let requested { return requested }
+        return imageInterfaceCandidates.first(where: existing.contains) ?? routeDevice
+    }
+
+    /// The host name, the interface (`chooseInterface` on this system) and that
+    /// interface's first IPv4 address (IPv6 global address when it has no IPv4).
     public static func detect(interface requested: String? = nil) -> NodeIdentity {
         let addresses = interfaceAddresses()
-        let interface = requested ?? defaultRouteInterface()
-            ?? addresses.first(where: { $0.name != "lo" && $0.address.family == .ipv4 })?.name
+        let interface = chooseInterface(requested: requested, existing: Set(interfaceNames()),
+                                        routeDevice: routeInterface(toward: IPv4Address(8, 8, 8, 8)))
         let own = addresses.filter { $0.name == interface }
         let primary = own.first(where: { $0.address.family == .ipv4 })?.address
             ?? own.first(where: { if case .v6(let a) = $0.address { !a.isLinkLocal } else { false } })?.address
@@ -80,13 +91,40 @@ public enum SystemNodeIdentity {
         return result
     }
 
-    /// The interface of the IPv4 default route, from /proc/net/route.
-    public static func defaultRouteInterface() -> String? {
+    /// Every interface name (if_nameindex(3)), with or without addresses.
+    public static func interfaceNames() -> [String] {
+        guard let list = if_nameindex() else { return [] }
+        defer { if_freenameindex(list) }
+        var names: [String] = []
+        var cursor = list
+        while cursor.pointee.if_index != 0, let name = cursor.pointee.if_name {
+            names.append(String(cString: name))
+            cursor += 1
+        }
+        return names
+    }
+
+    /// The interface of the IPv4 route toward `destination` in the main table
+    /// (/proc/net/route: longest prefix, then lowest metric).
+    public static func routeInterface(toward destination: IPv4Address) -> String? {
         guard let text = FileConfigSource.readFile("/proc/net/route") else { return nil }
+        return routeInterface(toward: destination, procNetRoute: text)
+    }
+
+    /// `routeInterface(toward:)` on the text of /proc/net/route, whose addresses and
+    /// masks are the raw network-order words printed in hexadecimal.
+    public static func routeInterface(toward destination: IPv4Address, procNetRoute text: String) -> String? {
+        var best: (device: String, prefix: Int, metric: Int)?
         for line in text.split(separator: "\n").dropFirst() {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            if fields.count > 2, fields[1] == "00000000" { return String(fields[0]) }
+            guard fields.count > 7, let network = UInt32(fields[1], radix: 16), let flags = Int(fields[3], radix: 16),
+                  let metric = Int(fields[6]), let mask = UInt32(fields[7], radix: 16), flags & 0x1 != 0 else { continue }
+            let network4 = UInt32(bigEndian: network), mask4 = UInt32(bigEndian: mask)
+            guard destination.value & mask4 == network4 & mask4 else { continue }
+            let prefix = mask4.nonzeroBitCount
+            if let current = best, current.prefix > prefix || (current.prefix == prefix && current.metric <= metric) { continue }
+            best = (String(fields[0]), prefix, metric)
         }
-        return nil
+        return best?.device
     }
 }

@@ -2,7 +2,8 @@ import VRRPWire
 
 /// Parses an address list as `OPENSHIFT_HA_VIRTUAL_IPS` writes it: entries separated
 /// by commas and/or whitespace; each an IPv4 or IPv6 address, an IPv4 last-octet range
-/// `a.b.c.S-E`, or an IPv6 last-group range `prefix:X-Y` (hex). Unlike the image,
+/// `a.b.c.S-E` (or `a.b.c.S-a.b.c.E`, as the image takes it), or an IPv6 last-group
+/// range `prefix:X-Y` (hex). Unlike the image,
 /// which drops what it cannot read, every bad entry is an error naming the entry.
 public struct VIPListParser: Sendable {
     /// The most addresses one range may produce.
@@ -35,7 +36,7 @@ public struct VIPListParser: Sendable {
     struct Problem: Error { var message: String }
 
     private static let expectation =
-        "expected an IPv4 address, an IPv6 address, an IPv4 range a.b.c.S-E (last octet) or an IPv6 range prefix:X-Y (last group, hex)"
+        "expected an IPv4 address, an IPv6 address, an IPv4 range a.b.c.S-E or a.b.c.S-a.b.c.E (last octet) or an IPv6 range prefix:X-Y (last group, hex)"
 
     private func expand(_ entry: Substring, allowRanges: Bool) -> Result<[IPAddress], Problem> {
         if let address = IPAddress(entry) { return .success([address]) }
@@ -45,8 +46,19 @@ public struct VIPListParser: Sendable {
         let startText = entry[..<dash]
         let endText = entry[entry.index(after: dash)...]
         if let start = IPv4Address(startText) {
-            guard let end = Int(endText), endText.allSatisfy(\.isNumber), (0...255).contains(end) else {
-                return .failure(Problem(message: "range end '\(endText)' must be a last octet 0…255"))
+            var endOctet = endText
+            // The image also takes a whole end address and uses its last octet.
+            if let endAddress = IPv4Address(endText) {
+                guard endAddress.value & 0xFFFF_FF00 == start.value & 0xFFFF_FF00 else {
+                    return .failure(Problem(message: "range end \(endAddress) is not in the start's "
+                        + "\(IPv4Address(start.value & 0xFFFF_FF00))/24; a range varies the last octet only (the image "
+                        + "would silently use \(startText)-\(endAddress.value & 0xFF))"))
+                }
+                endOctet = endText[endText.index(after: endText.lastIndex(of: ".")!)...]
+            }
+            guard let end = Int(endOctet), endOctet.allSatisfy(\.isNumber), (0...255).contains(end) else {
+                return .failure(Problem(message: "range end '\(endText)' must be a last octet 0…255 or an address "
+                    + "in the same /24"))
             }
             let first = Int(start.value & 0xFF)
             guard first <= end else {

@@ -39,6 +39,8 @@ struct CleanupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessEnvironment.current()
+        // Before any address is removed: a bad firewall value stops cleanup with nothing touched.
+        let firewallPlacement = try FirewallSetting.placement(flag: firewall, environment: environment)
         let envMode = fromEnv || EnvironmentMode.isRequested(environment)
         let configuration: Configuration
         if envMode {
@@ -89,7 +91,7 @@ struct CleanupCommand: AsyncParsableCommand {
             failures += 1
         }
 
-        if let placement = FirewallSetting.placement(flag: firewall, environment: environment) {
+        if let placement = firewallPlacement {
             for rule in FirewallSetting.rules(for: configuration, placement: placement) {
                 do {
                     try await NFTables().remove(rule)

@@ -16,14 +16,11 @@ enum EnvironmentMode {
     /// Renders keepalived.conf from the environment. Warnings go to `warn`.
     static func render(environment: [String: String], nodeAddress: String?, hostname: String?,
                        warn: (String) -> Void) throws -> String {
-        let nonEmpty = { (name: String) in environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        var node = SystemNodeIdentity.detect(interface: nonEmpty("OPENSHIFT_HA_NETWORK_INTERFACE"))
-        if let hostname = hostname ?? nonEmpty("IPFAILOVER_HOSTNAME") { node.hostname = hostname }
-        if let text = nodeAddress ?? nonEmpty("IPFAILOVER_NODE_ADDRESS") {
-            guard let address = IPAddress(text) else {
-                throw Failure(diagnostics: ["IPFAILOVER_NODE_ADDRESS / --node-address '\(text)' is not an IPv4 or IPv6 address"])
-            }
-            node.primaryAddress = address
+        let node: NodeIdentity
+        do {
+            node = try SystemNodeIdentity.resolve(environment: environment, nodeAddress: nodeAddress, hostname: hostname)
+        } catch {
+            throw Failure(diagnostics: [error.message])
         }
         let (configuration, _, diagnostics) = OpenShiftEnvironment.configuration(environment: environment, node: node)
         let errors = diagnostics.filter { $0.severity == .error }.map(\.description)

@@ -1,3 +1,4 @@
+import ArgumentParser
 import FailoverConfig
 import LinuxNetworking
 import VRRPWire
@@ -14,20 +15,35 @@ import VRRPWire
 /// The rule admits protocol 112 on each VRRP interface from the multicast groups
 /// and every unicast peer (the image's rule admitted multicast only).
 enum FirewallSetting {
-    /// Where the rule goes, or nil when nothing asks for one. `--firewall` wins,
-    /// then OPENSHIFT_HA_NFTABLES_RULE, then OPENSHIFT_HA_IPTABLES_CHAIN.
-    static func placement(flag: String?, environment: [String: String]) -> FirewallRule.Placement? {
-        let nonEmpty = { (text: String?) in text.map(\.trimmingSpaces).flatMap { $0.isEmpty ? nil : $0 } }
-        if let spec = nonEmpty(flag) ?? nonEmpty(environment["OPENSHIFT_HA_NFTABLES_RULE"]) {
-            let words = spec.split(separator: " ").map(String.init)
-            if words.count == 3 { return .existingChain(family: words[0], table: words[1], chain: words[2]) }
-            return .ownTable(name: "ipfailover")
+    /// Where the rule goes, or nil when nothing asks for one. `--firewall` (read like
+    /// OPENSHIFT_HA_NFTABLES_RULE) wins, then the environment as the schema reads it.
+    /// A value that is not valid prints errors naming the variable and exits 3.
+    static func placement(flag: String?, environment: [String: String]) throws -> FirewallRule.Placement? {
+        let request: FirewallRequest?
+        if let flag, flag.contains(where: { $0 != " " && $0 != "\t" }) {
+            do {
+                request = try FirewallRequest(nftablesRule: flag)
+            } catch {
+                printError("--firewall: \(error.message)")
+                throw ExitCode(CheckConfigStatus.cannotRun.rawValue)
+            }
+        } else {
+            let (fromEnvironment, diagnostics) = OpenShiftEnvironment.firewall(environment)
+            guard diagnostics.isEmpty else {
+                for diagnostic in diagnostics { printError(diagnostic.description) }
+                throw ExitCode(CheckConfigStatus.cannotRun.rawValue)
+            }
+            request = fromEnvironment
         }
-        if let chain = nonEmpty(environment["OPENSHIFT_HA_IPTABLES_CHAIN"]) {
-            // The chain as iptables-nft names it.
-            return .existingChain(family: "ip", table: "filter", chain: chain)
+        return request.map(placement)
+    }
+
+    /// The rule placement for a validated request.
+    static func placement(_ request: FirewallRequest) -> FirewallRule.Placement {
+        switch request {
+        case .ownTable: .ownTable(name: "ipfailover")
+        case let .existingChain(family, table, chain): .existingChain(family: family, table: table, chain: chain)
         }
-        return nil
     }
 
     /// One rule per VRRP interface of the configuration.
@@ -43,11 +59,5 @@ enum FirewallSetting {
                 unicastPeers: Array(Set(instances.flatMap(\.unicastPeers))).sorted(),
                 placement: placement)
         }
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

@@ -37,7 +37,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The node's host name for env mode (default: $IPFAILOVER_HOSTNAME, else gethostname).")
     var hostname: String?
 
-    @Option(name: .long, help: "Ensure an nftables rule admitting VRRP: 'FAMILY TABLE CHAIN', an iptables chain name, or 'own' for table inet ipfailover. Default: $OPENSHIFT_HA_NFTABLES_RULE or $OPENSHIFT_HA_IPTABLES_CHAIN.")
+    @Option(name: .long, help: "Ensure an nftables rule admitting VRRP: 'FAMILY TABLE CHAIN' (an existing chain), or any other value (e.g. 'own') for table inet ipfailover. Default: $OPENSHIFT_HA_NFTABLES_RULE, else $OPENSHIFT_HA_IPTABLES_CHAIN (chain of ip filter).")
     var firewall: String?
 
     @Option(name: .long, help: "Where SIGUSR1/SIGUSR2 write ipfailover.data and ipfailover.stats.")
@@ -66,6 +66,9 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "ipfailover")
         let path = config ?? environment["KEEPALIVED_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/keepalived/keepalived.conf"
 
+        // Before anything is written: a bad firewall value stops start-up with nothing touched.
+        let firewallPlacement = try FirewallSetting.placement(flag: firewall, environment: environment)
+
         // Before anything is written or touched (the rendered file, stale VIPs, the
         // firewall, the status port): a second daemon would strip the first one's VIPs.
         let lock: NamespaceLock
@@ -91,7 +94,7 @@ struct RunCommand: AsyncParsableCommand {
         let service = NodeService(configPath: path, statusHost: statusHost, statusPort: statusPort,
                                   ownedAddressesFile: ownedAddressesFile == "none" ? nil : ownedAddressesFile,
                                   dumpDirectory: dumpDirectory,
-                                  firewall: FirewallSetting.placement(flag: firewall, environment: environment),
+                                  firewall: firewallPlacement,
                                   signals: signals, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -130,21 +130,24 @@ struct BadInputTests {
         ([:], ["OPENSHIFT_HA_VIRTUAL_IPS: error: is required (addresses or ranges; no duplicates)"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1,198.51.100.x"], [
             "OPENSHIFT_HA_VIRTUAL_IPS: error: entry '198.51.100.x': expected an IPv4 address, an IPv6 address, an IPv4 "
-                + "range a.b.c.S-E (last octet) or an IPv6 range prefix:X-Y (last group, hex)"]),
+                + "range a.b.c.S-E or a.b.c.S-a.b.c.E (last octet) or an IPv6 range prefix:X-Y (last group, hex)"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.9-3"], [
             "OPENSHIFT_HA_VIRTUAL_IPS: error: entry '198.51.100.9-3': range start 9 is above range end 3"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.9-256"], [
-            "OPENSHIFT_HA_VIRTUAL_IPS: error: entry '198.51.100.9-256': range end '256' must be a last octet 0…255"]),
+            "OPENSHIFT_HA_VIRTUAL_IPS: error: entry '198.51.100.9-256': range end '256' must be a last octet 0…255 or "
+                + "an address in the same /24"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "2001:db8::1-g"], [
             "OPENSHIFT_HA_VIRTUAL_IPS: error: entry '2001:db8::1-g': range end 'g' must be a last group 0…ffff (hex)"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1 198.51.100.1"], [
             "OPENSHIFT_HA_VIRTUAL_IPS: error: entry '198.51.100.1': address 198.51.100.1 is listed more than once"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_MONITOR_PORT": "70000"], [
-            "OPENSHIFT_HA_MONITOR_PORT: error: '70000' is not an integer in 0…65535"]),
+            "OPENSHIFT_HA_MONITOR_PORT: error: '70000' is not a port 0…65535 (the image's check could never connect)"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_PREEMPTION": "preempt_delay soon"], [
-            "OPENSHIFT_HA_PREEMPTION: error: 'preempt_delay soon' is not 'nopreempt' or 'preempt_delay N' with N in 0…1000"]),
-        (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_CHECK_SCRIPT": "check.sh"], [
-            "OPENSHIFT_HA_CHECK_SCRIPT: error: 'check.sh' is not a full path (must start with '/')"]),
+            "OPENSHIFT_HA_PREEMPTION: error: 'preempt_delay soon' is not 'preempt', 'nopreempt' or 'preempt_delay N' "
+                + "with N in 0…1000 (the image writes the value into each instance, where keepalived 2.2.7 accepts only these)"]),
+        (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_CHECK_SCRIPT": "/check.sh\n}"], [
+            "OPENSHIFT_HA_CHECK_SCRIPT: error: contains the control character U+000A; a value written into "
+                + "keepalived.conf must stay on one line"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "HA_EXCLUDED_VRRP_IDS": "9,300"], [
             "HA_EXCLUDED_VRRP_IDS: error: entry '300': expected a VRID 1…255 or a range N-M"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1-2", "OPENSHIFT_HA_VRRP_ID_OFFSET": "254"], [
@@ -153,8 +156,11 @@ struct BadInputTests {
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1-254", "HA_EXCLUDED_VRRP_IDS": "9"], [
             "OPENSHIFT_HA_VRRP_ID_OFFSET: error: 254 instances from offset 10 skipping 1 excluded IDs need VRID 256, "
                 + "above 255; lower the offset or use OPENSHIFT_HA_VIP_GROUPS"]),
+        (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_CONFIG_NAME": "..."], [
+            "OPENSHIFT_HA_CONFIG_NAME: error: '...' has no character in [A-Za-z0-9_-]"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_CONFIG_NAME": "!!!"], [
-            "OPENSHIFT_HA_CONFIG_NAME: error: '!!!' has no character in [A-Za-z0-9_-]"]),
+            "OPENSHIFT_HA_CONFIG_NAME: error: '!!!' contains '!'; the image writes the name unquoted into "
+                + "keepalived.conf, where it splits or ends the word"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_VIP_GRUOPS": "2"], [
             "OPENSHIFT_HA_VIP_GRUOPS: warning: unknown variable; ignored"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_UNICAST_PEERS": "192.0.2.11"], [

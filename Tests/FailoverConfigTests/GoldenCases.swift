@@ -20,7 +20,7 @@ struct GoldenCase: Sendable, CustomStringConvertible {
             "OPENSHIFT_HA_NETWORK_INTERFACE": "eth0",
         ], node: nodeA),
         GoldenCase(name: "customised", environment: [
-            "OPENSHIFT_HA_CONFIG_NAME": "ipf-ha.custom!",
+            "OPENSHIFT_HA_CONFIG_NAME": "ipf-ha.custom",
             "OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.20-24, 198.51.100.30",
             "OPENSHIFT_HA_VIP_GROUPS": "2",
             "OPENSHIFT_HA_NETWORK_INTERFACE": "eth0",
