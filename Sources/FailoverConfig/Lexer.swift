@@ -56,14 +56,17 @@ public struct Lexer: Sendable {
                 while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
                 var tokens: [Token] = []
                 var i = lineStart
+                // Tokens are located in increasing order, so the column is carried
+                // forward from the previous token instead of recounted from the line
+                // start: linear in the line's length, however many tokens it holds.
+                var countedTo = lineStart
+                var countedColumn = 1
                 func here(_ index: Int) -> SourceLocation {
-                    var column = 1
-                    var k = lineStart
-                    while k < index {
-                        if bytes[k] & 0xC0 != 0x80 { column += 1 }
-                        k += 1
+                    while countedTo < index {
+                        if bytes[countedTo] & 0xC0 != 0x80 { countedColumn += 1 }
+                        countedTo += 1
                     }
-                    return SourceLocation(file: file, line: lineNumber, column: column)
+                    return SourceLocation(file: file, line: lineNumber, column: countedColumn)
                 }
                 func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0C || b == 0x0B }
                 scan: while i < lineEnd {
