@@ -4,6 +4,10 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `ipfailover run`: the daemon. env mode when OPENSHIFT_HA_VIRTUAL_IPS is set (or
 /// `--from-env`): render keepalived.conf from the environment, then run from it,
 /// as the OpenShift image does; otherwise run from `--config`.
@@ -35,6 +39,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The node's host name for env mode (default: $IPFAILOVER_HOSTNAME, else gethostname).")
     var hostname: String?
 
+    @Option(name: .long, help: "keepalived's config id (-i) for '@id' lines (default: $IPFAILOVER_CONFIG_ID, else the host name up to its first dot).")
+    var configID: String?
+
     @Option(name: .long, help: "Ensure an nftables rule admitting VRRP: 'FAMILY TABLE CHAIN', an iptables chain name, or 'own' for table inet ipfailover. Default: $OPENSHIFT_HA_NFTABLES_RULE or $OPENSHIFT_HA_IPTABLES_CHAIN.")
     var firewall: String?
 
@@ -58,6 +65,10 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "ipfailover")
+        // Fixed for the process's life, so every reload applies '@id' lines as the start did.
+        var identity = environment
+        if let hostname { identity["IPFAILOVER_HOSTNAME"] = hostname }
+        setenv(ConfigLoader.configIDVariable, configID ?? ConfigLoader.defaultConfigID(environment: identity), 1)
         let path = config ?? environment["KEEPALIVED_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/keepalived/keepalived.conf"
 
         if fromEnv || EnvironmentMode.isRequested(environment) {
