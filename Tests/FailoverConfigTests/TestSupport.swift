@@ -38,4 +38,44 @@ enum TestSupport {
     static func tool(_ candidates: String...) -> String? {
         candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
+
+    /// keepalived's own binary (Debian package keepalived) and iproute2's ip, when installed.
+    static let keepalived = tool("/usr/sbin/keepalived", "/sbin/keepalived")
+    static let ip = tool("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip")
+
+    /// Whether `keepalived -t` can be run as a judge here; in CI it must.
+    static var canRunKeepalived: Bool { isCI || (isRoot && keepalived != nil && ip != nil) }
+
+    /// Runs `body` with a function that runs `keepalived -t -l [extra…] -f FILE` inside
+    /// a fresh network namespace `ipf-cfg-<pid>-<n>` with an `eth0` (MTU 1500, address
+    /// 192.0.2.11/24): keepalived warns about interfaces that do not exist. The
+    /// namespace is deleted afterwards.
+    static func withKeepalived<T>(_ body: (_ check: (_ file: String, _ extra: [String]) throws -> (status: Int32, output: String)) throws -> T) throws -> T {
+        guard let keepalived, let ip else { throw NoJudge(reason: "keepalived or iproute2 is not installed") }
+        guard isRoot else { throw NoJudge(reason: "keepalived -t in a network namespace needs root") }
+        let namespace = "ipf-cfg-\(getpid())-\(UInt32.random(in: 0...UInt32.max) % 100000)"
+        let added = try run([ip, "netns", "add", namespace])
+        guard added.status == 0 else { throw NoJudge(reason: "ip netns add failed: \(added.output)") }
+        defer { _ = try? run([ip, "netns", "del", namespace]) }
+        // A dummy link when the kernel has the module, else one end of a veth pair.
+        if try run([ip, "-n", namespace, "link", "add", "eth0", "type", "dummy"]).status != 0 {
+            let veth = try run([ip, "-n", namespace, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0peer"])
+            guard veth.status == 0 else { throw NoJudge(reason: "cannot create eth0 in \(namespace): \(veth.output)") }
+            _ = try run([ip, "-n", namespace, "link", "set", "eth0peer", "up"])
+        }
+        _ = try run([ip, "-n", namespace, "link", "set", "eth0", "mtu", "1500"])
+        guard try run([ip, "-n", namespace, "link", "set", "eth0", "up"]).status == 0,
+              try run([ip, "-n", namespace, "addr", "add", "192.0.2.11/24", "dev", "eth0"]).status == 0 else {
+            throw NoJudge(reason: "cannot configure eth0 in \(namespace)")
+        }
+        return try body { file, extra in
+            try run([ip, "netns", "exec", namespace, "timeout", "30", keepalived, "-t", "-l"] + extra + ["-f", file])
+        }
+    }
+
+    /// keepalived -t cannot be run here.
+    struct NoJudge: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { reason }
+    }
 }
