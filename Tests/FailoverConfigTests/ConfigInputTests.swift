@@ -42,6 +42,23 @@ struct ConfigInputTests {
         }
     }
 
+    @Test("keepalived -t skips a FIFO or /dev/zero given as the main file and exits 0 (ipfailover: error, exit 3)",
+          .enabled(if: TestSupport.canRunKeepalived,
+                   "needs root, keepalived and iproute2 (runs in a network namespace); set CI=true to require it"))
+    func keepalivedSkipsNonRegularMainFile() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fifo = "\(directory)/fifo.conf"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try TestSupport.withKeepalived { check in
+            for path in [fifo, "/dev/zero"] {
+                let result = try check(path, [])
+                #expect(result.status == 0, "\(result.output)")
+                #expect(result.output.contains("is not a regular non-executable file - skipping"), "\(result.output)")
+            }
+        }
+    }
+
     @Test("An include of a FIFO, a device or a directory is skipped with a warning, as keepalived does")
     func includedFileMustBeRegular() throws {
         let directory = try temporaryDirectory()

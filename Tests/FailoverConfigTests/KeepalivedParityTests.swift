@@ -71,6 +71,12 @@ struct KeepalivedParityTests {
              + " vrrp_garp_lower_prio_delay 3\n vrrp_garp_lower_prio_repeat 2\n notify_fifo /run/k.fifo\n}\n" + instance(),
              keepalivedStatus: 0, status: 4, message: "'vrrp_garp_interval' in global_defs is not supported by ipfailover; ignored",
              deliberate: "these settings have no effect in ipfailover, so they are reported instead of silently accepted"),
+        Case(name: "include-fifo", text: "include fifo.inc\n" + instance(), keepalivedStatus: 0, status: 4,
+             message: "fifo.inc' is skipped: it is a FIFO, not a regular file",
+             deliberate: "both skip the FIFO; ipfailover counts the skipped include as an adjustment, as it does an include that matches nothing"),
+        Case(name: "include-missing", text: "include nothing-here.inc\n" + instance(), keepalivedStatus: 0, status: 4,
+             message: "include 'nothing-here.inc' matched no file",
+             deliberate: "both go on without the file; ipfailover counts it as an adjustment"),
         Case(name: "config-id-matches", text: instance("@node1 priority 150\n@node2 bogus_keyword\n"),
              keepalivedStatus: 0, status: 0, keepalivedArguments: ["-i", "node1"], arguments: ["--config-id", "node1"]),
         Case(name: "config-id-negated", text: instance("@^node2 bogus_keyword\n"),
@@ -88,6 +94,7 @@ struct KeepalivedParityTests {
         for c in Self.cases {
             try c.text.write(toFile: "\(directory)/\(c.name).conf", atomically: true, encoding: .utf8)
         }
+        #expect(mkfifo("\(directory)/fifo.inc", 0o600) == 0)
         return directory
     }
 
