@@ -16,6 +16,10 @@ public struct SyntaxParser: Sendable {
     /// a few files that include each other under many names (symbolic links, globs)
     /// would otherwise multiply a small file into gigabytes before any count limit.
     public static let maximumTotalBytes = 16 << 20
+    /// The most words and braces in all: each costs about a hundred bytes once lexed,
+    /// so 16 MiB of one-letter words would take over a gigabyte. Large generated
+    /// configurations (thousands of VIPs) have tens of thousands.
+    public static let maximumTotalTokens = 1_000_000
 
     /// Serves `include`.
     public var source: any ConfigSource
@@ -33,7 +37,7 @@ public struct SyntaxParser: Sendable {
     public func parse(_ text: String, file: String) -> (statements: [Statement], diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var lines: [Lexer.Line] = []
-        var budget = Budget(files: 0, bytes: text.utf8.count)
+        var budget = Budget(files: 0, bytes: text.utf8.count, tokens: 0, tokenLimitReached: false)
         if budget.bytes > Self.maximumTotalBytes {
             diagnostics.append(Diagnostic(.cannotRun, .source(SourceLocation(file: file, line: 0, column: 0)),
                 "the configuration is \(budget.bytes) bytes; at most \(Self.maximumTotalBytes) bytes are read in all"))
@@ -48,12 +52,18 @@ public struct SyntaxParser: Sendable {
     private struct Budget {
         var files: Int
         var bytes: Int
+        var tokens: Int
+        /// The lexer stopped at `maximumTotalTokens` (and said so): nothing more is read.
+        var tokenLimitReached: Bool
     }
 
     private func expand(_ text: String, file: String, chain: [String], budget: inout Budget,
                         into lines: inout [Lexer.Line], diagnostics: inout [Diagnostic]) {
-        let (fileLines, lexProblems) = Lexer().tokenize(text, file: file)
+        let limit = Lexer.TokenLimit(remaining: Self.maximumTotalTokens - budget.tokens, total: Self.maximumTotalTokens)
+        let (fileLines, lexProblems) = Lexer().tokenize(text, file: file, limit: limit)
         diagnostics += lexProblems
+        budget.tokens += fileLines.reduce(0) { $0 + $1.tokens.count }
+        if lexProblems.contains(where: { $0.category == .cannotRun }) { budget.tokenLimitReached = true }
         for var line in fileLines {
             let first = line.tokens[0]
             if first.kind == .word, !first.isQuoted, first.text.hasPrefix("@") {
@@ -78,6 +88,7 @@ public struct SyntaxParser: Sendable {
                         "'include' expects exactly one file name or pattern"))
                     continue
                 }
+                if budget.tokenLimitReached { continue }
                 guard chain.count < Self.maximumIncludeDepth else {
                     diagnostics.append(Diagnostic(.cannotRun, .source(head.location),
                         "include nesting deeper than \(Self.maximumIncludeDepth) levels"))
@@ -91,7 +102,7 @@ public struct SyntaxParser: Sendable {
                 for problem in resolution.errors {
                     diagnostics.append(Diagnostic(.cannotRun, .source(pattern.location), problem))
                 }
-                for included in resolution.files {
+                for included in resolution.files where !budget.tokenLimitReached {
                     let name = Self.normalized(included.name)
                     if chain.contains(name) {
                         diagnostics.append(Diagnostic(.cannotRun, .source(pattern.location),

@@ -122,6 +122,20 @@ struct ConfigInputTests {
         ])
     }
 
+    @Test("More than a million words and braces in all stop at the limit with an error, across includes")
+    func tokenCountIsBounded() {
+        // 600,000 words in each of two files: the second stops 400,000 words in, and
+        // nothing after it is read (one error, not one per later file).
+        let words = String(repeating: "a ", count: 300_000) + "\n"
+        let file = words + words
+        let files = ["/k/b.conf": file, "/k/c.conf": file, "/k/d.conf": file]
+        let result = KeepalivedConfigParser(source: InMemoryConfigSource(files))
+            .parse("include [bcd].conf\ninclude b.conf\n", file: "/k/main.conf")
+        let errors = result.diagnostics.filter { $0.category == .cannotRun }.map(\.description)
+        #expect(errors == ["/k/c.conf:2:\(2 * 99_996 + 1): error: more than \(SyntaxParser.maximumTotalTokens) words "
+            + "and braces in the configuration; the rest is not read"])
+    }
+
     /// Runs `work` on another thread and waits at most `seconds` for it: a quadratic
     /// lexer fails this test instead of running for hours.
     func finishes<T: Sendable>(within seconds: Double, _ work: @escaping @Sendable () -> T) -> T? {
