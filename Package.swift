@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "LinuxNetworking",
             dependencies: [
-                "VRRPWire", "VRRPCore", "FailoverRuntime", "CProcessSpawn", "CLinuxShim",
+                "VRRPWire", "VRRPCore", "FailoverConfig", "FailoverRuntime", "CProcessSpawn", "CLinuxShim",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

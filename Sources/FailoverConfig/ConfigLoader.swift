@@ -7,52 +7,53 @@ import Darwin
 /// File-level entry points used by the executable: load and check a keepalived.conf
 /// from disk, write a rendered one. The parsing itself stays in the pure types.
 public enum ConfigLoader {
-    /// Reads `path` and parses it (includes resolved on the file system). A file that
-    /// cannot be read yields an empty configuration and a cannot-run diagnostic.
-    public static func load(path: String) -> KeepalivedConfigParser.Result {
-        guard let text = FileConfigSource.readFile(path) else {
-            let reason = String(cString: strerror(errno))
+    /// The variable that sets the configuration id (`--config-id` sets it for the
+    /// process, so a reload sees the same id as the start).
+    public static let configIDVariable = "IPFAILOVER_CONFIG_ID"
+
+    /// keepalived's configuration id for `@id` lines: `IPFAILOVER_CONFIG_ID`, else the
+    /// host name (`IPFAILOVER_HOSTNAME`, else gethostname) up to its first dot, as
+    /// keepalived without `-i` takes it.
+    public static func defaultConfigID(environment: [String: String]) -> String {
+        if let id = environment[configIDVariable], !id.isEmpty { return id }
+        var host = environment["IPFAILOVER_HOSTNAME"] ?? ""
+        if host.isEmpty { host = SystemNodeIdentity.hostname() }
+        return String(host.prefix { $0 != "." })
+    }
+
+    /// The configuration id from the process environment (see `defaultConfigID`).
+    public static func processConfigID() -> String {
+        var environment: [String: String] = [:]
+        for name in [configIDVariable, "IPFAILOVER_HOSTNAME"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
+        return defaultConfigID(environment: environment)
+    }
+
+    /// Reads `path` and parses it (includes resolved on the file system), applying
+    /// `@id` lines for `configID` (nil: the process's, see `processConfigID`). A file
+    /// that cannot be read, or is not a regular file, yields an empty configuration
+    /// and a cannot-run diagnostic naming the path.
+    public static func load(path: String, configID: String? = nil) -> KeepalivedConfigParser.Result {
+        let text: String
+        switch FileConfigSource.read(path) {
+        case .success(let t):
+            text = t
+        case .failure(let failure):
             return KeepalivedConfigParser.Result(
                 configuration: Configuration(),
                 diagnostics: [Diagnostic(.cannotRun, .source(SourceLocation(file: path, line: 0, column: 0)),
-                                         "cannot read configuration file: \(reason)")])
+                                         "cannot read configuration file: \(failure.reason)")])
         }
-        return KeepalivedConfigParser(source: FileConfigSource()).parse(text, file: path)
+        return KeepalivedConfigParser(source: FileConfigSource(), configID: configID ?? processConfigID())
+            .parse(text, file: path)
     }
 
-    /// A write failure, with the path and the system's reason.
-    public struct WriteError: Error, CustomStringConvertible {
-        public var path: String
-        public var reason: String
-        public var description: String { "cannot write \(path): \(reason)" }
-    }
+    /// A write failure, with the path and the reason (see `AtomicFile`).
+    public typealias WriteError = AtomicFile.WriteError
 
-    /// Writes `text` to `path` atomically (temporary file in the same directory, then rename).
+    /// Writes `text` to `path` atomically; only a regular file is ever replaced (see `AtomicFile`).
     public static func write(_ text: String, to path: String) throws(WriteError) {
-        let temporary = path + ".tmp.\(getpid())"
-        // The dump files go to /tmp by default: never follow a link planted at the
-        // temporary name (keepalived CVE-2018-19044), and create the file afresh.
-        unlink(temporary)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
-        guard let file = fdopen(fd, "wb") else {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            unlink(temporary)
-            throw WriteError(path: path, reason: reason)
-        }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        let closed = fclose(file)
-        guard written == bytes.count, closed == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw WriteError(path: path, reason: reason)
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw WriteError(path: path, reason: reason)
-        }
+        try AtomicFile.write(Array(text.utf8), to: path)
     }
 }

@@ -1,6 +1,44 @@
+import VRRPWire
+
 /// Conversions between keepalived.conf's textual values and typed values; shared by
 /// the parser, the environment front end and the renderer.
 public enum ConfigValue {
+    /// An IPv4 or IPv6 address as keepalived reads one (inet_pton(3)): an IPv4 part
+    /// whose octet has a leading zero (`010.0.0.1`) is no address, since it could
+    /// mean octal to one tool and decimal to another.
+    public static func address(_ text: some StringProtocol) -> IPAddress? {
+        if hasLeadingZeroOctet(text) { return nil }
+        return IPAddress(String(text))
+    }
+
+    /// True when the dotted-quad part of `text` has an octet with a leading zero.
+    public static func hasLeadingZeroOctet(_ text: some StringProtocol) -> Bool {
+        let quad = String(text).split(separator: ":", omittingEmptySubsequences: false).last ?? ""
+        guard quad.contains(".") else { return false }
+        return quad.split(separator: ".", omittingEmptySubsequences: false).contains { $0.count > 1 && $0.first == "0" }
+    }
+
+    /// The longest interface name Linux accepts (IFNAMSIZ − 1).
+    public static let maximumInterfaceNameBytes = 15
+
+    /// Why no Linux interface can ever have `name` (the kernel's dev_valid_name):
+    /// empty, longer than 15 bytes, `.` or `..`, or containing `/`, `:` or whitespace.
+    /// nil when the name is possible.
+    public static func impossibleInterfaceName(_ name: String) -> String? {
+        if name.isEmpty { return "it is empty" }
+        if name.utf8.count > maximumInterfaceNameBytes {
+            return "it is \(name.utf8.count) bytes long; Linux interface names have at most \(maximumInterfaceNameBytes)"
+        }
+        if name == "." || name == ".." { return "'\(name)' is not a possible interface name" }
+        if name.contains("/") { return "it contains '/'" }
+        if name.contains(":") { return "it contains ':'" }
+        if name.unicodeScalars.contains(where: { $0.properties.isWhitespace }) { return "it contains whitespace" }
+        return nil
+    }
+
+    /// The address scopes iproute2 names (`/etc/iproute2/rt_scopes`), by number.
+    public static let addressScopes: [String: Int] = ["global": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255]
+
     /// Parses decimal seconds (`2`, `0.5`, `1.25`, up to microseconds) into a Duration.
     public static func seconds(_ text: String) -> Duration? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)

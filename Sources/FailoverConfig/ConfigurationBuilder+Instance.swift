@@ -43,18 +43,27 @@ extension ConfigurationBuilder {
         var notify = NotifyScripts()
         var accept: Bool?
         var downTimerAdverts = 3
+        var interfaceInvalid = false
 
         for s in block {
             switch s.name {
             case "state":
                 guard let t = singleArgument(s) else { continue }
-                switch t.text.uppercased() {
+                // keepalived compares in upper case only: `state master` starts as BACKUP.
+                switch t.text {
                 case "MASTER": state = .master
                 case "BACKUP": state = .backup
-                default: note(t.location, "'state' must be MASTER or BACKUP, got '\(t.text)'; BACKUP used")
+                default: note(t.location, "(\(name)) 'state' must be MASTER or BACKUP (upper case, as keepalived "
+                    + "reads it), got '\(t.text)'; BACKUP used")
                 }
             case "interface":
-                if let t = singleArgument(s) { interface = t.text }
+                guard let t = singleArgument(s) else { continue }
+                if let reason = ConfigValue.impossibleInterfaceName(t.text) {
+                    error(t.location, "(\(name)) interface '\(t.text)' cannot exist: \(reason); instance not started")
+                    interfaceInvalid = true
+                } else {
+                    interface = t.text
+                }
             case "virtual_router_id":
                 vridSeen = true
                 vridLocations[name] = s.location
@@ -103,6 +112,10 @@ extension ConfigurationBuilder {
             case "track_interface":
                 for entry in listEntries(s) {
                     let (n, w, r) = tracked(entry, weightRange: -253...253)
+                    if let reason = ConfigValue.impossibleInterfaceName(n) {
+                        // keepalived keeps tracking it ("doesn't exist"), so it counts as down.
+                        note(entry.location, "(\(name)) tracked interface '\(n)' cannot exist: \(reason); it counts as down")
+                    }
                     trackInterfaces.append(TrackedInterface(name: n, weight: w, reverse: r))
                 }
             case "unicast_src_ip":
@@ -137,11 +150,12 @@ extension ConfigurationBuilder {
             case "notify", "notify_master", "notify_backup", "notify_fault", "notify_stop":
                 setNotify(s, &notify)
             case "accept":
+                // What ipfailover always does: it never filters traffic to its VIPs.
                 noArguments(s)
                 accept = true
             case "no_accept":
-                noArguments(s)
-                accept = false
+                note(s.location, "(\(name)) 'no_accept' is not supported by ipfailover (it never filters traffic "
+                    + "to its VIPs, as with 'accept'); ignored")
             case "down_timer_adverts":
                 if let v = integer(s, 1...100) { downTimerAdverts = v }
             default:
@@ -163,7 +177,7 @@ extension ConfigurationBuilder {
         } else if let preemptDelay, preemptDelay > .zero {
             preemption = .delayed(preemptDelay)
         }
-        if interface == nil {
+        if interface == nil, !interfaceInvalid {
             error(statement.location, "(\(name)) no 'interface' given; instance not started")
         }
         if !vridSeen {
@@ -197,6 +211,7 @@ extension ConfigurationBuilder {
         checkInstance(&instance, at: InstanceLocations(
             block: statement.location, vips: vips.map(\.1), advert: advertAt, preemption: preemptAt,
             authentication: authAt, peers: peerLocations))
+        moveUnadvertisable(&instance, locations: vips)
         return instance
     }
 
@@ -270,8 +285,10 @@ extension ConfigurationBuilder {
                 }
                 prefix = p
             }
-            guard let address = IPAddress(addressText) else {
-                note(entry.location, "'\(text)' is not an IPv4 or IPv6 address; ignored")
+            guard let address = ConfigValue.address(addressText) else {
+                note(entry.location, ConfigValue.hasLeadingZeroOctet(addressText)
+                    ? "'\(text)' is not an address: an IPv4 octet with a leading zero is refused, as keepalived does; ignored"
+                    : "'\(text)' is not an IPv4 or IPv6 address; ignored")
                 continue
             }
             if let p = prefix, p < 0 || p > (address.family == .ipv4 ? 32 : 128) {
@@ -279,6 +296,7 @@ extension ConfigurationBuilder {
                 continue
             }
             var vip = VirtualIPAddress(address: address, prefixLength: prefix)
+            var usable = true
             var words = entry.arguments[...]
             while let word = words.first {
                 words = words.dropFirst()
@@ -289,9 +307,24 @@ extension ConfigurationBuilder {
                         continue
                     }
                     words = words.dropFirst()
-                    if word.text == "dev" { vip.device = value.text }
-                    if word.text == "label" { vip.label = value.text }
-                    if word.text == "scope" { vip.scope = value.text }
+                    switch word.text {
+                    case "dev":
+                        if let reason = ConfigValue.impossibleInterfaceName(value.text) {
+                            note(value.location, "interface '\(value.text)' of \(address) cannot exist: \(reason); address ignored")
+                            usable = false
+                        }
+                        vip.device = value.text
+                    case "label":
+                        vip.label = value.text
+                    default:
+                        if Self.isAddressScope(value.text) {
+                            vip.scope = value.text
+                        } else {
+                            // keepalived: "Invalid scope 'X' specified for ADDR - ignoring".
+                            note(value.location, "invalid scope '\(value.text)' for \(address) (global, site, link, host, "
+                                + "nowhere or 0, 200, 253, 254, 255); ignored, global used")
+                        }
+                    }
                 case "brd", "broadcast", "preferred_lft", "track_group", "peer":
                     words = words.dropFirst()
                     note(word.location, "virtual address option '\(word.text)' is not supported; ignored")
@@ -299,8 +332,43 @@ extension ConfigurationBuilder {
                     note(word.location, "virtual address option '\(word.text)' is not supported; ignored")
                 }
             }
-            result.append((vip, entry.location))
+            if usable { result.append((vip, entry.location)) }
         }
         return result
+    }
+
+    /// A scope name iproute2 knows, or the number of one.
+    static func isAddressScope(_ text: String) -> Bool {
+        if ConfigValue.addressScopes[text] != nil { return true }
+        guard let number = Int(text) else { return false }
+        return ConfigValue.addressScopes.values.contains(number)
+    }
+
+    /// The most addresses one advert carries, as keepalived counts them for an
+    /// Ethernet MTU of 1500: (MTU − Ethernet, IP and VRRP headers) / address size,
+    /// at most 255 (the count field is one byte). IPv4: 255; IPv6: 89.
+    static func advertAddressLimit(_ family: AddressFamily) -> Int {
+        let mtu = 1500
+        switch family {
+        case .ipv4: return min(255, (mtu - 14 - 20 - 8 - 8) / 4)
+        case .ipv6: return min(255, (mtu - 14 - 40 - 8) / 16)
+        }
+    }
+
+    /// keepalived moves the VIPs that do not fit in one advert to the excluded list:
+    /// still added and answered for while master, no longer advertised, so that the
+    /// advert of every node (and keepalived's check of it) lists the same addresses.
+    mutating func moveUnadvertisable(_ instance: inout VRRPInstance, locations: [(VirtualIPAddress, SourceLocation)]) {
+        let limit = Self.advertAddressLimit(instance.addressFamily)
+        let count = instance.virtualIPAddresses.count
+        guard count > limit else { return }
+        let moved = Array(instance.virtualIPAddresses[limit...])
+        instance.virtualIPAddresses.removeSubrange(limit...)
+        instance.excludedVirtualIPAddresses += moved
+        let at = locations.first { $0.0 == moved[0] }?.1 ?? instanceLocations[instance.name] ?? locations[0].1
+        note(at, "(\(instance.name)) \(count) virtual addresses do not fit in one advert (at most \(limit) "
+            + "\(instance.addressFamily == .ipv4 ? "IPv4" : "IPv6") addresses, as keepalived counts them at MTU 1500); "
+            + "the last \(moved.count), from \(moved[0].address) on, are moved to virtual_ipaddress_excluded "
+            + "(added while master, not advertised)")
     }
 }

@@ -168,8 +168,10 @@ struct ConfigurationBuilder {
     }
 
     mutating func address(_ token: Token, for keyword: String) -> IPAddress? {
-        guard let address = IPAddress(token.text) else {
-            note(token.location, "'\(keyword)' expects an IPv4 or IPv6 address, got '\(token.text)'; ignored")
+        guard let address = ConfigValue.address(token.text) else {
+            note(token.location, "'\(keyword)' expects an IPv4 or IPv6 address, got '\(token.text)'"
+                + (ConfigValue.hasLeadingZeroOctet(token.text) ? " (an IPv4 octet with a leading zero is refused, as keepalived does)" : "")
+                + "; ignored")
             return nil
         }
         return address
@@ -230,6 +232,11 @@ struct ConfigurationBuilder {
         "checker_process_name", "vrrp_notify_fifo", "vrrp_notify_fifo_script", "default_interface",
         "vrrp_startup_delay", "vrrp_min_garp", "vrrp_garp_extra_if", "vrrp_netlink_cmd_rcv_bufs",
         "vrrp_netlink_monitor_rcv_bufs", "vrrp_rt_priority", "checker_rt_priority", "fifo_write_vrrp_states_on_reload",
+        // Gaps inside a gratuitous-ARP / NA burst and the burst on a lower-priority
+        // advert: the announcer sends each burst back to back.
+        "vrrp_garp_interval", "vrrp_gna_interval", "vrrp_garp_lower_prio_delay", "vrrp_garp_lower_prio_repeat",
+        // No FIFO is written; notify scripts carry every state change.
+        "notify_fifo", "notify_fifo_script",
     ]
 
     mutating func buildGlobals(_ block: [Statement], into g: inout GlobalDefinitions) {
@@ -261,17 +268,9 @@ struct ConfigurationBuilder {
                 if let v = integer(s, 0...86400) { g.garpMasterRefresh = v == 0 ? nil : .seconds(v) }
             case "vrrp_garp_master_refresh_repeat":
                 if let v = integer(s, 1...255) { g.garpMasterRefreshRepeat = v }
-            case "vrrp_garp_interval":
-                if let v = duration(s, .zero ... .seconds(1)) { g.garpInterval = v }
-            case "vrrp_gna_interval":
-                if let v = duration(s, .zero ... .seconds(1)) { g.gnaInterval = v }
-            case "vrrp_garp_lower_prio_delay":
-                if let v = integer(s, 0...1000) { g.garpLowerPriorityDelay = .seconds(v) }
-            case "vrrp_garp_lower_prio_repeat":
-                if let v = integer(s, 0...255) { g.garpLowerPriorityRepeat = v }
             case "vrrp_mcast_group4":
                 if let t = singleArgument(s) {
-                    if let a = IPv4Address(t.text), a.isMulticast { g.multicastGroup4 = a } else {
+                    if !ConfigValue.hasLeadingZeroOctet(t.text), let a = IPv4Address(t.text), a.isMulticast { g.multicastGroup4 = a } else {
                         note(t.location, "'vrrp_mcast_group4' expects an IPv4 multicast address, got '\(t.text)'; ignored")
                     }
                 }
@@ -281,11 +280,6 @@ struct ConfigurationBuilder {
                         note(t.location, "'vrrp_mcast_group6' expects an IPv6 multicast address, got '\(t.text)'; ignored")
                     }
                 }
-            case "notify_fifo":
-                if let t = s.arguments.first { g.notifyFifo = t.text } else { note(s.location, "'notify_fifo' needs a path; ignored") }
-            case "notify_fifo_script":
-                firstScriptLocation = firstScriptLocation ?? s.location
-                if let t = s.arguments.first { g.notifyFifoScript = t.text } else { note(s.location, "'notify_fifo_script' needs a command; ignored") }
             case "max_auto_priority":
                 if s.arguments.isEmpty { g.maxAutoPriority = 99 } else if let v = integer(s, -1...99) { g.maxAutoPriority = v }
             default:

@@ -8,13 +8,25 @@ public struct InMemoryConfigSource: ConfigSource {
         self.files = files
     }
 
-    public func resolveInclude(_ pattern: String, from includingFile: String) -> (files: [IncludedFile], problems: [String]) {
+    public func resolveInclude(_ pattern: String, from includingFile: String, byteBudget: Int) -> IncludeResolution {
         let full = resolvedPattern(pattern, from: includingFile)
         let matches = files.keys.filter { GlobPattern(full).matches($0) }.sorted()
         if matches.isEmpty {
-            return ([], ["include '\(pattern)' matched no file"])
+            return IncludeResolution(warnings: ["include '\(pattern)' matched no file"])
         }
-        return (matches.map { IncludedFile(name: $0, text: files[$0]!) }, [])
+        var resolution = IncludeResolution()
+        var budget = byteBudget
+        for name in matches {
+            let text = files[name]!
+            guard text.utf8.count <= budget else {
+                resolution.errors.append("included '\(name)' is not read: with it the configuration and its "
+                    + "includes would exceed \(SyntaxParser.maximumTotalBytes) bytes in all")
+                return resolution
+            }
+            budget -= text.utf8.count
+            resolution.files.append(IncludedFile(name: name, text: text))
+        }
+        return resolution
     }
 }
 

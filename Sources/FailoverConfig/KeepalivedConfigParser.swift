@@ -15,14 +15,17 @@ public struct KeepalivedConfigParser: Sendable {
 
     /// Serves `include`.
     public var source: any ConfigSource
+    /// keepalived's configuration id, for `@id` lines (see `SyntaxParser.configID`).
+    public var configID: String?
 
-    public init(source: any ConfigSource = InMemoryConfigSource([:])) {
+    public init(source: any ConfigSource = InMemoryConfigSource([:]), configID: String? = nil) {
         self.source = source
+        self.configID = configID
     }
 
     /// Parses `text`, the contents of `file`.
     public func parse(_ text: String, file: String) -> Result {
-        let (statements, syntaxProblems) = SyntaxParser(source: source).parse(text, file: file)
+        let (statements, syntaxProblems) = SyntaxParser(source: source, configID: configID).parse(text, file: file)
         var builder = ConfigurationBuilder()
         let configuration = builder.build(statements)
         return Result(configuration: configuration,

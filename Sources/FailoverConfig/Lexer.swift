@@ -38,14 +38,32 @@ public struct Lexer: Sendable {
         public var tokens: [Token]
     }
 
+    /// A bound on how many tokens one configuration yields (each costs ~100 bytes in
+    /// memory, far more than its text).
+    public struct TokenLimit: Hashable, Sendable {
+        /// Tokens this text may still yield.
+        public var remaining: Int
+        /// The configuration's limit in all (for the message).
+        public var total: Int
+
+        public init(remaining: Int, total: Int) {
+            self.remaining = remaining
+            self.total = total
+        }
+    }
+
     public init() {}
 
     /// Tokenizes `text`, naming locations after `file`. Never fails: an unterminated
     /// quote is reported and the word runs to the end of the line. Works on UTF-8 bytes
-    /// (every syntax character is ASCII); columns count characters.
-    public func tokenize(_ text: String, file: String) -> (lines: [Line], diagnostics: [Diagnostic]) {
+    /// (every syntax character is ASCII); columns count characters. With `limit`, the
+    /// token past it is reported as an error and the rest of the text is not read.
+    public func tokenize(_ text: String, file: String, limit: TokenLimit? = nil) -> (lines: [Line], diagnostics: [Diagnostic]) {
         var lines: [Line] = []
         var diagnostics: [Diagnostic] = []
+        let allowed = limit?.remaining ?? .max
+        var produced = 0
+        var stopped = false
         var text = text
         text.withUTF8 { bytes in
             var lineNumber = 0
@@ -56,14 +74,17 @@ public struct Lexer: Sendable {
                 while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
                 var tokens: [Token] = []
                 var i = lineStart
+                // Tokens are located in increasing order, so the column is carried
+                // forward from the previous token instead of recounted from the line
+                // start: linear in the line's length, however many tokens it holds.
+                var countedTo = lineStart
+                var countedColumn = 1
                 func here(_ index: Int) -> SourceLocation {
-                    var column = 1
-                    var k = lineStart
-                    while k < index {
-                        if bytes[k] & 0xC0 != 0x80 { column += 1 }
-                        k += 1
+                    while countedTo < index {
+                        if bytes[countedTo] & 0xC0 != 0x80 { countedColumn += 1 }
+                        countedTo += 1
                     }
-                    return SourceLocation(file: file, line: lineNumber, column: column)
+                    return SourceLocation(file: file, line: lineNumber, column: countedColumn)
                 }
                 func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0C || b == 0x0B }
                 scan: while i < lineEnd {
@@ -72,9 +93,15 @@ public struct Lexer: Sendable {
                         i += 1
                         continue
                     }
-                    switch c {
-                    case UInt8(ascii: "#"), UInt8(ascii: "!"):
+                    if c == UInt8(ascii: "#") || c == UInt8(ascii: "!") { break scan }
+                    guard produced < allowed else {
+                        diagnostics.append(Diagnostic(.cannotRun, .source(here(i)),
+                            "more than \(limit?.total ?? allowed) words and braces in the configuration; the rest is not read"))
+                        stopped = true
                         break scan
+                    }
+                    produced += 1
+                    switch c {
                     case UInt8(ascii: "{"):
                         tokens.append(Token(kind: .openBrace, text: "{", location: here(i)))
                         i += 1
@@ -120,6 +147,7 @@ public struct Lexer: Sendable {
                     }
                 }
                 if !tokens.isEmpty { lines.append(Line(tokens: tokens)) }
+                if stopped { break }
                 lineStart = lineEnd + 1
             }
         }

@@ -34,12 +34,29 @@ public struct IncludedFile: Hashable, Sendable {
     }
 }
 
+/// What one `include` brought in, and what was wrong with it.
+public struct IncludeResolution: Hashable, Sendable {
+    /// The files, in glob order.
+    public var files: [IncludedFile]
+    /// Reported as warnings at the include (keepalived skips and goes on).
+    public var warnings: [String]
+    /// Reported as errors at the include: the configuration is not what was written.
+    public var errors: [String]
+
+    public init(files: [IncludedFile] = [], warnings: [String] = [], errors: [String] = []) {
+        self.files = files
+        self.warnings = warnings
+        self.errors = errors
+    }
+}
+
 /// Resolves `include` patterns. The parser stays pure by asking this for text;
 /// `FileConfigSource` reads the file system, `InMemoryConfigSource` serves tests.
 public protocol ConfigSource: Sendable {
     /// The files `pattern` names, relative to the directory of `includingFile` unless
-    /// absolute, in glob order; `problems` are reported as warnings at the include.
-    func resolveInclude(_ pattern: String, from includingFile: String) -> (files: [IncludedFile], problems: [String])
+    /// absolute, in glob order. Together they may hold at most `byteBudget` bytes of
+    /// text: a file that would exceed it is not read and is reported as an error.
+    func resolveInclude(_ pattern: String, from includingFile: String, byteBudget: Int) -> IncludeResolution
 }
 
 extension ConfigSource {

@@ -1,6 +1,6 @@
 /// Builds the statement tree of a keepalived.conf file: expands `include` (at any
-/// depth, textually, as keepalived does), drops conditional `@id` lines (as keepalived
-/// without `-i`; `@^id` lines are kept), and matches braces. A `{` may follow its
+/// depth, textually, as keepalived does), applies conditional lines (`@id …` only
+/// when `id` is the configuration id, `@^id …` only when it is not), and matches braces. A `{` may follow its
 /// keyword on the same line or open the next line; `}` may close a block mid-line.
 /// Every problem becomes a diagnostic; parsing always produces a tree.
 public struct SyntaxParser: Sendable {
@@ -12,34 +12,66 @@ public struct SyntaxParser: Sendable {
     /// Deeper nesting of blocks is refused (keepalived's grammar needs four levels);
     /// without a limit a hostile file could exhaust the stack.
     public static let maximumBlockDepth = 64
+    /// The most bytes of text read in all, the main file and every include together:
+    /// a few files that include each other under many names (symbolic links, globs)
+    /// would otherwise multiply a small file into gigabytes before any count limit.
+    public static let maximumTotalBytes = 16 << 20
+    /// The most words and braces in all: each costs about a hundred bytes once lexed,
+    /// so 16 MiB of one-letter words would take over a gigabyte. Large generated
+    /// configurations (thousands of VIPs) have tens of thousands.
+    public static let maximumTotalTokens = 1_000_000
 
     /// Serves `include`.
     public var source: any ConfigSource
+    /// keepalived's configuration id (`-i`; by default the host name up to its first
+    /// dot): `@ID …` lines apply only when it equals ID, `@^ID …` lines only when it
+    /// does not. nil: no id, so every `@ID` line is dropped and every `@^ID` line kept.
+    public var configID: String?
 
-    public init(source: any ConfigSource = InMemoryConfigSource([:])) {
+    public init(source: any ConfigSource = InMemoryConfigSource([:]), configID: String? = nil) {
         self.source = source
+        self.configID = configID
     }
 
     /// Parses `text` (the contents of `file`).
     public func parse(_ text: String, file: String) -> (statements: [Statement], diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var lines: [Lexer.Line] = []
-        var included = 0
-        expand(text, file: file, chain: [Self.normalized(file)], included: &included, into: &lines, diagnostics: &diagnostics)
+        var budget = Budget(files: 0, bytes: text.utf8.count, tokens: 0, tokenLimitReached: false)
+        if budget.bytes > Self.maximumTotalBytes {
+            diagnostics.append(Diagnostic(.cannotRun, .source(SourceLocation(file: file, line: 0, column: 0)),
+                "the configuration is \(budget.bytes) bytes; at most \(Self.maximumTotalBytes) bytes are read in all"))
+            return ([], diagnostics)
+        }
+        expand(text, file: file, chain: [Self.normalized(file)], budget: &budget, into: &lines, diagnostics: &diagnostics)
         let statements = buildTree(lines, diagnostics: &diagnostics)
         return (statements, diagnostics)
     }
 
-    private func expand(_ text: String, file: String, chain: [String], included count: inout Int,
+    /// What the expansion has used so far.
+    private struct Budget {
+        var files: Int
+        var bytes: Int
+        var tokens: Int
+        /// The lexer stopped at `maximumTotalTokens` (and said so): nothing more is read.
+        var tokenLimitReached: Bool
+    }
+
+    private func expand(_ text: String, file: String, chain: [String], budget: inout Budget,
                         into lines: inout [Lexer.Line], diagnostics: inout [Diagnostic]) {
-        let (fileLines, lexProblems) = Lexer().tokenize(text, file: file)
+        let limit = Lexer.TokenLimit(remaining: Self.maximumTotalTokens - budget.tokens, total: Self.maximumTotalTokens)
+        let (fileLines, lexProblems) = Lexer().tokenize(text, file: file, limit: limit)
         diagnostics += lexProblems
+        budget.tokens += fileLines.reduce(0) { $0 + $1.tokens.count }
+        if lexProblems.contains(where: { $0.category == .cannotRun }) { budget.tokenLimitReached = true }
         for var line in fileLines {
             let first = line.tokens[0]
             if first.kind == .word, !first.isQuoted, first.text.hasPrefix("@") {
-                // keepalived's conditional configuration: without a config id only the
-                // negated form `@^id` applies.
-                guard first.text.hasPrefix("@^") else { continue }
+                // keepalived's conditional configuration.
+                let negated = first.text.hasPrefix("@^")
+                let id = first.text.dropFirst(negated ? 2 : 1)
+                let matches = configID.map { $0 == id } ?? false
+                guard matches != negated else { continue }
                 line.tokens.removeFirst()
                 if line.tokens.isEmpty { continue }
             }
@@ -56,29 +88,41 @@ public struct SyntaxParser: Sendable {
                         "'include' expects exactly one file name or pattern"))
                     continue
                 }
+                if budget.tokenLimitReached { continue }
                 guard chain.count < Self.maximumIncludeDepth else {
                     diagnostics.append(Diagnostic(.cannotRun, .source(head.location),
                         "include nesting deeper than \(Self.maximumIncludeDepth) levels"))
                     continue
                 }
-                let (files, problems) = source.resolveInclude(pattern.text, from: file)
-                for problem in problems {
+                let resolution = source.resolveInclude(pattern.text, from: file,
+                                                       byteBudget: Self.maximumTotalBytes - budget.bytes)
+                for problem in resolution.warnings {
                     diagnostics.append(Diagnostic(.adjusted, .source(pattern.location), problem))
                 }
-                for included in files {
+                for problem in resolution.errors {
+                    diagnostics.append(Diagnostic(.cannotRun, .source(pattern.location), problem))
+                }
+                for included in resolution.files where !budget.tokenLimitReached {
                     let name = Self.normalized(included.name)
                     if chain.contains(name) {
                         diagnostics.append(Diagnostic(.cannotRun, .source(pattern.location),
                             "include cycle: '\(included.name)' includes itself"))
                         continue
                     }
-                    guard count < Self.maximumIncludedFiles else {
+                    guard budget.files < Self.maximumIncludedFiles else {
                         diagnostics.append(Diagnostic(.cannotRun, .source(pattern.location),
                             "more than \(Self.maximumIncludedFiles) included files in all"))
                         return
                     }
-                    count += 1
-                    expand(included.text, file: included.name, chain: chain + [name], included: &count,
+                    guard budget.bytes + included.text.utf8.count <= Self.maximumTotalBytes else {
+                        diagnostics.append(Diagnostic(.cannotRun, .source(pattern.location),
+                            "included '\(included.name)' is not read: with it the configuration and its includes "
+                            + "would exceed \(Self.maximumTotalBytes) bytes in all"))
+                        return
+                    }
+                    budget.files += 1
+                    budget.bytes += included.text.utf8.count
+                    expand(included.text, file: included.name, chain: chain + [name], budget: &budget,
                            into: &lines, diagnostics: &diagnostics)
                 }
                 continue

@@ -16,6 +16,9 @@ struct CheckConfigCommand: ParsableCommand {
     @Flag(name: .long, help: "Check the OPENSHIFT_HA_* environment (and its rendered keepalived.conf) instead of a file.")
     var env = false
 
+    @Option(name: .long, help: "keepalived's config id (-i) for '@id' lines (default: $IPFAILOVER_CONFIG_ID, else the host name up to its first dot).")
+    var configID: String?
+
     @OptionGroup var node: NodeOptions
 
     func validate() throws {
@@ -25,7 +28,10 @@ struct CheckConfigCommand: ParsableCommand {
     func run() throws {
         var diagnostics: [Diagnostic]
         if let file {
-            diagnostics = ConfigLoader.load(path: file).diagnostics
+            var environment = ProcessEnvironment.current()
+            if let hostname = node.hostname { environment["IPFAILOVER_HOSTNAME"] = hostname }
+            let id = configID ?? ConfigLoader.defaultConfigID(environment: environment)
+            diagnostics = ConfigLoader.load(path: file, configID: id).diagnostics
         } else {
             let environment = ProcessEnvironment.current()
             let identity = try node.resolve(environment)

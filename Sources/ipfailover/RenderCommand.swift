@@ -33,7 +33,12 @@ struct RenderCommand: ParsableCommand {
         guard let configuration else { throw ExitCode(CheckConfigStatus.cannotRun.rawValue) }
         let text = KeepalivedRenderer.environmentMode(node: identity).render(configuration)
         if let output {
-            try ConfigLoader.write(text, to: output)
+            do {
+                try ConfigLoader.write(text, to: output)
+            } catch {
+                printError(error.description)
+                throw ExitCode.failure
+            }
         } else {
             print(text, terminator: "")
         }

@@ -6,6 +6,10 @@ import NIOCore
 import ServiceLifecycle
 import UnixSignals
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `ipfailover run`: the daemon. env mode when OPENSHIFT_HA_VIRTUAL_IPS is set (or
 /// `--from-env`): render keepalived.conf from the environment, then run from it,
 /// as the OpenShift image does; otherwise run from `--config`.
@@ -37,6 +41,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The node's host name for env mode (default: $IPFAILOVER_HOSTNAME, else gethostname).")
     var hostname: String?
 
+    @Option(name: .long, help: "keepalived's config id (-i) for '@id' lines (default: $IPFAILOVER_CONFIG_ID, else the host name up to its first dot).")
+    var configID: String?
+
     @Option(name: .long, help: "Ensure an nftables rule admitting VRRP: 'FAMILY TABLE CHAIN' (an existing chain), or any other value (e.g. 'own') for table inet ipfailover. Default: $OPENSHIFT_HA_NFTABLES_RULE, else $OPENSHIFT_HA_IPTABLES_CHAIN (chain of ip filter).")
     var firewall: String?
 
@@ -64,6 +71,10 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "ipfailover")
+        // Fixed for the process's life, so every reload applies '@id' lines as the start did.
+        var identity = environment
+        if let hostname { identity["IPFAILOVER_HOSTNAME"] = hostname }
+        setenv(ConfigLoader.configIDVariable, configID ?? ConfigLoader.defaultConfigID(environment: identity), 1)
         let path = config ?? environment["KEEPALIVED_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/keepalived/keepalived.conf"
 
         // Before anything is written: a bad firewall value stops start-up with nothing touched.

@@ -33,7 +33,7 @@ struct BadInputTests {
         ConfigCase(body: " state MASTER\n nopreempt", expected: [
             "f:3:2: warning: (VI) nopreempt does not work with state MASTER; keepalived clears it, and so do we"]),
         ConfigCase(body: " state master-ish", expected: [
-            "f:2:8: warning: 'state' must be MASTER or BACKUP, got 'master-ish'; BACKUP used"]),
+            "f:2:8: warning: (VI) 'state' must be MASTER or BACKUP (upper case, as keepalived reads it), got 'master-ish'; BACKUP used"]),
         ConfigCase(body: " frobnicate 3", expected: ["f:2:2: warning: unknown keyword 'frobnicate' in vrrp_instance; ignored"]),
         ConfigCase(body: " use_vmac", expected: [
             "f:2:2: warning: 'use_vmac' in vrrp_instance is not supported by ipfailover; ignored"]),

@@ -9,13 +9,8 @@ import VRRPWire
 /// runs inside a fresh network namespace (`TestNamespace`) that has them.
 @Suite("keepalived -t accepts rendered files", .serialized)
 struct KeepalivedAcceptanceTests {
-    static let keepalived = TestSupport.tool("/usr/sbin/keepalived", "/sbin/keepalived")
-    static let ip = TestSupport.tool("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip")
-
     /// Outside CI the test may skip (not root, or keepalived/iproute2 missing); in CI it must run.
-    static var canRun: Bool {
-        TestSupport.isCI || (TestSupport.isRoot && keepalived != nil && ip != nil)
-    }
+    static var canRun: Bool { TestSupport.canRunKeepalived }
 
     @Test("keepalived -t exits 0 for every golden env render", .enabled(if: canRun,
           "needs root, keepalived and iproute2 (runs in a network namespace); set CI=true to require it"))

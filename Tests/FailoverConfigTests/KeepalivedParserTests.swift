@@ -15,9 +15,7 @@ struct KeepalivedParserTests {
                 vrrp_garp_master_delay 2
                 vrrp_garp_master_repeat 3
                 vrrp_garp_master_refresh 60
-                vrrp_garp_interval 0.001
                 vrrp_mcast_group4 224.0.0.19
-                notify_fifo /run/keepalived.fifo
                 max_auto_priority
             }
             vrrp_script chk_web {
@@ -72,7 +70,6 @@ struct KeepalivedParserTests {
         #expect(c.globalDefinitions.scriptGroup == "users")
         #expect(c.globalDefinitions.vrrpVersion == .v3)
         #expect(c.globalDefinitions.garpMasterRefresh == .seconds(60))
-        #expect(c.globalDefinitions.garpInterval == .milliseconds(1))
         #expect(c.globalDefinitions.multicastGroup4 == IPv4Address(224, 0, 0, 19))
         #expect(c.globalDefinitions.maxAutoPriority == 99)
         #expect(c.scripts == [VRRPScript(name: "chk_web", script: "/usr/local/bin/check web", interval: .milliseconds(2500),
@@ -97,8 +94,8 @@ struct KeepalivedParserTests {
         #expect(i.excludedVirtualIPAddresses.map(\.description) == ["2001:db8::5/64"])
         #expect(c.syncGroups == [SyncGroup(name: "G", group: ["web"], notifyScripts: NotifyScripts(notifyFault: "/bin/f"))])
         #expect(result.diagnostics.map(\.description) == [
-            "/etc/keepalived/keepalived.conf:30:5: warning: (web) nopreempt does not work with state MASTER; keepalived clears it, and so do we",
-            "/etc/keepalived/keepalived.conf:53:1: warning: (G) a sync group with a single member has no effect",
+            "/etc/keepalived/keepalived.conf:28:5: warning: (web) nopreempt does not work with state MASTER; keepalived clears it, and so do we",
+            "/etc/keepalived/keepalived.conf:51:1: warning: (G) a sync group with a single member has no effect",
         ])
         #expect(result.status == .adjusted)
     }
@@ -127,7 +124,7 @@ struct KeepalivedParserTests {
                 virtual_router_id 1
                 version 3
                 advert_int 0.05
-                no_accept
+                accept
                 virtual_ipaddress { 2001:db8::1 }
             }
             """)

@@ -10,8 +10,8 @@ final class TestNamespace {
     let ip: String
 
     init(interfaces: [String]) throws {
-        keepalived = try #require(KeepalivedAcceptanceTests.keepalived, "keepalived is not installed (Debian package keepalived)")
-        ip = try #require(KeepalivedAcceptanceTests.ip, "iproute2's ip is not installed")
+        keepalived = try #require(TestSupport.keepalived, "keepalived is not installed (Debian package keepalived)")
+        ip = try #require(TestSupport.ip, "iproute2's ip is not installed")
         try #require(TestSupport.isRoot, "keepalived -t in a network namespace needs root")
         namespace = "ipf-env-\(getpid())-\(UInt32.random(in: 0...UInt32.max) % 100000)"
         directory = NSTemporaryDirectory() + namespace
@@ -29,6 +29,8 @@ final class TestNamespace {
                     guard veth.status == 0 else { throw JudgeError(message: "cannot create \(name): \(veth.output)") }
                     _ = try TestSupport.run([ip, "-n", namespace, "link", "set", "peer\(index)", "up"])
                 }
+                // keepalived sizes an advert's address list by the MTU.
+                _ = try TestSupport.run([ip, "-n", namespace, "link", "set", name, "mtu", "1500"])
                 _ = try TestSupport.run([ip, "-n", namespace, "link", "set", name, "up"])
                 let address = try TestSupport.run([ip, "-n", namespace, "addr", "add", "192.0.2.\(11 + index * 10)/24", "dev", name])
                 guard address.status == 0 else { throw JudgeError(message: "cannot address \(name): \(address.output)") }
@@ -54,7 +56,12 @@ final class TestNamespace {
     func verdict(_ text: String, name: String) throws -> (status: Int32, output: String) {
         let path = "\(directory)/\(name).conf"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return try TestSupport.run([ip, "netns", "exec", namespace, keepalived, "-t", "-l", "-f", path])
+        return try check(path)
+    }
+
+    /// `keepalived -t -l [extra…] -f file` inside the namespace, bounded by 30 s.
+    func check(_ file: String, _ extra: [String] = []) throws -> (status: Int32, output: String) {
+        try TestSupport.run([ip, "netns", "exec", namespace, "timeout", "30", keepalived, "-t", "-l"] + extra + ["-f", file])
     }
 
     func close() {

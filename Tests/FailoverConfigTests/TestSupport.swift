@@ -38,4 +38,28 @@ enum TestSupport {
     static func tool(_ candidates: String...) -> String? {
         candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
+
+    /// keepalived's own binary (Debian package keepalived) and iproute2's ip, when installed.
+    static let keepalived = tool("/usr/sbin/keepalived", "/sbin/keepalived")
+    static let ip = tool("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip")
+
+    /// Whether `keepalived -t` can be run as a judge here; in CI it must.
+    static var canRunKeepalived: Bool { isCI || (isRoot && keepalived != nil && ip != nil) }
+
+    /// Runs `body` with a function that runs `keepalived -t -l [extra…] -f FILE` inside
+    /// a fresh network namespace with an `eth0` (MTU 1500, address 192.0.2.11/24):
+    /// keepalived warns about interfaces that do not exist. The namespace is deleted afterwards.
+    static func withKeepalived<T>(_ body: (_ check: (_ file: String, _ extra: [String]) throws -> (status: Int32, output: String)) throws -> T) throws -> T {
+        guard keepalived != nil, ip != nil else { throw NoJudge(reason: "keepalived or iproute2 is not installed") }
+        guard isRoot else { throw NoJudge(reason: "keepalived -t in a network namespace needs root") }
+        let judge = try TestNamespace(interfaces: ["eth0"])
+        defer { judge.close() }
+        return try body { file, extra in try judge.check(file, extra) }
+    }
+
+    /// keepalived -t cannot be run here.
+    struct NoJudge: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { reason }
+    }
 }

@@ -103,6 +103,27 @@ struct AddressManagerTests {
         }
     }
 
+    @Test("A symbolic link at the state file's path is refused, neither followed nor replaced, and the VIP is not added")
+    func stateFileIsNeverWrittenThroughALink() async throws {
+        try await Lab.with(nodes: ["a"]) { lab in
+            let a = lab.node("a")
+            let path = lab.directory + "/owned-addresses", victim = lab.directory + "/victim"
+            try LabFile.write("precious\n", to: victim)
+            #expect(symlink(victim, path) == 0)
+            let addresses = try await manager(lab, a, support: .unsupported)
+            let vip = VirtualAddress(IPAddress("198.51.100.33")!, interface: "eth0")
+            #expect {
+                try addresses.add(vip)
+            } throws: { error in
+                "\(error)" == "cannot write \(path): it is a symbolic link, not a regular file; only a regular file is replaced"
+            }
+            #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+            var info = stat()
+            #expect(lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
+            #expect(try await !ipAddresses(lab, a).contains { $0.address == "198.51.100.33" })
+        }
+    }
+
     @Test("On a tagging kernel, an untagged address re-added by an admin is kept even if the file lists it")
     func untaggedAddressOnTaggingKernelIsNotOurs() async throws {
         try await Lab.with(nodes: ["a"]) { lab in

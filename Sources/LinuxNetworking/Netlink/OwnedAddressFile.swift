@@ -1,10 +1,12 @@
 import CLinuxShim
+import FailoverConfig
 import Glibc
 import Synchronization
 import VRRPWire
 
 /// The state file listing VIPs we added: one `<interface> <address>/<prefix>` per
-/// line, rewritten atomically (temp file + rename) before each add and after each
+/// line, rewritten atomically (`AtomicFile`: temp file + rename, never through a
+/// link or over anything but a regular file) before each add and after each
 /// remove — once per batch, not per address — so a crash between the two never
 /// loses an owned address.
 ///
@@ -110,15 +112,13 @@ final class OwnedAddressFile: Sendable {
     private func write(_ list: [Entry]) throws {
         try makeParentDirectory()
         let text = list.map { "\($0.interface) \($0.address)/\($0.prefixLength)\n" }.joined()
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw LinuxNetworkingError.stateFile(path: temporary, errno: errno) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        let code = errno
-        close(fd)
-        guard written == bytes.count else { throw LinuxNetworkingError.stateFile(path: temporary, errno: code) }
-        guard rename(temporary, path) == 0 else { throw LinuxNetworkingError.stateFile(path: path, errno: errno) }
+        do {
+            try AtomicFile.write(Array(text.utf8), to: path)
+        } catch {
+            // A refusal (the path is not a regular file) has no errno; its text names the path.
+            guard let code = error.errno else { throw error }
+            throw LinuxNetworkingError.stateFile(path: path, errno: code)
+        }
     }
 
     private func makeParentDirectory() throws {
