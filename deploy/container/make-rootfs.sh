@@ -118,7 +118,25 @@ while read -r path mode; do
   chmod "$mode" -- "$out$path"
 done < <(entries dir)
 
+while read -r path target; do
+  [[ -n $path ]] || continue
+  ln -sfn -- "$target" "$out$path"
+done < <(entries link)
+
 for e in "${elves[@]}"; do copy_libs "$e"; done
+
+# Links the packages' maintainer scripts make with update-alternatives (not in
+# dpkg -L): /usr/bin/awk -> /etc/alternatives/awk -> /usr/bin/mawk, nc -> ncat.
+# Taken from this host wherever the alternative's choice is in the tree.
+for alt in /etc/alternatives/*; do
+  target=$(readlink -- "$alt") || continue
+  [[ -e $out$target ]] || continue
+  mkdir -p "$out/etc/alternatives"
+  cp -a -- "$alt" "$out$alt"
+  while read -r link; do
+    [[ -e $out$link || -L $out$link ]] || cp -a --parents -- "$link" "$out"
+  done < <(find /usr/bin /usr/sbin -maxdepth 1 -lname "$alt" 2>/dev/null)
+done
 
 # Files a package's maintainer scripts generate (not in dpkg -L): the CA bundle.
 if { entries package; entries from-base; } | awk '{ print $1 }' | grep -qx ca-certificates; then
