@@ -151,3 +151,15 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["FailoverLab", "LinuxNetworking", "VRRPWire"]),
     ]
 )
+
+// Coverage-guided fuzz targets (scripts/fuzz). Declared only when the script asks
+// for them: they are built with -sanitize=fuzzer,address into .build-fuzz, and the
+// shipped build never sees them or those flags.
+if Context.environment["IPFAILOVER_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "ipfailover-fuzz",
+        dependencies: ["FailoverConfig", "LinuxNetworking", "VRRPWire"]
+    ))
+    package.products.append(.executable(name: "ipfailover-fuzz", targets: ["ipfailover-fuzz"]))
+}
+

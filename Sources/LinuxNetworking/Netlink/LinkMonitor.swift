@@ -178,3 +178,25 @@ final class WeakMonitor: @unchecked Sendable {
     // Written once before the read source is resumed.
     weak var monitor: LinkMonitor?
 }
+
+extension LinkMonitor {
+    /// Runs every decoder the monitor and the address manager apply to a datagram
+    /// from the kernel — message framing, link and address payloads, attributes —
+    /// and returns how many messages decoded. The entry point of the netlink fuzz
+    /// target (scripts/fuzz): the same functions, without a socket.
+    @_spi(Fuzzing) public static func decodeDatagram(_ bytes: [UInt8]) -> Int {
+        guard let messages = try? NetlinkMessage.parse(bytes[...]) else { return 0 }
+        var decoded = 0
+        for message in messages {
+            switch Int32(message.type) {
+            case Int32(RTM_NEWLINK), Int32(RTM_DELLINK):
+                if parseLink(message.payload) != nil { decoded += 1 }
+            case Int32(RTM_NEWADDR), Int32(RTM_DELADDR):
+                if AddressManager.parseAddress(message.payload) != nil { decoded += 1 }
+            default:
+                break
+            }
+        }
+        return decoded
+    }
+}
