@@ -85,16 +85,22 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     }
 
     /// `alarm` needs `C` to be `ContinuousClock` (it is ignored otherwise).
+    /// `addressChanges` nil: a background queue when there is an alarm (the daemon, on
+    /// real time), changes run inline otherwise (tests driving a manual clock, which
+    /// assert one ordered log of port calls).
     public init(plan: RuntimePlan, ports: EnginePorts, clock: C, logger: Logger,
-                wallClock: (any WallClock)? = nil, alarm: (any EngineAlarm)? = nil) {
+                wallClock: (any WallClock)? = nil, alarm: (any EngineAlarm)? = nil,
+                addressChanges: AddressChangeQueue? = nil) {
         self.clock = clock
         origin = clock.now
         self.wallClock = wallClock
-        self.alarm = origin is ContinuousClock.Instant ? alarm : nil
-        serialExecutor = self.alarm ?? SerialQueueExecutor()
+        let alarm = origin is ContinuousClock.Instant ? alarm : nil
+        self.alarm = alarm
+        serialExecutor = alarm ?? SerialQueueExecutor()
         self.plan = plan
         self.logger = logger
-        executor = ActionExecutor(ports: ports, logger: logger)
+        executor = ActionExecutor(ports: ports, logger: logger,
+                                  addressChanges: addressChanges ?? AddressChangeQueue(alarm == nil ? .inline : .background))
         (units, unitOfInstance, instanceForPacket) = Self.buildUnits(plan)
         deadlines = units.map(\.nextDeadline)  // as resetDeadlines(), which init cannot call
         deadlineIsTakeover = units.map(\.nextDeadlineIsTakeover)
@@ -161,7 +167,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     func rehearseTakeover() {
         guard !rehearsed else { return }
         rehearsed = true
-        TakeoverRehearsal(ports: executor.ports).run(Array(contexts.values))
+        TakeoverRehearsal(ports: executor.ports, addressChanges: executor.addressChanges).run(Array(contexts.values))
     }
 
     /// A VRRP packet from a receive socket.
@@ -247,7 +253,9 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     }
 
     /// Orderly stop: masters send priority 0 and remove their VIPs; STOP notifies.
-    public func shutdown() {
+    /// Returns once every address change is done, so a process that exits next leaves
+    /// no VIP behind.
+    public func shutdown() async {
         guard !stopped else { return }
         stopped = true
         timer?.cancel()
@@ -255,6 +263,12 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         alarm?.set(nil)
         let now = now
         for i in units.indices { run(i) { $0.shutdown(now: now) } }
+        await executor.addressChanges.settle()
+    }
+
+    /// Returns once every address change submitted so far is done.
+    public func addressChangesSettled() async {
+        await executor.addressChanges.settle()
     }
 
     func timerFired() {
@@ -324,7 +338,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
             warmed = true
             var copy = units[i]
             _ = copy.deadlineReached(now: deadline)
-            TakeoverRehearsal(ports: executor.ports).run([context], addressLimit: ActionExecutor.pipelinedGroupSize)
+            TakeoverRehearsal(ports: executor.ports, addressChanges: executor.addressChanges).run([context], addressLimit: ActionExecutor.pipelinedGroupSize)
             counters.record("takeover_warm_ups", instance: candidate.name)
         }
     }
