@@ -200,6 +200,14 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
 
     private func handle(_ inbound: InboundPacket, now: VRRPInstant) {
         let packet = inbound.packet
+        // Longer than any advert (255 IPv6 addresses are 4,088 bytes): a bad length,
+        // counted with the packets whose length disagrees with their address count.
+        guard !inbound.isTruncated else {
+            counters.record("packet_len_err", instance: nil)
+            logRejection("dropped packet from \(packet.source) on \(inbound.interface): longer than the receive buffer",
+                         instance: nil)
+            return
+        }
         let advert: Advertisement
         // RFC 5798 §7.1 TTL 255 proves a multicast advert is on-link. Unicast peers
         // may be routed, and keepalived 2.2.7 neither sends 255 over IPv6 unicast

@@ -13,6 +13,9 @@ public final class PacketInbox: Sendable {
         var packets: [InboundPacket] = []
         var dropped = 0
         var doorbellRung = false
+        /// Per receiving socket (interface and family), the kernel's latest count of
+        /// packets dropped for a full receive queue.
+        var socketDrops: [String: UInt32] = [:]
     }
 
     private let state = Mutex(State())
@@ -31,6 +34,11 @@ public final class PacketInbox: Sendable {
     public func append(_ packets: [InboundPacket]) {
         guard !packets.isEmpty else { return }
         let ringNow = state.withLock { s -> Bool in
+            for packet in packets {
+                if let drops = packet.receiveQueueDrops {
+                    s.socketDrops["\(packet.interface)/\(packet.packet.source.family)"] = drops
+                }
+            }
             s.packets.append(contentsOf: packets)
             if s.packets.count > capacity {
                 let excess = s.packets.count - capacity
@@ -54,6 +62,11 @@ public final class PacketInbox: Sendable {
 
     /// Packets dropped because the inbox was full.
     public var dropped: Int { state.withLock { $0.dropped } }
+
+    /// Packets the kernel dropped before any reached us, because a receive socket's
+    /// queue was full (a flood, or a receive side that fell behind): the sum over the
+    /// sockets of their latest `SO_RXQ_OVFL` counts.
+    public var receiveQueueDrops: UInt64 { state.withLock { $0.socketDrops.values.reduce(0) { $0 + UInt64($1) } } }
 
     /// Ends `doorbell`.
     public func close() { ring.finish() }
