@@ -82,6 +82,10 @@ struct ManyVIPsAdvertGapTests {
             let counters = status.instances.first?.counters ?? [:]
             #expect(status.instances.first?.state == "BACKUP")
             #expect(counters["become_master"] == 1, "b took over again while a added its VIPs: \(counters)")
+            // The removals run on the same queue; SIGTERM returns only once they are done.
+            #expect(await pa.stop(signal: SIGTERM, grace: .seconds(30)) == 0, "\(pa.standardError.suffix(2000))")
+            let after = try await lab.run(in: a.namespace, ["ip", "-o", "addr", "show", "dev", "eth0"]).standardOutput
+            #expect(!after.contains("2001:db8:100::") && !after.contains(" \(DaemonHarness.vip)/"), "left behind: \(after)")
         }
     }
 }
