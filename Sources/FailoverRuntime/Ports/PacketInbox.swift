@@ -16,6 +16,9 @@ public final class PacketInbox: Sendable {
         /// Per receiving socket (interface and family), the kernel's latest count of
         /// packets dropped for a full receive queue.
         var socketDrops: [String: UInt32] = [:]
+        /// Those drops summed over time: a socket opened again (its interface was
+        /// recreated) counts from zero, and the total must not go back.
+        var receiveQueueDrops: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -36,7 +39,10 @@ public final class PacketInbox: Sendable {
         let ringNow = state.withLock { s -> Bool in
             for packet in packets {
                 if let drops = packet.receiveQueueDrops {
-                    s.socketDrops["\(packet.interface)/\(packet.packet.source.family)"] = drops
+                    let key = "\(packet.interface)/\(packet.packet.source.family)"
+                    let last = s.socketDrops[key] ?? 0
+                    s.receiveQueueDrops += UInt64(drops >= last ? drops - last : drops)
+                    s.socketDrops[key] = drops
                 }
             }
             s.packets.append(contentsOf: packets)
@@ -65,8 +71,9 @@ public final class PacketInbox: Sendable {
 
     /// Packets the kernel dropped before any reached us, because a receive socket's
     /// queue was full (a flood, or a receive side that fell behind): the sum over the
-    /// sockets of their latest `SO_RXQ_OVFL` counts.
-    public var receiveQueueDrops: UInt64 { state.withLock { $0.socketDrops.values.reduce(0) { $0 + UInt64($1) } } }
+    /// sockets of the increases in their `SO_RXQ_OVFL` counts (a count that went back
+    /// is a new socket's, counted from zero).
+    public var receiveQueueDrops: UInt64 { state.withLock { $0.receiveQueueDrops } }
 
     /// Ends `doorbell`.
     public func close() { ring.finish() }

@@ -36,13 +36,15 @@ import VRRPWire
         var inbound = E.advert(priority: 200)
         inbound.receiveQueueDrops = 40
         inbox.append([inbound])
-        inbound.receiveQueueDrops = 57  // cumulative per socket: the latest count wins
+        inbound.receiveQueueDrops = 57  // cumulative per socket: 17 more
+        inbox.append([inbound])
+        inbound.receiveQueueDrops = 3  // a socket opened again counts from zero
         inbox.append([inbound])
         await engine.drainInbox()
         let snapshot = await engine.snapshot()
-        #expect(snapshot.nodeCounters["socket_queue_dropped"] == 57)
+        #expect(snapshot.nodeCounters["socket_queue_dropped"] == 60)
         let metrics = String(decoding: FailoverMetrics().render(snapshot: snapshot, scripts: [], notify: .init()), as: UTF8.self)
-        #expect(metrics.contains(#"ipfailover_dropped_packets_total{reason="socket_queue_dropped"} 57"#), "\(metrics)")
+        #expect(metrics.contains(#"ipfailover_dropped_packets_total{reason="socket_queue_dropped"} 60"#), "\(metrics)")
     }
 
     @Test("keepalived 2.2.7 address-count rule on the wire: a Count=0 advert of higher priority leaves the master MASTER, counted as addr_list_err")
