@@ -9,7 +9,7 @@ import VRRPWire
 ///
 /// Adverts and notifies are carried out on the caller (the engine). Address changes
 /// and announcements go to `addressChanges`, which runs them in submission order —
-/// in the daemon on a queue of their own, so that adding 1,000 VIPs never holds up
+/// in the daemon on a thread of their own, so that adding 1,000 VIPs never holds up
 /// an advert (`AddressChangeQueue`).
 struct ActionExecutor: Sendable {
     let ports: EnginePorts
@@ -90,8 +90,8 @@ extension ActionExecutor {
     /// `.addVirtualAddresses` followed by `.announce` of the same addresses (a
     /// takeover): the first round announces each part the kernel has confirmed — the
     /// first part at once, on the thread that added it, as a single VIP's GARP must
-    /// follow its add at once; later parts (a group larger than one netlink window) from the announcer's
-    /// thread while the next part is added. Then the rest of the schedule. For 1,000
+    /// follow its add at once; later parts (a group larger than one netlink window)
+    /// from the announcer's thread while the next part is added. Then the rest of the schedule. For 1,000
     /// VIPs the adds and the first round of NAs (~25 ms and ~10 ms here) overlap
     /// instead of adding up.
     ///
