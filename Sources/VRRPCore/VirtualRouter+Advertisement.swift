@@ -12,6 +12,10 @@ import VRRPWire
 ///          higher / equal+higher addr ─> BACKUP: farewell advert, remove VIPs
 /// ```
 extension VirtualRouter {
+    /// The most addresses an advert carries (the Count field is one byte; the codec
+    /// sends the first 255).
+    static var maximumAdvertisedAddresses: Int { 255 }
+
     /// An advertisement for this instance arrived from `source` (the IP source
     /// address, RFC 5798 §6.4.3 "primary IP address of the sender"). The codec has
     /// already validated TTL, checksum and length.
@@ -40,6 +44,14 @@ extension VirtualRouter {
             statistics.advertIntervalError += 1
             // RFC 3768 §7.1: a v2 router must drop it; RFC 5798 §6.4.2 lets a v3 backup adopt it.
             if configuration.version == .v2 { return [] }
+        }
+        // keepalived 2.2.7 (vrrp_check_packet: "received an unexpected ip number
+        // count") drops an advert whose Count IPvX Addrs is not our number of VIPs, in
+        // every state and at every priority, 0 and 255 included. So does this: a sender
+        // without VIPs (Count 0) never makes a master step down or a backup stand by.
+        guard advert.addresses.count == min(configuration.virtualAddresses.count, Self.maximumAdvertisedAddresses) else {
+            statistics.addressListError += 1
+            return []
         }
         if !advert.priority.isRelease, advert.addresses != configuration.virtualAddresses,
            Set(advert.addresses) != Set(configuration.virtualAddresses) {

@@ -19,6 +19,25 @@ struct ElectionRuleTests {
         ])
     }
 
+    @Test("keepalived 2.2.7 address-count rule: an advert whose Count differs from our number of VIPs is dropped and counted as addr_list_err, at any priority, in any state",
+          arguments: [[] as [IPAddress], [vip, ip("198.51.100.11")]], [UInt8(200), 255, 0])
+    func advertWithAnotherAddressCountIsDropped(addresses: [IPAddress], priority: UInt8) {
+        // A master: a Count=0 (or Count=2) advert of higher priority does not make it step down.
+        var (m, t) = master(config(priority: 100))
+        var a = advert(priority: priority)
+        a.addresses = addresses
+        #expect(m.advertisementReceived(a, from: ip("192.0.2.9"), now: t + .milliseconds(10)).isEmpty)
+        #expect(m.state == .master)
+        #expect(m.statistics.addressListError == 1)
+        #expect(m.statistics.advertReceived == 0)
+        // A backup: it neither stands by for it (down timer not reset) nor takes over early on priority 0.
+        var b = backupHearing(config(priority: 100), masterPriority: 150)
+        let down = b.nextDeadline
+        #expect(b.advertisementReceived(a, from: ip("192.0.2.9"), now: at(.seconds(1))).isEmpty)
+        #expect(b.nextDeadline == down)
+        #expect(b.statistics.addressListError == 1)
+    }
+
     @Test("backup takes over after skew time on priority 0")
     func skewTakeoverOnRelease() {
         var r = backupHearing(config(priority: 100), masterPriority: 150)

@@ -51,6 +51,7 @@ static const int clinux_SO_BINDTOIFINDEX = SO_BINDTOIFINDEX;
 // Expressions over sizeof(time_t) in glibc's headers: 64-bit struct timespec stamps.
 static const int clinux_SO_TIMESTAMPNS = SO_TIMESTAMPNS;
 static const int clinux_SCM_TIMESTAMPNS = SCM_TIMESTAMPNS;
+static const int clinux_SO_RXQ_OVFL = SO_RXQ_OVFL;
 static const int clinux_TFD_CLOEXEC = TFD_CLOEXEC;
 static const int clinux_TFD_TIMER_ABSTIME = TFD_TIMER_ABSTIME;
 static const int clinux_EFD_CLOEXEC = EFD_CLOEXEC;

@@ -6,13 +6,20 @@ import VRRPWire
 /// already orders them (VIPs added before announcing; priority-0 advert before
 /// VIP removal), so the executor never reorders; it hands one action's addresses
 /// to the address port as one batch (`add(contentsOf:)`), still in order.
+///
+/// Adverts and notifies are carried out on the caller (the engine). Address changes
+/// and announcements go to `addressChanges`, which runs them in submission order —
+/// in the daemon on a thread of their own, so that adding 1,000 VIPs never holds up
+/// an advert (`AddressChangeQueue`).
 struct ActionExecutor: Sendable {
     let ports: EnginePorts
     let logger: Logger
+    let addressChanges: AddressChangeQueue
 
-    init(ports: EnginePorts, logger: Logger) {
+    init(ports: EnginePorts, logger: Logger, addressChanges: AddressChangeQueue) {
         self.ports = ports
         self.logger = logger
+        self.addressChanges = addressChanges
     }
 
     func execute(_ action: VirtualRouterAction, context: InstanceContext?, groupNotify: NotifySpec?, detail: String? = nil) {
@@ -33,26 +40,38 @@ struct ActionExecutor: Sendable {
             }
         case .addVirtualAddresses(let addresses):
             guard let context else { return }
-            let instance = context.instance
             // One batch: a group of 1,000 VIPs is one state-file write and pipelined netlink.
-            for failure in ports.addresses.add(contentsOf: context.specs(addresses) + instance.excludedAddresses) {
-                log.error("cannot add \(failure.address): \(failure.error)")
+            let specs = context.specs(addresses) + context.instance.excludedAddresses
+            let ports = ports
+            addressChanges.submit {
+                for failure in ports.addresses.add(contentsOf: specs) {
+                    context.logger.error("cannot add \(failure.address): \(failure.error)")
+                }
             }
         case .removeVirtualAddresses(let addresses):
             guard let context else { return }
-            let instance = context.instance
+            let vrid = context.instance.router.virtualRouterID
+            let specs = context.specs(addresses) + context.instance.excludedAddresses
+            let ports = ports
             // A second GARP burst (garp_master_delay) after stepping down would steal
-            // the VIP's traffic from the new master.
-            ports.announcer.cancelAnnouncements(virtualRouterID: instance.router.virtualRouterID)
-            for failure in ports.addresses.remove(contentsOf: context.specs(addresses) + instance.excludedAddresses) {
-                log.error("cannot remove \(failure.address): \(failure.error)")
+            // the VIP's traffic from the new master: the bursts already scheduled stop
+            // now, and those an add still waiting in the queue schedules stop when the
+            // removal's turn comes.
+            ports.announcer.cancelAnnouncements(virtualRouterID: vrid)
+            addressChanges.submit {
+                ports.announcer.cancelAnnouncements(virtualRouterID: vrid)
+                for failure in ports.addresses.remove(contentsOf: specs) {
+                    context.logger.error("cannot remove \(failure.address): \(failure.error)")
+                }
             }
         case .announce(let addresses, let schedule):
             guard let context else { return }
-            let instance = context.instance
             // virtual_ipaddress_excluded moves with the VIPs, so clients must learn it too.
-            ports.announcer.announce(context.specs(addresses) + instance.excludedAddresses,
-                                     virtualRouterID: instance.router.virtualRouterID, schedule: schedule)
+            let specs = context.specs(addresses) + context.instance.excludedAddresses
+            let vrid = context.instance.router.virtualRouterID
+            let ports = ports
+            // Queued behind any add still waiting: an announcement follows its addresses.
+            addressChanges.submit { ports.announcer.announce(specs, virtualRouterID: vrid, schedule: schedule) }
         case .notify(let notification):
             let why = detail.map { "\(notification.reason): \($0)" } ?? "\(notification.reason)"
             log.info("\(notification.scope.rawValue) \(notification.name) → \(notification.state.rawValue) priority \(notification.priority): \(why)")
@@ -70,19 +89,26 @@ extension ActionExecutor {
 
     /// `.addVirtualAddresses` followed by `.announce` of the same addresses (a
     /// takeover): the first round announces each part the kernel has confirmed — the
-    /// first part before this returns, as a single VIP's GARP must follow its add at
-    /// once; later parts (a group larger than one netlink window) from the announcer's
-    /// thread while the next part is added. Then the rest of the schedule. For 1,000
+    /// first part at once, on the thread that added it, as a single VIP's GARP must
+    /// follow its add at once; later parts (a group larger than one netlink window)
+    /// from the announcer's thread while the next part is added. Then the rest of the schedule. For 1,000
     /// VIPs the adds and the first round of NAs (~25 ms and ~10 ms here) overlap
     /// instead of adding up.
     ///
     /// A group that fits one netlink window gains nothing from this and takes the
     /// plain path (add, then announce): on the single-VIP takeover the extra reporting
     /// measured 20–50 µs more between the advert and the first GARP.
+    ///
+    /// The whole of it is one change on `addressChanges`.
     func addAndAnnounce(_ addresses: [IPAddress], schedule: AnnounceSchedule, context: InstanceContext) {
-        let instance = context.instance
-        let vrid = instance.router.virtualRouterID
-        let specs = context.specs(addresses) + instance.excludedAddresses
+        let specs = context.specs(addresses) + context.instance.excludedAddresses
+        let ports = ports
+        addressChanges.submit { Self.addAndAnnounce(specs, schedule: schedule, context: context, ports: ports) }
+    }
+
+    private static func addAndAnnounce(_ specs: [VirtualAddressSpec], schedule: AnnounceSchedule, context: InstanceContext,
+                                       ports: EnginePorts) {
+        let vrid = context.instance.router.virtualRouterID
         guard specs.count > Self.pipelinedGroupSize else {
             for failure in ports.addresses.add(contentsOf: specs) {
                 context.logger.error("cannot add \(failure.address): \(failure.error)")

@@ -84,6 +84,9 @@ extension FailoverEngine {
         instances.sort { (order[$0.name] ?? 0) < (order[$1.name] ?? 0) }
         var nodeCounters = counters.node
         if let dropped = inbox?.dropped, dropped > 0 { nodeCounters["inbox_overflow_dropped"] = UInt64(dropped) }
+        // Listed from the start, zero included, like the instance counters: a flood
+        // that overruns the sockets must show where a dashboard already looks.
+        nodeCounters["socket_queue_dropped"] = inbox?.receiveQueueDrops ?? 0
         return EngineSnapshot(instances: instances, nodeCounters: nodeCounters)
     }
 

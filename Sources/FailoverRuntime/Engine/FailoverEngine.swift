@@ -85,16 +85,22 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     }
 
     /// `alarm` needs `C` to be `ContinuousClock` (it is ignored otherwise).
+    /// `addressChanges` nil: a background queue when there is an alarm (the daemon, on
+    /// real time), changes run inline otherwise (tests driving a manual clock, which
+    /// assert one ordered log of port calls).
     public init(plan: RuntimePlan, ports: EnginePorts, clock: C, logger: Logger,
-                wallClock: (any WallClock)? = nil, alarm: (any EngineAlarm)? = nil) {
+                wallClock: (any WallClock)? = nil, alarm: (any EngineAlarm)? = nil,
+                addressChanges: AddressChangeQueue? = nil) {
         self.clock = clock
         origin = clock.now
         self.wallClock = wallClock
-        self.alarm = origin is ContinuousClock.Instant ? alarm : nil
-        serialExecutor = self.alarm ?? SerialQueueExecutor()
+        let alarm = origin is ContinuousClock.Instant ? alarm : nil
+        self.alarm = alarm
+        serialExecutor = alarm ?? SerialQueueExecutor()
         self.plan = plan
         self.logger = logger
-        executor = ActionExecutor(ports: ports, logger: logger)
+        executor = ActionExecutor(ports: ports, logger: logger,
+                                  addressChanges: addressChanges ?? AddressChangeQueue(alarm == nil ? .inline : .background))
         (units, unitOfInstance, instanceForPacket) = Self.buildUnits(plan)
         deadlines = units.map(\.nextDeadline)  // as resetDeadlines(), which init cannot call
         deadlineIsTakeover = units.map(\.nextDeadlineIsTakeover)
@@ -161,7 +167,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     func rehearseTakeover() {
         guard !rehearsed else { return }
         rehearsed = true
-        TakeoverRehearsal(ports: executor.ports).run(Array(contexts.values))
+        TakeoverRehearsal(ports: executor.ports, addressChanges: executor.addressChanges).run(Array(contexts.values))
     }
 
     /// A VRRP packet from a receive socket.
@@ -194,6 +200,14 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
 
     private func handle(_ inbound: InboundPacket, now: VRRPInstant) {
         let packet = inbound.packet
+        // Longer than any advert (255 IPv6 addresses are 4,088 bytes): a bad length,
+        // counted with the packets whose length disagrees with their address count.
+        guard !inbound.isTruncated else {
+            counters.record("packet_len_err", instance: nil)
+            logRejection("dropped packet from \(packet.source) on \(inbound.interface): longer than the receive buffer",
+                         instance: nil)
+            return
+        }
         let advert: Advertisement
         // RFC 5798 §7.1 TTL 255 proves a multicast advert is on-link. Unicast peers
         // may be routed, and keepalived 2.2.7 neither sends 255 over IPv6 unicast
@@ -247,7 +261,9 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     }
 
     /// Orderly stop: masters send priority 0 and remove their VIPs; STOP notifies.
-    public func shutdown() {
+    /// Returns once every address change is done, so a process that exits next leaves
+    /// no VIP behind.
+    public func shutdown() async {
         guard !stopped else { return }
         stopped = true
         timer?.cancel()
@@ -255,6 +271,12 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         alarm?.set(nil)
         let now = now
         for i in units.indices { run(i) { $0.shutdown(now: now) } }
+        await executor.addressChanges.settle()
+    }
+
+    /// Returns once every address change submitted so far is done.
+    public func addressChangesSettled() async {
+        await executor.addressChanges.settle()
     }
 
     func timerFired() {
@@ -324,7 +346,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
             warmed = true
             var copy = units[i]
             _ = copy.deadlineReached(now: deadline)
-            TakeoverRehearsal(ports: executor.ports).run([context], addressLimit: ActionExecutor.pipelinedGroupSize)
+            TakeoverRehearsal(ports: executor.ports, addressChanges: executor.addressChanges).run([context], addressLimit: ActionExecutor.pipelinedGroupSize)
             counters.record("takeover_warm_ups", instance: candidate.name)
         }
     }

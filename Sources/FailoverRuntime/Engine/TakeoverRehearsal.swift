@@ -19,8 +19,13 @@ import VRRPWire
 /// The address part goes through the batch port's report-then-announce path, which a
 /// takeover of more than one netlink window takes (`ActionExecutor.addAndAnnounce`);
 /// smaller takeovers add, then announce, which runs the same add and round code.
+///
+/// The address part runs where real address changes run (`AddressChangeQueue`): in
+/// the daemon that is the thread a takeover's VIPs are added on, and the engine never
+/// waits there for the netlink socket while a large group is being added.
 struct TakeoverRehearsal {
     let ports: EnginePorts
+    let addressChanges: AddressChangeQueue
 
     /// Rehearses every instance of `contexts` (one advert per destination, all VIPs or
     /// the first `addressLimit` of them). An array, not any collection: the start-up
@@ -43,8 +48,11 @@ struct TakeoverRehearsal {
             }
             let addresses = Array((context.specs(router.virtualAddresses) + instance.excludedAddresses).prefix(addressLimit))
             // Each window's first round from the add's report (see the type's comment).
-            ports.addresses.rehearseAdd(contentsOf: addresses) { part in
-                ports.announcer.rehearseAnnouncement(part)
+            let ports = ports
+            addressChanges.submit {
+                ports.addresses.rehearseAdd(contentsOf: addresses) { part in
+                    ports.announcer.rehearseAnnouncement(part)
+                }
             }
         }
     }

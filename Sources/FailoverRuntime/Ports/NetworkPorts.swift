@@ -145,11 +145,20 @@ public struct InboundPacket: Sendable, Hashable {
     public var packet: ReceivedPacket
     /// When the kernel received it (`SO_TIMESTAMPNS`), if the socket reports that.
     public var receivedAt: WallClockTime?
+    /// Longer than the socket's receive buffer: the payload is cut, and the packet is
+    /// dropped and counted as `packet_len_err` (no VRRP advert is that long).
+    public var isTruncated: Bool
+    /// The receiving socket's count of packets the kernel dropped for a full receive
+    /// queue, as reported with this packet (`SO_RXQ_OVFL`); nil while none were.
+    public var receiveQueueDrops: UInt32?
 
-    public init(interface: String, packet: ReceivedPacket, receivedAt: WallClockTime? = nil) {
+    public init(interface: String, packet: ReceivedPacket, receivedAt: WallClockTime? = nil,
+                isTruncated: Bool = false, receiveQueueDrops: UInt32? = nil) {
         self.interface = interface
         self.packet = packet
         self.receivedAt = receivedAt
+        self.isTruncated = isTruncated
+        self.receiveQueueDrops = receiveQueueDrops
     }
 }
 

@@ -13,6 +13,12 @@ public final class PacketInbox: Sendable {
         var packets: [InboundPacket] = []
         var dropped = 0
         var doorbellRung = false
+        /// Per receiving socket (interface and family), the kernel's latest count of
+        /// packets dropped for a full receive queue.
+        var socketDrops: [String: UInt32] = [:]
+        /// Those drops summed over time: a socket opened again (its interface was
+        /// recreated) counts from zero, and the total must not go back.
+        var receiveQueueDrops: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -31,6 +37,14 @@ public final class PacketInbox: Sendable {
     public func append(_ packets: [InboundPacket]) {
         guard !packets.isEmpty else { return }
         let ringNow = state.withLock { s -> Bool in
+            for packet in packets {
+                if let drops = packet.receiveQueueDrops {
+                    let key = "\(packet.interface)/\(packet.packet.source.family)"
+                    let last = s.socketDrops[key] ?? 0
+                    s.receiveQueueDrops += UInt64(drops >= last ? drops - last : drops)
+                    s.socketDrops[key] = drops
+                }
+            }
             s.packets.append(contentsOf: packets)
             if s.packets.count > capacity {
                 let excess = s.packets.count - capacity
@@ -54,6 +68,12 @@ public final class PacketInbox: Sendable {
 
     /// Packets dropped because the inbox was full.
     public var dropped: Int { state.withLock { $0.dropped } }
+
+    /// Packets the kernel dropped before any reached us, because a receive socket's
+    /// queue was full (a flood, or a receive side that fell behind): the sum over the
+    /// sockets of the increases in their `SO_RXQ_OVFL` counts (a count that went back
+    /// is a new socket's, counted from zero).
+    public var receiveQueueDrops: UInt64 { state.withLock { $0.receiveQueueDrops } }
 
     /// Ends `doorbell`.
     public func close() { ring.finish() }

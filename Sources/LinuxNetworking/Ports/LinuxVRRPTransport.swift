@@ -53,7 +53,7 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
                 inbox.append(batch.map { p in
                     InboundPacket(interface: interface, packet: ReceivedPacket(
                         payload: p.payload, source: p.source, destination: p.destination, ttlOrHopLimit: p.hopLimit),
-                        receivedAt: p.receivedAt)
+                        receivedAt: p.receivedAt, isTruncated: p.isTruncated, receiveQueueDrops: p.receiveQueueDrops)
                 })
             }
         }

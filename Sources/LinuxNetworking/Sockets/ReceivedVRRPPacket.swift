@@ -16,15 +16,22 @@ public struct ReceivedVRRPPacket: Hashable, Sendable {
     public var interfaceIndex: Int32
     /// When the kernel received it (`SCM_TIMESTAMPNS`, CLOCK_REALTIME).
     public var receivedAt: WallClockTime?
+    /// The packet was longer than the receive buffer: `payload` holds its first bytes.
+    public var isTruncated: Bool
+    /// How many packets the kernel had dropped on this socket for a full receive queue
+    /// when it queued this one (`SO_RXQ_OVFL`); nil while none were.
+    public var receiveQueueDrops: UInt32?
 
     public init(payload: [UInt8], source: IPAddress, destination: IPAddress, hopLimit: UInt8, interfaceIndex: Int32,
-                receivedAt: WallClockTime? = nil) {
+                receivedAt: WallClockTime? = nil, isTruncated: Bool = false, receiveQueueDrops: UInt32? = nil) {
         self.payload = payload
         self.source = source
         self.destination = destination
         self.hopLimit = hopLimit
         self.interfaceIndex = interfaceIndex
         self.receivedAt = receivedAt
+        self.isTruncated = isTruncated
+        self.receiveQueueDrops = receiveQueueDrops
     }
 
     /// The VRID byte (offset 1 in both VRRPv2 and VRRPv3), if the payload has one.

@@ -72,6 +72,12 @@ extension VRRPSocket {
             case .malformed:
                 state.withLock { $0.statistics.received += 1; $0.statistics.malformed += 1 }
             case .packet(let packet):
+                if packet.isTruncated || packet.receiveQueueDrops != nil {
+                    state.withLock { s in
+                        if packet.isTruncated { s.statistics.oversized += 1 }
+                        if let drops = packet.receiveQueueDrops { s.statistics.receiveQueueDrops = drops }
+                    }
+                }
                 batch.append(packet)
                 if batch.count >= Self.maximumBatch {
                     dispatch(batch)
@@ -157,7 +163,9 @@ extension VRRPSocket {
 
     private func readIPv4(_ buffer: ReceiveBuffer) -> ReadOutcome {
         guard let (count, flags, controlLength) = receive(buffer) else { return .wouldBlock }
-        if flags & clinux_MSG_TRUNC != 0 || flags & clinux_MSG_CTRUNC != 0 { return .malformed }
+        if flags & clinux_MSG_CTRUNC != 0 { return .malformed }
+        // Longer than the buffer: delivered cut, flagged, so the oversized advert is counted.
+        let truncated = flags & clinux_MSG_TRUNC != 0
         let d = buffer.data
         // The kernel hands raw IPv4 sockets the whole datagram, header included.
         guard count >= 20, d[0] >> 4 == 4 else { return .malformed }
@@ -166,11 +174,14 @@ extension VRRPSocket {
         guard headerLength >= 20, totalLength >= headerLength else { return .malformed }
         var index = interfaceIndex
         var stamp: WallClockTime?
+        var drops: UInt32?
         walkControlMessages(buffer, length: controlLength) { level, type, data in
             if level == Int32(IPPROTO_IP), type == IP_PKTINFO, data.count >= MemoryLayout<in_pktinfo>.size {
                 index = data.loadUnaligned(as: in_pktinfo.self).ipi_ifindex
             } else if let t = Self.timestamp(level, type, data) {
                 stamp = t
+            } else if let n = Self.receiveQueueDrops(level, type, data) {
+                drops = n
             }
         }
         return .packet(ReceivedVRRPPacket(
@@ -179,18 +190,23 @@ extension VRRPSocket {
             destination: .v4(IPv4Address(bytes: d[16..<20])!),
             hopLimit: d[8],
             interfaceIndex: index,
-            receivedAt: stamp))
+            receivedAt: stamp,
+            isTruncated: truncated,
+            receiveQueueDrops: drops))
     }
 
     private func readIPv6(_ buffer: ReceiveBuffer) -> ReadOutcome {
         guard let (count, flags, controlLength) = receive(buffer) else { return .wouldBlock }
-        if flags & clinux_MSG_TRUNC != 0 || flags & clinux_MSG_CTRUNC != 0 { return .malformed }
+        if flags & clinux_MSG_CTRUNC != 0 { return .malformed }
+        let truncated = flags & clinux_MSG_TRUNC != 0
         var hopLimit: Int32?
         var destination: IPv6Address?
         var index = interfaceIndex
         var stamp: WallClockTime?
+        var drops: UInt32?
         walkControlMessages(buffer, length: controlLength) { level, type, data in
             if let t = Self.timestamp(level, type, data) { stamp = t }
+            if let n = Self.receiveQueueDrops(level, type, data) { drops = n }
             guard level == Int32(IPPROTO_IPV6) else { return }
             if type == clinux_IPV6_HOPLIMIT, data.count >= 4 {
                 hopLimit = data.loadUnaligned(as: Int32.self)
@@ -209,7 +225,15 @@ extension VRRPSocket {
             destination: .v6(destination),
             hopLimit: UInt8(hopLimit),
             interfaceIndex: index,
-            receivedAt: stamp))
+            receivedAt: stamp,
+            isTruncated: truncated,
+            receiveQueueDrops: drops))
+    }
+
+    /// The `SO_RXQ_OVFL` control message's drop count, if this is one.
+    private static func receiveQueueDrops(_ level: Int32, _ type: Int32, _ data: UnsafeRawBufferPointer) -> UInt32? {
+        guard level == SOL_SOCKET, type == clinux_SO_RXQ_OVFL, data.count >= 4 else { return nil }
+        return data.loadUnaligned(as: UInt32.self)
     }
 
     /// The `SCM_TIMESTAMPNS` control message's receive time, if this is one.

@@ -71,8 +71,14 @@ public final class VRRPSocket: Sendable {
         public var delivered = 0
         /// Packets rejected because a unicast subscriber did not list the source as a peer.
         public var rejectedNonPeer = 0
-        /// Packets too short to carry an IP header, or truncated by the buffer.
+        /// Packets too short to carry an IP header, or whose control data was truncated.
         public var malformed = 0
+        /// Packets longer than the receive buffer (`ReceiveBuffer`): delivered with
+        /// `isTruncated` set, for the engine to count as `packet_len_err`.
+        public var oversized = 0
+        /// Packets the kernel dropped because this socket's receive queue was full,
+        /// since open (`SO_RXQ_OVFL`, as last reported with a received packet).
+        public var receiveQueueDrops: UInt32 = 0
         /// Packets sent (advert_sent).
         public var sent = 0
         public init() {}
@@ -179,6 +185,9 @@ public final class VRRPSocket: Sendable {
         try setIntOption(fd, SOL_SOCKET, clinux_SO_BINDTOIFINDEX, index, "SO_BINDTOIFINDEX")
         // The kernel's receive time of each packet: the Master_Down_Timer restarts from it.
         try setIntOption(fd, SOL_SOCKET, clinux_SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS")
+        // The count of packets dropped for a full receive queue, with each packet: a
+        // flood that overruns the socket is counted instead of silently thinning adverts.
+        try setIntOption(fd, SOL_SOCKET, clinux_SO_RXQ_OVFL, 1, "SO_RXQ_OVFL")
         switch family {
         case .ipv4:
             try setIntOption(fd, Int32(IPPROTO_IP), IP_PKTINFO, 1, "IP_PKTINFO")

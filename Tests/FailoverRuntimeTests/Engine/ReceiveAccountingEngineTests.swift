@@ -1,0 +1,65 @@
+import FailoverTestKit
+import Logging
+import Testing
+import VRRPCore
+import VRRPWire
+@testable import FailoverRuntime
+
+/// Receive-path drops the engine counts and exports: oversized packets, kernel
+/// receive-queue overflows, and adverts with another address count.
+@Suite struct ReceiveAccountingEngineTests {
+    typealias E = FailoverEngineTests
+
+    @Test("A packet longer than the receive buffer is counted as packet_len_err, in /status and /metrics")
+    func truncatedPacketIsAPacketLengthError() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = E.engine([E.instance()], ports: ports, clock: clock)
+        await engine.start()
+        var inbound = E.advert(priority: 200)
+        inbound.isTruncated = true
+        await engine.receive(inbound)
+        let snapshot = await engine.snapshot()
+        #expect(snapshot.nodeCounters["packet_len_err"] == 1)
+        #expect(snapshot.instances[0].counters["advert_rcvd"] == 0, "the cut packet is not processed")
+        let metrics = String(decoding: FailoverMetrics().render(snapshot: snapshot, scripts: [], notify: .init()), as: UTF8.self)
+        #expect(metrics.contains(#"ipfailover_dropped_packets_total{reason="packet_len_err"} 1"#), "\(metrics)")
+    }
+
+    @Test("The kernel's receive-queue drops (SO_RXQ_OVFL) reported with packets are exported per node, zero from the start")
+    func socketQueueDropsAreExported() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = E.engine([E.instance()], ports: ports, clock: clock)
+        let inbox = PacketInbox()
+        await engine.attach(inbox: inbox)
+        await engine.start()
+        #expect(await engine.snapshot().nodeCounters["socket_queue_dropped"] == 0)
+        var inbound = E.advert(priority: 200)
+        inbound.receiveQueueDrops = 40
+        inbox.append([inbound])
+        inbound.receiveQueueDrops = 57  // cumulative per socket: 17 more
+        inbox.append([inbound])
+        inbound.receiveQueueDrops = 3  // a socket opened again counts from zero
+        inbox.append([inbound])
+        await engine.drainInbox()
+        let snapshot = await engine.snapshot()
+        #expect(snapshot.nodeCounters["socket_queue_dropped"] == 60)
+        let metrics = String(decoding: FailoverMetrics().render(snapshot: snapshot, scripts: [], notify: .init()), as: UTF8.self)
+        #expect(metrics.contains(#"ipfailover_dropped_packets_total{reason="socket_queue_dropped"} 60"#), "\(metrics)")
+    }
+
+    @Test("keepalived 2.2.7 address-count rule on the wire: a Count=0 advert of higher priority leaves the master MASTER, counted as addr_list_err")
+    func countZeroAdvertLeavesTheMasterInPlace() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = E.engine([E.instance(priority: 255, state: .master)], ports: ports, clock: clock)
+        await engine.start()
+        let advert = Advertisement(version: .v3, virtualRouterID: VirtualRouterID(51)!, priority: Priority(255),
+                                   advertisementInterval: .milliseconds(100), addresses: [])
+        let group = IPAddress.v4(.vrrpMulticastGroup)
+        await engine.receive(InboundPacket(interface: "eth0", packet: ReceivedPacket(
+            payload: advert.encode(source: E.peer, destination: group), source: E.peer, destination: group, ttlOrHopLimit: 255)))
+        let snapshot = await engine.snapshot()
+        #expect(snapshot.instances[0].state == "MASTER")
+        #expect(snapshot.instances[0].counters["addr_list_err"] == 1)
+        #expect(!ports.calls.contains { if case .removeAddress = $0 { true } else { false } })
+    }
+}
