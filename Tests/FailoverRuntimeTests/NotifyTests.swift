@@ -45,7 +45,7 @@ import Testing
                           generic: "/etc/keepalived/notify.sh", fifoPath: "/run/ka.fifo")
 
     func dispatcher(_ launcher: any ProcessLauncher, fifo: RecordingFIFO) -> NotifyDispatcher {
-        NotifyDispatcher(preparer: ScriptPreparer(inspector: host, enableScriptSecurity: true, environment: [:]),
+        NotifyDispatcher(preparer: ScriptPreparer(inspector: host, enableScriptSecurity: true, defaultCredentials: .root, environment: [:]),
                          launcher: launcher, openFIFO: { _ in fifo })
     }
 
@@ -109,7 +109,7 @@ import Testing
     @Test func shutdownUsesTheStopTimeout() async {
         let launcher = ScriptedLauncher()
         let notify = NotifyDispatcher(
-            preparer: ScriptPreparer(inspector: FakeHost.standard(scripts: ["stop.sh"]), enableScriptSecurity: true, environment: [:]),
+            preparer: ScriptPreparer(inspector: FakeHost.standard(scripts: ["stop.sh"]), enableScriptSecurity: true, defaultCredentials: .root, environment: [:]),
             launcher: launcher, openFIFO: { _ in nil },
             configuration: .init(timeout: .seconds(30), stopTimeout: .milliseconds(500)))
         let stopSpec = NotifySpec(stop: "/etc/keepalived/stop.sh")

@@ -5,7 +5,7 @@ import VRRPWire
 
 @Suite struct ScriptPreparerTests {
     func preparer(_ host: FakeHost, security: Bool = true) -> ScriptPreparer {
-        ScriptPreparer(inspector: host, enableScriptSecurity: security,
+        ScriptPreparer(inspector: host, enableScriptSecurity: security, defaultCredentials: .root,
                        environment: ["PATH": "/usr/bin:/bin", "LD_PRELOAD": "/evil.so", "IFS": "x", "HOME": "/root"])
     }
 

@@ -26,8 +26,9 @@ typedef struct {
 /// Never waits for the child.
 int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out);
 
-/// Reaps the process behind `pidfd` (it must have exited). Returns 0 and sets
-/// `*exited` (1 = exit status in `*value`, 0 = killed by signal `*value`), or -errno.
+/// Reaps the process behind `pidfd` without waiting. Returns 0 and sets `*exited`
+/// (1 = exit status in `*value`, 0 = killed by signal `*value`); 1 when it cannot be
+/// reaped yet (still running, or a zombie held by a tracer); or -errno.
 int ipf_reap(int pidfd, int *exited, int *value);
 
 /// pidfd_open(2); -errno on failure.

@@ -162,7 +162,7 @@ import Testing
         let dir = ScriptDirectory()
         defer { dir.remove() }
         dir.write("plain.sh", "echo \"$1\" > \(dir.path)/out\n")
-        let preparer = ScriptPreparer(inspector: LinuxScriptHostInspector(), enableScriptSecurity: true, environment: [:])
+        let preparer = ScriptPreparer(inspector: LinuxScriptHostInspector(), enableScriptSecurity: true, defaultCredentials: .root, environment: [:])
         let prepared = preparer.prepare(CheckScriptSpec(name: "chk", commandLine: "\(dir.path)/plain.sh 'a b'"))
         guard case .process(let request) = prepared.probe else {
             Issue.record("\(prepared.probe)")
