@@ -1,3 +1,4 @@
+import FailoverTestKit
 @testable import FailoverRuntime
 import Testing
 
@@ -156,6 +157,26 @@ import Testing
         await notify.drain()
         #expect(notify.statistics.spawnFailures == 1)
         #expect(notify.statistics.scriptFailures == 0)
+    }
+
+    /// keepalived sends script output to /dev/null; we log every line a notify
+    /// script writes, at info, with the instance and the stream as metadata.
+    @Test func notifyScriptOutputIsLoggedLineByLine() async {
+        let store = RecordingLogHandler.Store()
+        let output = [ScriptOutputLine(stream: .stdout, text: "2026-01-02T03:04:05.678Z INSTANCE VI_1 MASTER 100"),
+                      ScriptOutputLine(stream: .stderr, text: "dns update slow")]
+        let launcher = ImmediateLauncher(outcome: LaunchOutcome(termination: .exited(0), output: output, outputLinesDropped: 2))
+        let notify = NotifyDispatcher(
+            preparer: ScriptPreparer(inspector: host, enableScriptSecurity: true, defaultCredentials: .root, environment: [:]),
+            launcher: launcher, openFIFO: { _ in nil }, logger: RecordingLogHandler.logger(store))
+        notify.enqueue(NotifyEvent(scope: .instance, name: "VI_1", state: .master, priority: 100),
+                       spec: NotifySpec(generic: "/etc/keepalived/notify.sh"))
+        await notify.drain()
+        #expect(store.all == [
+            "info notify /etc/keepalived/notify.sh stdout: 2026-01-02T03:04:05.678Z INSTANCE VI_1 MASTER 100 script.stream=stdout vrrp.instance=VI_1",
+            "info notify /etc/keepalived/notify.sh stderr: dns update slow script.stream=stderr vrrp.instance=VI_1",
+            "info notify /etc/keepalived/notify.sh: 2 more output line(s) not logged vrrp.instance=VI_1",
+        ])
     }
 
     @Test func shutdownUsesTheStopTimeout() async {
