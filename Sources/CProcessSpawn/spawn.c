@@ -74,7 +74,7 @@ fail:
 /* fork, not vfork/posix_spawn: with CLONE_VFORK the parent thread is suspended until
  * execve returns, and an execve stuck on a hung filesystem would wedge the one
  * supervisor thread that runs every script. */
-int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out) {
+int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out, pid_t *unwatched_out) {
     int errpipe[2];
     if (pipe2(errpipe, O_CLOEXEC) < 0) return -errno;
     sigset_t all, old;
@@ -96,10 +96,10 @@ int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out) {
     if (fd < 0) {
         /* Cannot supervise it: do not leave it running unsupervised. Never wait for it
          * here (a child stuck in the kernel ignores SIGKILL for as long as it likes):
-         * it is in its own session, so the supervisor's orphan sweep reaps it. */
+         * the caller reaps it later, without waiting, by the pid it gets back. */
         kill(pid, SIGKILL);
         int status;
-        (void)waitpid(pid, &status, WNOHANG);
+        if (waitpid(pid, &status, WNOHANG) == 0 && unwatched_out) *unwatched_out = pid;
         close(errpipe[0]);
         return fd;
     }

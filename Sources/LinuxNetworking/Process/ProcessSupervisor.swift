@@ -43,6 +43,8 @@ final class ProcessSupervisor: @unchecked Sendable {
     private(set) var abandonedRuns = 0
     /// Zombie orphans reaped by the sweep.
     private(set) var orphansReaped = 0
+    /// Children killed at spawn because no pidfd could watch them, not reaped yet.
+    private var killedUnwatched: [pid_t] = []
 
     /// Most processes watched through a pidfd at once; beyond, periodic sweeps reap them.
     static let lingeringLimit = 256
@@ -204,6 +206,7 @@ final class ProcessSupervisor: @unchecked Sendable {
         for process in lingering.values { consider(process.retryAt) }
         consider(sweepAgainAt)
         if sweepRequested { consider(.now) }
+        if !killedUnwatched.isEmpty { consider(ContinuousClock.now.advanced(by: Self.sweepRetryPeriod / 10)) }
         return best
     }
 
@@ -248,6 +251,10 @@ final class ProcessSupervisor: @unchecked Sendable {
         }
         for (pid, process) in lingering {
             if let retry = process.retryAt, now >= retry { reapLingering(pid, now: now) }
+        }
+        if !killedUnwatched.isEmpty {
+            var status: Int32 = 0
+            killedUnwatched.removeAll { waitpid($0, &status, WNOHANG) != 0 }
         }
     }
 
@@ -404,6 +411,7 @@ final class ProcessSupervisor: @unchecked Sendable {
         }
         var pidfd: Int32 = -1
         var errorFD: Int32 = -1
+        var unwatched: pid_t = 0
         let pid: Int32 = request.executablePath.withCString { path in
             argv.withUnsafeBufferPointer { argvBuffer in
                 envp.withUnsafeBufferPointer { envpBuffer in
@@ -413,7 +421,7 @@ final class ProcessSupervisor: @unchecked Sendable {
                         change_credentials: request.credentials == nil ? 0 : 1,
                         uid: request.credentials?.uid ?? 0, gid: request.credentials?.gid ?? 0,
                         parent_death_signal: SIGKILL)
-                    return ipf_spawn(&spawnRequest, &pidfd, &errorFD)
+                    return ipf_spawn(&spawnRequest, &pidfd, &errorFD, &unwatched)
                 }
             }
         }
@@ -422,8 +430,8 @@ final class ProcessSupervisor: @unchecked Sendable {
         guard pid > 0 else {
             close(stdoutPipe[0])
             close(stderrPipe[0])
-            // A child killed because it could not be watched is reaped by the sweep.
-            sweepRequested = true
+            // A child killed because it could not be watched: reaped on a later pass.
+            if unwatched > 0 { killedUnwatched.append(unwatched) }
             continuation.resume(returning: spawnFailure(request, request.executablePath, errno: -pid, start: start))
             return
         }
