@@ -147,4 +147,36 @@ import VRRPWire
         #expect(metrics.contains(#"ipfailover_check_script_not_started_total{name="chk"} 3"#))
         await daemon.shutdown()
     }
+
+    /// What a check script writes is logged with the script's name: at info for a
+    /// failed run, at debug for a successful one (a healthy check every 2 s must not
+    /// flood the log).
+    @Test func checkScriptOutputIsLoggedAtInfoOnlyWhenTheRunFailed() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let store = RecordingLogHandler.Store()
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.users["root"] = .root
+        let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", user: ScriptUser(user: "root"))
+        let plan = RuntimePlan(instances: [FailoverEngineTests.instance(scripts: [TrackedScript(name: "chk", weight: 10)])],
+                               checkScripts: [check])
+        let launcher = ScriptedLauncher()
+        var logger = RecordingLogHandler.logger(store)
+        logger.logLevel = .info
+        let daemon = FailoverDaemon(plan: plan, scripts: ScriptSettings(), ports: DaemonPorts(
+            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
+            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
+            clock: clock, logger: logger)
+        await daemon.start()
+        await launcher.waitForLaunches(1)
+        launcher.finish(0, with: LaunchOutcome(termination: .exited(0), output: [ScriptOutputLine(stream: .stdout, text: "all good")]))
+        #expect(await Self.eventually { await daemon.scriptStatus().first?.runsCompleted == 1 })
+        clock.advance(by: .seconds(1))
+        await launcher.waitForLaunches(2)
+        launcher.finish(1, with: LaunchOutcome(termination: .exited(2), output: [ScriptOutputLine(stream: .stderr, text: "backend down")]))
+        let failureLine = "info vrrp_script chk stderr: backend down script.stream=stderr vrrp.script=chk"
+        #expect(await Self.eventually { store.all.contains(failureLine) })
+        // The feed handles reports in order: the successful run was handled before.
+        #expect(!store.all.contains { $0.contains("all good") })
+        await daemon.shutdown()
+    }
 }
