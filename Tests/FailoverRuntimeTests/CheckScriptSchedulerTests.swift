@@ -1,5 +1,6 @@
 @testable import FailoverRuntime
 import Testing
+import VRRPWire
 
 @Suite struct CheckScriptSchedulerTests {
     func prepared(_ name: String = "chk", interval: Duration = .milliseconds(100), timeout: Duration? = nil,
@@ -214,6 +215,25 @@ import Testing
         #expect(status.map(\.name) == ["kept", "added"])
         #expect(status[0].state == .up)
         #expect(status[0].runsStarted == 1)
+        await scheduler.stop()
+    }
+
+    /// The native default check cannot open a socket (EMFILE): not a failed check.
+    @Test func tcpCheckWithoutADescriptorIsNotAFailure() async {
+        struct ExhaustedProbe: TCPConnectProbe {
+            func connect(to address: IPAddress, port: UInt16, timeout: Duration) async -> TCPConnectResult {
+                .resourceExhausted("socket: Too many open files")
+            }
+        }
+        let scheduler = CheckScriptScheduler(clock: ManualClock(), launcher: ScriptedLauncher(), tcpProbe: ExhaustedProbe())
+        let spec = CheckScriptSpec(name: "chk", commandLine: "/bin/bash -c '</dev/tcp/192.0.2.1/80'")
+        scheduler.start([PreparedCheckScript(spec: spec, probe: .tcpConnect(address: IPAddress("192.0.2.1")!, port: 80,
+                                                                             timeout: .milliseconds(900)))])
+        var iterator = scheduler.reports.makeAsyncIterator()
+        let report = await iterator.next()
+        #expect(report?.isResult == false)
+        #expect(scheduler.status()[0].failures == 0)
+        #expect(scheduler.status()[0].spawnFailures == 1)
         await scheduler.stop()
     }
 }

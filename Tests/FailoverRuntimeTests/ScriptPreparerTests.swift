@@ -172,4 +172,17 @@ import VRRPWire
         #expect(request.credentials == ScriptCredentials(uid: 998, gid: 998))
         #expect(host.lookups.withLock { $0 } == ["keepalived_script"])
     }
+
+    /// keepalived with enable_script_security, no script_user and no keepalived_script
+    /// user: "Unable to set default user keepalived_script for script" — the script is
+    /// removed rather than run as root. Without script security it runs as root.
+    @Test func scriptSecurityWithoutAnyScriptUserDisablesTheScript() {
+        let host = FakeHost.standard(scripts: ["check.sh"])
+        let spec = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh")
+        let secured = ScriptPreparer(inspector: host, enableScriptSecurity: true, environment: [:]).prepare(spec)
+        #expect(secured.loadError == .noScriptUser)
+        let open = ScriptPreparer(inspector: host, enableScriptSecurity: false, environment: [:]).prepare(spec)
+        guard case .process(let request) = open.probe else { Issue.record("\(open.probe)"); return }
+        #expect(request.credentials == nil)  // root, as keepalived without script security
+    }
 }
