@@ -26,23 +26,23 @@ final class ProcessSupervisor: @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private var devNull: Int32 = -1
     // Everything below is touched only by the supervisor thread.
-    private var children: [UInt64: RunningChild] = [:]
+    var children: [UInt64: RunningChild] = [:]
     private var connects: [UInt64: PendingConnect] = [:]
     /// Cancels that arrived before their launch/connect (a task cancelled at entry
     /// runs its cancellation handler first). Bounded: old entries are dropped.
     private var earlyCancels: [UInt64] = []
     /// Abandoned leaders and escaped orphans, by pid, reaped whenever they go.
-    private var lingering: [pid_t: LingeringProcess] = [:]
+    var lingering: [pid_t: LingeringProcess] = [:]
     /// Look for orphans on the next pass (a leader or lingering process was reaped).
-    private var sweepRequested = false
+    var sweepRequested = false
     /// Look again then (descriptors were short, or too many processes linger).
-    private var sweepAgainAt: ContinuousClock.Instant?
+    var sweepAgainAt: ContinuousClock.Instant?
     /// poll(2) errors other than EINTR (each followed by a short back-off).
     private(set) var pollFailures = 0
     /// Runs given up at timeout + grace + `LaunchOutcome.abandonAfter`.
     private(set) var abandonedRuns = 0
     /// Zombie orphans reaped by the sweep.
-    private(set) var orphansReaped = 0
+    var orphansReaped = 0
     /// Children killed at spawn because no pidfd could watch them, not reaped yet.
     private var killedUnwatched: [pid_t] = []
 
@@ -316,67 +316,6 @@ final class ProcessSupervisor: @unchecked Sendable {
         }
     }
 
-    /// A lingering process (an abandoned leader or an escaped orphan) may be reapable.
-    private func reapLingering(_ pid: pid_t, now: ContinuousClock.Instant) {
-        guard var process = lingering[pid] else { return }
-        var exited: Int32 = 0
-        var value: Int32 = 0
-        let rc = ipf_reap(process.pidfd, &exited, &value)
-        if rc == 1 {
-            // Exited but held by a tracer (the pidfd stays readable): retry on a timer.
-            if process.retryAt != nil || pidfdSaysExited(process.pidfd) {
-                process.retryAt = now.advanced(by: process.backoff)
-                process.backoff = min(process.backoff * 2, RunningChild.maximumReapBackoff)
-            }
-            lingering[pid] = process
-            return
-        }
-        close(process.pidfd)
-        lingering[pid] = nil
-        // Its children, if any, were re-parented to us.
-        sweepRequested = true
-    }
-
-    private func pidfdSaysExited(_ fd: Int32) -> Bool {
-        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&entry, 1, 0) == 1
-    }
-
-    /// Reaps, or starts watching, the children of this process that a script left
-    /// behind: orphans re-parented to us (we are a child subreaper), including those
-    /// that escaped their script's process group with setsid. Only processes outside
-    /// our own session qualify — every script starts a new session, and whatever else
-    /// in this process spawns children (and reaps them itself) stays in ours — and
-    /// never a leader a run still holds.
-    private func sweepOrphans(now: ContinuousClock.Instant) {
-        sweepRequested = false
-        sweepAgainAt = nil
-        let ownSession = getsid(0)
-        let held = Set(children.values.filter(\.holdsLeader).map(\.pid))
-        var status: Int32 = 0
-        for entry in ProcessTable.childrenOfSelf()
-        where entry.session != ownSession && !held.contains(entry.pid) && lingering[entry.pid] == nil {
-            if entry.state == "Z" {
-                if waitpid(entry.pid, &status, WNOHANG) > 0 { orphansReaped += 1 }
-                continue
-            }
-            guard lingering.count < Self.lingeringLimit else {
-                sweepAgainAt = now.advanced(by: Self.sweepRetryPeriod)
-                continue
-            }
-            let fd = ipf_pidfd_open(entry.pid)
-            if fd >= 0 {
-                lingering[entry.pid] = LingeringProcess(pidfd: fd, retryAt: nil)
-            } else if fd != -ESRCH {
-                // No descriptor to spare: look again later.
-                sweepAgainAt = now.advanced(by: Self.sweepRetryPeriod)
-            } else {
-                // Died between the listing and pidfd_open: a zombie now.
-                if waitpid(entry.pid, &status, WNOHANG) > 0 { orphansReaped += 1 }
-            }
-        }
-    }
-
     /// errno values that mean the daemon itself lacks resources, not that the
     /// command is broken.
     static func isResourceErrno(_ code: Int32) -> Bool {
@@ -439,16 +378,6 @@ final class ProcessSupervisor: @unchecked Sendable {
             pid: pid, pidfd: pidfd, stdoutFD: stdoutPipe[0], stderrFD: stderrPipe[0], errorFD: errorFD,
             executablePath: request.executablePath, start: start, request: request, continuation: continuation)
     }
-}
-
-/// A process the supervisor reaps whenever it goes: an abandoned run's leader or
-/// an orphan a script left behind.
-struct LingeringProcess {
-    var pidfd: Int32
-    /// Set while the process has exited but cannot be reaped yet (held by a tracer):
-    /// its pidfd stays readable, so it is retried on a timer instead of polled.
-    var retryAt: ContinuousClock.Instant?
-    var backoff: Duration = .milliseconds(5)
 }
 
 extension Duration {
