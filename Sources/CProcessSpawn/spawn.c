@@ -74,7 +74,7 @@ fail:
 /* fork, not vfork/posix_spawn: with CLONE_VFORK the parent thread is suspended until
  * execve returns, and an execve stuck on a hung filesystem would wedge the one
  * supervisor thread that runs every script. */
-int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out) {
+int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out, pid_t *unwatched_out) {
     int errpipe[2];
     if (pipe2(errpipe, O_CLOEXEC) < 0) return -errno;
     sigset_t all, old;
@@ -94,10 +94,12 @@ int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out) {
     if (pid < 0) { close(errpipe[0]); return -saved; }
     int fd = ipf_pidfd_open(pid);
     if (fd < 0) {
-        /* Cannot supervise it: do not leave it running unsupervised. */
+        /* Cannot supervise it: do not leave it running unsupervised. Never wait for it
+         * here (a child stuck in the kernel ignores SIGKILL for as long as it likes):
+         * the caller reaps it later, without waiting, by the pid it gets back. */
         kill(pid, SIGKILL);
         int status;
-        (void)waitpid(pid, &status, 0);
+        if (waitpid(pid, &status, WNOHANG) == 0 && unwatched_out) *unwatched_out = pid;
         close(errpipe[0]);
         return fd;
     }
@@ -111,7 +113,10 @@ int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out) {
 int ipf_reap(int pidfd, int *exited, int *value) {
     siginfo_t info;
     memset(&info, 0, sizeof info);
-    if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED) < 0) return -errno;
+    /* WNOHANG: a zombie traced by another process is reapable only once its tracer
+     * has waited for it or detached, which may be never. */
+    if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED | WNOHANG) < 0) return -errno;
+    if (info.si_pid == 0) return 1;
     if (info.si_code == CLD_EXITED) { *exited = 1; *value = info.si_status; }
     else { *exited = 0; *value = info.si_status; }
     return 0;

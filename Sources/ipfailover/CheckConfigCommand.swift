@@ -1,5 +1,7 @@
 import ArgumentParser
 import FailoverConfig
+import FailoverRuntime
+import LinuxNetworking
 
 /// `ipfailover check-config FILE`: every problem at once, keepalived `-t` exit codes.
 /// `--env` checks the OPENSHIFT_HA_* environment instead (and the file it would render).
@@ -27,11 +29,19 @@ struct CheckConfigCommand: ParsableCommand {
 
     func run() throws {
         var diagnostics: [Diagnostic]
+        // Scripts are vetted on this host by the daemon's own preparation, so what
+        // `run` would disable is reported here.
+        let preparer = { (configuration: Configuration) in
+            ScriptPreparer(inspector: LinuxScriptHostInspector(),
+                           enableScriptSecurity: configuration.globalDefinitions.enableScriptSecurity,
+                           environment: ProcessEnvironment.current())
+        }
         if let file {
             var environment = ProcessEnvironment.current()
             if let hostname = node.hostname { environment["IPFAILOVER_HOSTNAME"] = hostname }
             let id = configID ?? ConfigLoader.defaultConfigID(environment: environment)
-            diagnostics = ConfigLoader.load(path: file, configID: id).diagnostics
+            let result = ConfigLoader.load(path: file, configID: id)
+            diagnostics = result.diagnostics + preparer(result.configuration).diagnostics(for: result.configuration, file: file)
         } else {
             let environment = ProcessEnvironment.current()
             let identity = try node.resolve(environment)
@@ -39,7 +49,9 @@ struct CheckConfigCommand: ParsableCommand {
             diagnostics = envDiagnostics
             if let configuration {
                 let text = KeepalivedRenderer.environmentMode(node: identity).render(configuration)
-                diagnostics += KeepalivedConfigParser().parse(text, file: "<rendered>").diagnostics
+                let rendered = KeepalivedConfigParser().parse(text, file: "<rendered>")
+                diagnostics += rendered.diagnostics
+                    + preparer(rendered.configuration).diagnostics(for: rendered.configuration, file: "<rendered>")
             }
         }
         for diagnostic in diagnostics { print(diagnostic.description) }

@@ -1,5 +1,6 @@
 @testable import FailoverRuntime
 import Testing
+import VRRPWire
 
 @Suite struct CheckScriptSchedulerTests {
     func prepared(_ name: String = "chk", interval: Duration = .milliseconds(100), timeout: Duration? = nil,
@@ -127,15 +128,56 @@ import Testing
         await scheduler.stop()
     }
 
-    @Test func refusedScriptFailsEveryRun() async {
-        let scheduler = CheckScriptScheduler(clock: ManualClock(), launcher: ScriptedLauncher(), tcpProbe: UnusedProbe())
-        let spec = CheckScriptSpec(name: "chk", commandLine: "/nope")
-        scheduler.start([PreparedCheckScript(spec: spec, probe: .alwaysFails(.notFound(path: "/nope")))])
+    /// keepalived disables a script it cannot run ("Disabling track script …"): it is
+    /// never started, and its status says why.
+    @Test func disabledScriptIsNeverRun() async {
+        let clock = ManualClock()
+        let launcher = ScriptedLauncher()
+        let scheduler = CheckScriptScheduler(clock: clock, launcher: launcher, tcpProbe: UnusedProbe())
+        let spec = CheckScriptSpec(name: "off", commandLine: "/nope")
+        scheduler.start([PreparedCheckScript(spec: spec, probe: .disabled(.notFound(path: "/nope"))), prepared()])
+        // The live script's schedule proves the scheduler ran its first tick.
+        await launcher.waitForLaunches(1)
+        await clock.waitForSleepers(1)
+        #expect(launcher.launchCount == 1)
+        #expect(launcher.requests[0].executablePath == "/etc/keepalived/chk.sh")
+        let status = scheduler.status()
+        #expect(status.map(\.name) == ["off", "chk"])
+        #expect(status[0].displayState == "disabled")
+        #expect(status[0].loadError == .notFound(path: "/nope"))
+        #expect(status[0].runsStarted == 0)
+        await scheduler.stop()
+    }
+
+    /// A run the daemon could not start (EMFILE on the pipe, EAGAIN on fork) says
+    /// nothing about the service: it is counted, the verdict stays, the next tick retries.
+    @Test func runTheDaemonCouldNotStartLeavesTheVerdictAlone() async {
+        let clock = ManualClock()
+        let launcher = ScriptedLauncher()
+        let scheduler = CheckScriptScheduler(clock: clock, launcher: launcher, tcpProbe: UnusedProbe())
+        scheduler.start([prepared()])
         var iterator = scheduler.reports.makeAsyncIterator()
-        let report = await iterator.next()!
-        #expect(!report.succeeded)
-        #expect(report.state == .down)
-        #expect(scheduler.status()[0].loadError == .notFound(path: "/nope"))
+        await launcher.waitForLaunches(1)
+        launcher.finish(0, exit: 0)
+        #expect(await iterator.next()?.state == .up)
+        await clock.waitForSleepers(1)
+        clock.advance(by: .milliseconds(100))
+        await launcher.waitForLaunches(2)
+        launcher.finish(1, with: LaunchOutcome(termination: .resourceExhausted("pipe: Too many open files")))
+        let skipped = await iterator.next()
+        #expect(skipped?.isResult == false)
+        #expect(skipped?.state == .up)
+        #expect(skipped?.transition == nil)
+        await clock.waitForSleepers(1)
+        clock.advance(by: .milliseconds(100))
+        await launcher.waitForLaunches(3)  // retried at the next tick
+        launcher.finish(2, exit: 0)
+        #expect(await iterator.next()?.isResult == true)
+        let status = scheduler.status()[0]
+        #expect(status.state == .up)
+        #expect(status.failures == 0)
+        #expect(status.spawnFailures == 1)
+        #expect(status.lastSpawnFailure == "pipe: Too many open files")
         await scheduler.stop()
     }
 
@@ -173,6 +215,25 @@ import Testing
         #expect(status.map(\.name) == ["kept", "added"])
         #expect(status[0].state == .up)
         #expect(status[0].runsStarted == 1)
+        await scheduler.stop()
+    }
+
+    /// The native default check cannot open a socket (EMFILE): not a failed check.
+    @Test func tcpCheckWithoutADescriptorIsNotAFailure() async {
+        struct ExhaustedProbe: TCPConnectProbe {
+            func connect(to address: IPAddress, port: UInt16, timeout: Duration) async -> TCPConnectResult {
+                .resourceExhausted("socket: Too many open files")
+            }
+        }
+        let scheduler = CheckScriptScheduler(clock: ManualClock(), launcher: ScriptedLauncher(), tcpProbe: ExhaustedProbe())
+        let spec = CheckScriptSpec(name: "chk", commandLine: "/bin/bash -c '</dev/tcp/192.0.2.1/80'")
+        scheduler.start([PreparedCheckScript(spec: spec, probe: .tcpConnect(address: IPAddress("192.0.2.1")!, port: 80,
+                                                                             timeout: .milliseconds(900)))])
+        var iterator = scheduler.reports.makeAsyncIterator()
+        let report = await iterator.next()
+        #expect(report?.isResult == false)
+        #expect(scheduler.status()[0].failures == 0)
+        #expect(scheduler.status()[0].spawnFailures == 1)
         await scheduler.stop()
     }
 }

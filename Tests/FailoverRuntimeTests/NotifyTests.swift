@@ -1,3 +1,4 @@
+import FailoverTestKit
 @testable import FailoverRuntime
 import Testing
 
@@ -45,7 +46,7 @@ import Testing
                           generic: "/etc/keepalived/notify.sh", fifoPath: "/run/ka.fifo")
 
     func dispatcher(_ launcher: any ProcessLauncher, fifo: RecordingFIFO) -> NotifyDispatcher {
-        NotifyDispatcher(preparer: ScriptPreparer(inspector: host, enableScriptSecurity: true, environment: [:]),
+        NotifyDispatcher(preparer: ScriptPreparer(inspector: host, enableScriptSecurity: true, defaultCredentials: .root, environment: [:]),
                          launcher: launcher, openFIFO: { _ in fifo })
     }
 
@@ -106,10 +107,82 @@ import Testing
         #expect(fifo.written.filter { $0.contains("\"A\"") } == ["INSTANCE \"A\" MASTER 100", "INSTANCE \"A\" BACKUP 100"])
     }
 
+    /// A peer flapping 1,000 times against a notify script that hangs: the queue
+    /// holds at most `pendingLimit` changes, the oldest waiting ones make way (counted),
+    /// order is kept, and the newest state is the last one delivered.
+    @Test func flappingAgainstASlowScriptKeepsTheQueueBoundedAndDeliversTheNewestState() async {
+        let launcher = ScriptedLauncher()
+        let fifo = RecordingFIFO()
+        let notify = NotifyDispatcher(
+            preparer: ScriptPreparer(inspector: host, enableScriptSecurity: true, defaultCredentials: .root, environment: [:]),
+            launcher: launcher, openFIFO: { _ in fifo }, configuration: .init(pendingLimit: 4))
+        let generic = NotifySpec(generic: "/etc/keepalived/notify.sh", fifoPath: "/run/ka.fifo")
+        notify.enqueue(NotifyEvent(scope: .instance, name: "VI_1", state: .master, priority: 1), spec: generic)
+        await launcher.waitForLaunches(1)  // the first change is running and hangs
+        for i in 2...1000 {
+            notify.enqueue(NotifyEvent(scope: .instance, name: "VI_1", state: i % 2 == 0 ? .backup : .master, priority: i),
+                           spec: generic)
+            #expect(notify.statistics.outstanding <= 5)  // 1 running + 4 waiting
+        }
+        #expect(notify.statistics.dropped == 995)
+        launcher.finish(0, exit: 0)
+        for index in 1...4 {
+            await launcher.waitForLaunches(index + 1)
+            launcher.finish(index, exit: 0)
+        }
+        await notify.drain()
+        // The first change, then the four newest, in order; the last is the current state.
+        #expect(fifo.written == [1, 997, 998, 999, 1000].map {
+            "INSTANCE \"VI_1\" \($0 % 2 == 0 ? "BACKUP" : "MASTER") \($0)"
+        })
+        #expect(notify.statistics.completed == 5)
+        #expect(notify.statistics.outstanding == 0)
+    }
+
+    /// A notify the daemon cannot start (EMFILE) is retried, so the change is not lost.
+    @Test func notifyTheDaemonCannotStartIsRetried() async {
+        let launcher = ScriptedLauncher()
+        let fifo = RecordingFIFO()
+        let notify = NotifyDispatcher(
+            preparer: ScriptPreparer(inspector: host, enableScriptSecurity: true, defaultCredentials: .root, environment: [:]),
+            launcher: launcher, openFIFO: { _ in fifo },
+            configuration: .init(resourceRetryDelays: [.milliseconds(1), .milliseconds(1)]))
+        let generic = NotifySpec(generic: "/etc/keepalived/notify.sh")
+        notify.enqueue(NotifyEvent(scope: .instance, name: "VI_1", state: .master, priority: 100), spec: generic)
+        await launcher.waitForLaunches(1)
+        launcher.finish(0, with: LaunchOutcome(termination: .resourceExhausted("pipe: Too many open files")))
+        await launcher.waitForLaunches(2)
+        #expect(launcher.requests[1] == launcher.requests[0])
+        launcher.finish(1, exit: 0)
+        await notify.drain()
+        #expect(notify.statistics.spawnFailures == 1)
+        #expect(notify.statistics.scriptFailures == 0)
+    }
+
+    /// keepalived sends script output to /dev/null; we log every line a notify
+    /// script writes, at info, with the instance and the stream as metadata.
+    @Test func notifyScriptOutputIsLoggedLineByLine() async {
+        let store = RecordingLogHandler.Store()
+        let output = [ScriptOutputLine(stream: .stdout, text: "2026-01-02T03:04:05.678Z INSTANCE VI_1 MASTER 100"),
+                      ScriptOutputLine(stream: .stderr, text: "dns update slow")]
+        let launcher = ImmediateLauncher(outcome: LaunchOutcome(termination: .exited(0), output: output, outputLinesDropped: 2))
+        let notify = NotifyDispatcher(
+            preparer: ScriptPreparer(inspector: host, enableScriptSecurity: true, defaultCredentials: .root, environment: [:]),
+            launcher: launcher, openFIFO: { _ in nil }, logger: RecordingLogHandler.logger(store))
+        notify.enqueue(NotifyEvent(scope: .instance, name: "VI_1", state: .master, priority: 100),
+                       spec: NotifySpec(generic: "/etc/keepalived/notify.sh"))
+        await notify.drain()
+        #expect(store.all == [
+            "info notify /etc/keepalived/notify.sh stdout: 2026-01-02T03:04:05.678Z INSTANCE VI_1 MASTER 100 script.stream=stdout vrrp.instance=VI_1",
+            "info notify /etc/keepalived/notify.sh stderr: dns update slow script.stream=stderr vrrp.instance=VI_1",
+            "info notify /etc/keepalived/notify.sh: 2 more output line(s) not logged vrrp.instance=VI_1",
+        ])
+    }
+
     @Test func shutdownUsesTheStopTimeout() async {
         let launcher = ScriptedLauncher()
         let notify = NotifyDispatcher(
-            preparer: ScriptPreparer(inspector: FakeHost.standard(scripts: ["stop.sh"]), enableScriptSecurity: true, environment: [:]),
+            preparer: ScriptPreparer(inspector: FakeHost.standard(scripts: ["stop.sh"]), enableScriptSecurity: true, defaultCredentials: .root, environment: [:]),
             launcher: launcher, openFIFO: { _ in nil },
             configuration: .init(timeout: .seconds(30), stopTimeout: .milliseconds(500)))
         let stopSpec = NotifySpec(stop: "/etc/keepalived/stop.sh")

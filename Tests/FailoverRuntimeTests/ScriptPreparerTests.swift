@@ -5,7 +5,7 @@ import VRRPWire
 
 @Suite struct ScriptPreparerTests {
     func preparer(_ host: FakeHost, security: Bool = true) -> ScriptPreparer {
-        ScriptPreparer(inspector: host, enableScriptSecurity: security,
+        ScriptPreparer(inspector: host, enableScriptSecurity: security, defaultCredentials: .root,
                        environment: ["PATH": "/usr/bin:/bin", "LD_PRELOAD": "/evil.so", "IFS": "x", "HOME": "/root"])
     }
 
@@ -171,5 +171,18 @@ import VRRPWire
         guard case .process(let request) = prepared.probe else { Issue.record("\(prepared.probe)"); return }
         #expect(request.credentials == ScriptCredentials(uid: 998, gid: 998))
         #expect(host.lookups.withLock { $0 } == ["keepalived_script"])
+    }
+
+    /// keepalived with enable_script_security, no script_user and no keepalived_script
+    /// user: "Unable to set default user keepalived_script for script" — the script is
+    /// removed rather than run as root. Without script security it runs as root.
+    @Test func scriptSecurityWithoutAnyScriptUserDisablesTheScript() {
+        let host = FakeHost.standard(scripts: ["check.sh"])
+        let spec = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh")
+        let secured = ScriptPreparer(inspector: host, enableScriptSecurity: true, environment: [:]).prepare(spec)
+        #expect(secured.loadError == .noScriptUser)
+        let open = ScriptPreparer(inspector: host, enableScriptSecurity: false, environment: [:]).prepare(spec)
+        guard case .process(let request) = open.probe else { Issue.record("\(open.probe)"); return }
+        #expect(request.credentials == nil)  // root, as keepalived without script security
     }
 }

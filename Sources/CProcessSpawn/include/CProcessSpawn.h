@@ -23,11 +23,14 @@ typedef struct {
 /// Returns the pid (> 0), a pidfd in `*pidfd_out` and the non-blocking read end of
 /// the exec-error pipe in `*error_fd_out` (EOF = exec succeeded; an int = the errno
 /// of a failed setup/exec, after which the child exits 127); or returns -errno.
-/// Never waits for the child.
-int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out);
+/// Never waits for the child: when it was forked but could not be watched (no pidfd),
+/// it is SIGKILLed and, unless already reaped, its pid is left in `*unwatched_out`
+/// for the caller to reap later with WNOHANG.
+int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out, pid_t *unwatched_out);
 
-/// Reaps the process behind `pidfd` (it must have exited). Returns 0 and sets
-/// `*exited` (1 = exit status in `*value`, 0 = killed by signal `*value`), or -errno.
+/// Reaps the process behind `pidfd` without waiting. Returns 0 and sets `*exited`
+/// (1 = exit status in `*value`, 0 = killed by signal `*value`); 1 when it cannot be
+/// reaped yet (still running, or a zombie held by a tracer); or -errno.
 int ipf_reap(int pidfd, int *exited, int *value);
 
 /// pidfd_open(2); -errno on failure.

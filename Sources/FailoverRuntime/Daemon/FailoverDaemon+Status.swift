@@ -10,7 +10,12 @@ public struct DaemonStatus: Sendable, Codable, Hashable {
 
 public struct ScriptSnapshot: Sendable, Codable, Hashable {
     public var name: String
+    /// `up`, `down`, `unknown`, or `disabled` (cannot run: tracked by no instance).
     public var state: String
+    /// Why the script is disabled.
+    public var disabledReason: String?
+    /// Runs the daemon could not start for lack of its own resources (not results).
+    public var notStarted: Int
     public var runs: Int
     public var failures: Int
     public var timeouts: Int
@@ -24,6 +29,10 @@ public struct NotifySnapshot: Sendable, Codable, Hashable {
     public var completed: Int
     public var failures: Int
     public var timeouts: Int
+    /// Changes dropped from a full per-instance queue (the newest is always delivered).
+    public var dropped: Int
+    /// Script starts that failed for lack of the daemon's own resources.
+    public var notStarted: Int
 }
 
 extension FailoverDaemon {
@@ -33,12 +42,14 @@ extension FailoverDaemon {
         return DaemonStatus(
             instances: snapshot.instances,
             scripts: scriptStatus().map {
-                ScriptSnapshot(name: $0.name, state: $0.state.rawValue, runs: $0.runsCompleted, failures: $0.failures,
+                ScriptSnapshot(name: $0.name, state: $0.displayState, disabledReason: $0.loadError.map { "\($0)" },
+                               notStarted: $0.spawnFailures, runs: $0.runsCompleted, failures: $0.failures,
                                timeouts: $0.timeouts, lastDurationSeconds: $0.lastDuration?.seconds,
                                lastFailure: $0.lastFailure, lastStderrTail: $0.lastStderrTail)
             },
             notify: NotifySnapshot(enqueued: notify.enqueued, completed: notify.completed,
-                                   failures: notify.scriptFailures, timeouts: notify.scriptTimeouts),
+                                   failures: notify.scriptFailures, timeouts: notify.scriptTimeouts,
+                                   dropped: notify.dropped, notStarted: notify.spawnFailures),
             nodeCounters: snapshot.nodeCounters)
     }
 

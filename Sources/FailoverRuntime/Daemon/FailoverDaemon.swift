@@ -64,6 +64,8 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
     /// Set when shutdown begins: a reload still in flight then changes nothing, so
     /// no check script or instance starts after the release.
     var shuttingDown = false
+    /// The check scripts of `plan` as last vetted.
+    var prepared: [PreparedCheckScript]
 
     public init(plan: RuntimePlan, scripts: ScriptSettings, ports: DaemonPorts, clock: C, logger: Logger) {
         self.clock = clock
@@ -76,9 +78,13 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
                                       environment: ports.environment)
         self.preparer = preparer
         notifier = NotifyDispatcher(preparer: preparer, launcher: ports.launcher, openFIFO: ports.openFIFO,
-                                    configuration: scripts.notify)
+                                    configuration: scripts.notify, logger: logger)
+        // Scripts are vetted before the engine exists: a disabled one is tracked by
+        // no instance from the first moment, as keepalived does.
+        let prepared = plan.checkScripts.map { preparer.prepare($0) }
+        self.prepared = prepared
         engine = FailoverEngine(
-            plan: plan,
+            plan: plan.withoutTracking(Self.disabledNames(prepared)),
             ports: EnginePorts(sender: ports.sender, addresses: ports.addresses, announcer: ports.announcer, notifier: notifier),
             clock: clock, logger: logger, wallClock: ports.wallClock, alarm: ports.alarm)
         metrics = FailoverMetrics()
@@ -86,8 +92,25 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
 
     /// Starts the check scripts, then every instance.
     public func start() async {
-        startScheduler(plan.checkScripts)
+        logLoadProblems(prepared)
+        startScheduler(prepared)
         await engine.start()
+    }
+
+    static func disabledNames(_ prepared: [PreparedCheckScript]) -> Set<String> {
+        Set(prepared.filter(\.isDisabled).map(\.spec.name))
+    }
+
+    private func logLoadProblems(_ prepared: [PreparedCheckScript]) {
+        for p in prepared {
+            if let error = p.loadError {
+                logger.error("vrrp_script \(p.spec.name): \(error); the script is disabled: no instance tracks it",
+                             metadata: ["vrrp.script": "\(p.spec.name)"])
+            }
+            for warning in p.warnings {
+                logger.warning("vrrp_script \(p.spec.name): \(warning)", metadata: ["vrrp.script": "\(p.spec.name)"])
+            }
+        }
     }
 
     /// SIGHUP with a configuration that resolved: unchanged instances untouched,
@@ -98,30 +121,26 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
             logger.notice("reload ignored: shutting down")
             return ReloadSummary()
         }
-        var securityChanged = false
         if let security = newPlan.enableScriptSecurity, security != preparer.enableScriptSecurity {
-            // Every script is vetted again: one refused before may now run, or the reverse.
             preparer.enableScriptSecurity = security
             notifier.replacePreparer(preparer)
-            securityChanged = true
             logger.notice("enable_script_security is now \(security ? "on" : "off")")
         }
-        if securityChanged || newPlan.checkScripts != plan.checkScripts {
-            if let scheduler {
-                // Unchanged scripts keep running with their rise/fall state.
-                let prepared = newPlan.checkScripts.map { preparer.prepare($0) }
-                for p in prepared {
-                    if let error = p.loadError { logger.error("vrrp_script \(p.spec.name): \(error); it counts as failing") }
-                }
-                await scheduler.update(prepared)
-                // Shutdown may have begun while the scheduler took the update.
-                guard !shuttingDown else { return ReloadSummary() }
-            } else {
-                startScheduler(newPlan.checkScripts)
-            }
+        // Every reload vets the scripts again (a file may have appeared or lost its
+        // x bit, script security may have changed); the scheduler leaves unchanged
+        // ones running with their rise/fall state.
+        let prepared = newPlan.checkScripts.map { preparer.prepare($0) }
+        logLoadProblems(prepared)
+        if let scheduler {
+            await scheduler.update(prepared)
+            // Shutdown may have begun while the scheduler took the update.
+            guard !shuttingDown else { return ReloadSummary() }
+        } else {
+            startScheduler(prepared)
         }
+        self.prepared = prepared
         plan = newPlan
-        let summary = await engine.reload(newPlan)
+        let summary = await engine.reload(newPlan.withoutTracking(Self.disabledNames(prepared)))
         logger.notice("reloaded: \(summary.unchanged.count) unchanged, \(summary.restarted.count) restarted, \(summary.added.count) added, \(summary.removed.count) removed")
         return summary
     }
@@ -142,25 +161,31 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
     /// Notify delivery counters.
     public var notifyStatistics: NotifyDispatcher.Statistics { notifier.statistics }
 
-    private func startScheduler(_ scripts: [CheckScriptSpec]) {
-        guard !scripts.isEmpty else { scheduler = nil; return }
+    private func startScheduler(_ prepared: [PreparedCheckScript]) {
+        guard !prepared.isEmpty else { scheduler = nil; return }
         let scheduler = CheckScriptScheduler(clock: clock, launcher: ports.launcher, tcpProbe: ports.tcpProbe)
-        let prepared = scripts.map { preparer.prepare($0) }
-        for p in prepared {
-            if let error = p.loadError { logger.error("vrrp_script \(p.spec.name): \(error); it counts as failing") }
-            for warning in p.warnings { logger.warning("vrrp_script \(p.spec.name): \(warning)") }
-        }
         scheduler.start(prepared)
         let engine = engine
         let metrics = metrics
         let logger = logger
         schedulerFeed = Task {
             for await report in scheduler.reports {
-                if case .process(let outcome) = report.detail { metrics.recordCheckRun(script: report.script, duration: outcome.duration) }
+                let metadata: Logger.Metadata = ["vrrp.script": "\(report.script)"]
+                guard report.isResult else {
+                    // The daemon's own resources, not the service: the instances keep
+                    // the last verdict; the next tick tries again.
+                    logger.error("check \(report.summary)", metadata: metadata)
+                    continue
+                }
+                if case .process(let outcome) = report.detail {
+                    metrics.recordCheckRun(script: report.script, duration: outcome.duration)
+                    ScriptOutputLog.log(outcome, of: "vrrp_script \(report.script)", failed: !report.succeeded,
+                                        metadata: metadata, to: logger)
+                }
                 if let transition = report.transition {
-                    logger.notice("check \(report.summary) → \(transition.rawValue)", metadata: ["vrrp.script": "\(report.script)"])
+                    logger.notice("check \(report.summary) → \(transition.rawValue)", metadata: metadata)
                 } else if !report.succeeded {
-                    logger.info("check \(report.summary)", metadata: ["vrrp.script": "\(report.script)"])
+                    logger.info("check \(report.summary)", metadata: metadata)
                 }
                 await engine.checkResult(script: report.script, succeeded: report.succeeded,
                                          detail: report.succeeded ? nil : report.summary)

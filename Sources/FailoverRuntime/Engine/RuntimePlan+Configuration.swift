@@ -25,7 +25,7 @@ extension RuntimePlan {
         let globals = configuration.globalDefinitions
         var errors: [RuntimePlanError] = []
         var instances: [RuntimeInstance] = []
-        let user = globals.scriptUser.map { ScriptUser(user: $0, group: globals.scriptGroup) }
+        let user = globals.defaultScriptUser
         for instance in configuration.instances {
             let family = instance.addressFamily
             guard let source = instance.unicastSourceIP ?? instance.multicastSourceIP
@@ -68,20 +68,14 @@ extension RuntimePlan {
                 unicastPeers: instance.unicastPeers,
                 virtualAddresses: instance.virtualIPAddresses.map { spec($0, instance) },
                 excludedAddresses: instance.excludedVirtualIPAddresses.map { spec($0, instance) },
-                notify: notifySpec(instance.notifyScripts, globals: globals, user: user)))
+                notify: NotifySpec(instance.notifyScripts, globals: globals, user: user)))
         }
         guard errors.isEmpty else { return .failure(RuntimePlanErrors(errors: errors)) }
         let used = Set(instances.flatMap { $0.router.trackedScripts.map(\.name) })
-        let scripts = configuration.scripts.filter { used.contains($0.name) }.map { script in
-            CheckScriptSpec(
-                name: script.name, commandLine: script.script, interval: script.interval, timeout: script.timeout,
-                rise: script.rise, fall: script.fall, weight: script.weight,
-                user: script.user.map { ScriptUser(user: $0, group: script.group) } ?? user,
-                initFail: script.initFail)
-        }
+        let scripts = configuration.scripts.filter { used.contains($0.name) }.map { CheckScriptSpec($0, defaultUser: user) }
         let groups = configuration.syncGroups.map {
             RuntimeSyncGroup(name: $0.name, members: $0.group,
-                             notify: notifySpec($0.notifyScripts, globals: globals, user: user))
+                             notify: NotifySpec($0.notifyScripts, globals: globals, user: user))
         }
         return .success(RuntimePlan(instances: instances, syncGroups: groups, checkScripts: scripts,
                                     enableScriptSecurity: globals.enableScriptSecurity))
@@ -100,11 +94,6 @@ extension RuntimePlan {
     private static func spec(_ vip: VirtualIPAddress, _ instance: VRRPInstance) -> VirtualAddressSpec {
         VirtualAddressSpec(address: vip.address, prefixLength: vip.prefixLength, interface: vip.device ?? instance.interface,
                            label: vip.label, scope: vip.scope)
-    }
-
-    private static func notifySpec(_ scripts: NotifyScripts, globals: GlobalDefinitions, user: ScriptUser?) -> NotifySpec {
-        NotifySpec(master: scripts.notifyMaster, backup: scripts.notifyBackup, fault: scripts.notifyFault,
-                   stop: scripts.notifyStop, generic: scripts.notify, fifoPath: globals.notifyFifo, user: user)
     }
 }
 

@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// Delivers notify scripts and FIFO lines, ordered and serialized per instance
@@ -14,6 +15,12 @@ import Synchronization
 /// instance, by at most its timeout + kill grace (the launcher's contract).
 /// keepalived runs these asynchronously without waiting, so consumers can see BACKUP
 /// after MASTER out of order (keepalived #996, #1055, #1835); here they cannot.
+///
+/// Each queue is bounded: behind the change being delivered at most `pendingLimit`
+/// changes wait. When one more arrives (a flapping peer against a slow script), the
+/// oldest waiting change is dropped and counted (`Statistics.dropped`): order is
+/// kept, the newest state is always delivered, and the scripts see a subsequence
+/// of the transitions that ends in the current state.
 public final class NotifyDispatcher: Sendable {
     /// Timeouts for notify scripts.
     public struct Configuration: Sendable, Hashable {
@@ -21,10 +28,18 @@ public final class NotifyDispatcher: Sendable {
         public var timeout: Duration
         /// Budget of each script once shutdown began (keepalived gives STOP scripts 1 s).
         public var stopTimeout: Duration
+        /// Changes that may wait per instance behind the one being delivered.
+        public var pendingLimit: Int
+        /// Pauses before starting a script again that the daemon could not start for
+        /// lack of its own resources (one retry per entry; none once shutdown began).
+        public var resourceRetryDelays: [Duration]
 
-        public init(timeout: Duration = .seconds(10), stopTimeout: Duration = .seconds(1)) {
+        public init(timeout: Duration = .seconds(10), stopTimeout: Duration = .seconds(1), pendingLimit: Int = 16,
+                    resourceRetryDelays: [Duration] = [.milliseconds(100), .milliseconds(400), .seconds(1)]) {
             self.timeout = timeout
             self.stopTimeout = stopTimeout
+            self.pendingLimit = max(1, pendingLimit)
+            self.resourceRetryDelays = resourceRetryDelays
         }
     }
 
@@ -36,8 +51,12 @@ public final class NotifyDispatcher: Sendable {
         public var scriptTimeouts = 0
         public var refused = 0
         public var fifoLinesDropped = 0
+        /// Changes dropped from a full queue (an older waiting change made way for a newer one).
+        public var dropped = 0
+        /// Script starts that failed for lack of the daemon's own resources (each retry counts).
+        public var spawnFailures = 0
         /// Notifications waiting or running right now.
-        public var outstanding: Int { enqueued - completed }
+        public var outstanding: Int { enqueued - completed - dropped }
     }
 
     private struct Item: Sendable {
@@ -63,6 +82,7 @@ public final class NotifyDispatcher: Sendable {
     private let launcher: any ProcessLauncher
     private let openFIFO: @Sendable (String) -> (any NotifyFIFOWriter)?
     private let configuration: Configuration
+    private let logger: Logger
     private let state = Mutex(State())
     private let continuation: AsyncStream<NotifyDelivery>.Continuation
     /// Every delivery, in per-instance order (for logs/tests). Consuming it is optional:
@@ -73,8 +93,10 @@ public final class NotifyDispatcher: Sendable {
     public init(
         preparer: ScriptPreparer, launcher: any ProcessLauncher,
         openFIFO: @escaping @Sendable (String) -> (any NotifyFIFOWriter)?,
-        configuration: Configuration = Configuration()
+        configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "ipfailover.notify", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
+        self.logger = logger
         preparerBox = Mutex(preparer)
         self.launcher = launcher
         self.openFIFO = openFIFO
@@ -85,12 +107,25 @@ public final class NotifyDispatcher: Sendable {
     /// Queues the scripts and FIFO line for one state change. Returns at once.
     public func enqueue(_ notification: NotifyEvent, spec: NotifySpec) {
         let key = notification.scope.rawValue + " " + notification.name
-        let startWorker = state.withLock { state -> Bool in
+        let limit = configuration.pendingLimit
+        let (startWorker, dropped) = state.withLock { state -> (Bool, NotifyEvent?) in
             state.statistics.enqueued += 1
-            state.queues[key, default: Queue()].pending.append(Item(notification: notification, spec: spec))
-            if state.queues[key]!.running { return false }
-            state.queues[key]!.running = true
-            return true
+            var queue = state.queues[key, default: Queue()]
+            var dropped: NotifyEvent?
+            if queue.pending.count >= limit {
+                dropped = queue.pending.removeFirst().notification
+                state.statistics.dropped += 1
+            }
+            queue.pending.append(Item(notification: notification, spec: spec))
+            let start = !queue.running
+            queue.running = true
+            state.queues[key] = queue
+            return (start, dropped)
+        }
+        if let dropped {
+            logger.warning(
+                "notify queue of \(key) is full (\(limit) waiting): \(dropped.state.rawValue) dropped, \(notification.state.rawValue) queued",
+                metadata: ["vrrp.instance": "\(notification.name)"])
         }
         if startWorker {
             Task { [self] in await self.work(key: key) }
@@ -180,7 +215,7 @@ public final class NotifyDispatcher: Sendable {
             case .refused(let error):
                 record(.refused(error), notification)
             case .launch(let request):
-                let outcome = await launcher.launch(request)
+                let outcome = await launch(request, for: notification)
                 record(.script(arguments: request.arguments, outcome: outcome), notification)
             }
         }
@@ -197,6 +232,23 @@ public final class NotifyDispatcher: Sendable {
         }
     }
 
+    /// Launches one script; a start the daemon's own resources prevented is retried
+    /// after each of `resourceRetryDelays` (not once shutdown began).
+    private func launch(_ request: LaunchRequest, for notification: NotifyEvent) async -> LaunchOutcome {
+        var outcome = await launcher.launch(request)
+        var delays = configuration.resourceRetryDelays[...]
+        while case .resourceExhausted(let why) = outcome.termination {
+            state.withLock { $0.statistics.spawnFailures += 1 }
+            let shuttingDown = state.withLock { $0.shuttingDown }
+            guard let delay = delays.popFirst(), !shuttingDown else { break }
+            logger.error("notify \(request.arguments.joined(separator: " ")) not started, the daemon lacks resources (\(why)); retrying in \(delay)",
+                         metadata: ["vrrp.instance": "\(notification.name)"])
+            try? await Task.sleep(for: delay)
+            outcome = await launcher.launch(request)
+        }
+        return outcome
+    }
+
     private func record(_ action: NotifyDelivery.Action, _ notification: NotifyEvent) {
         state.withLock { state in
             switch action {
@@ -208,7 +260,27 @@ public final class NotifyDispatcher: Sendable {
                 if !written { state.statistics.fifoLinesDropped += 1 }
             }
         }
+        log(action, notification)
         continuation.yield(NotifyDelivery(notification: notification, action: action))
+    }
+
+    private func log(_ action: NotifyDelivery.Action, _ notification: NotifyEvent) {
+        let metadata: Logger.Metadata = ["vrrp.instance": "\(notification.name)"]
+        switch action {
+        case .refused(let error):
+            logger.error("notify for \(notification.name) \(notification.state.rawValue) not run: \(error)", metadata: metadata)
+        case .script(let arguments, let outcome):
+            let command = arguments.joined(separator: " ")
+            ScriptOutputLog.log(outcome, of: "notify \(arguments.first ?? "")", failed: !outcome.succeeded, isCheck: false,
+                                metadata: metadata, to: logger)
+            if outcome.isResourceExhaustion {
+                logger.error("notify \(command) not run: the daemon lacks resources (\(outcome.termination))", metadata: metadata)
+            } else if !outcome.succeeded {
+                logger.warning("notify \(command) failed: \(outcome.termination)\(outcome.timedOut ? " (timed out)" : "")", metadata: metadata)
+            }
+        case .fifo(let path, let line, let written):
+            if !written { logger.warning("notify_fifo \(path): line dropped (pipe full or unavailable): \(line)", metadata: metadata) }
+        }
     }
 }
 

@@ -8,6 +8,10 @@
 /// - when the group leader has exited, the rest of the group is killed, so nothing
 ///   the command started outlives the call; every process is reaped;
 /// - cancelling the calling task terminates the command as if its timeout expired;
+/// - `launch` returns at the latest `timeout + killGrace + LaunchOutcome.abandonAfter`
+///   after the start, even when the kernel never lets the command die or be reaped
+///   (stuck in uninterruptible sleep, a zombie held by a tracer): it is then
+///   reaped in the background;
 /// - `launch` never throws for a misbehaving command: failures are outcomes.
 public protocol ProcessLauncher: Sendable {
     func launch(_ request: LaunchRequest) async -> LaunchOutcome
@@ -29,12 +33,16 @@ public struct LaunchRequest: Sendable, Hashable {
     public var killGrace: Duration
     /// How many trailing lines of stderr to keep in the outcome.
     public var stderrTailLines: Int
+    /// How many lines of output (stdout and stderr) the outcome keeps in `output`;
+    /// further lines are counted in `outputLinesDropped`.
+    public var outputLineLimit: Int
 
     public init(
         executablePath: String, arguments: [String], environment: [String: String],
         credentials: ScriptCredentials? = nil, timeout: Duration, killGrace: Duration,
-        stderrTailLines: Int = 5
+        stderrTailLines: Int = 5, outputLineLimit: Int = ScriptOutputLine.defaultLimit
     ) {
+        self.outputLineLimit = outputLineLimit
         self.executablePath = executablePath
         self.arguments = arguments
         self.environment = environment
@@ -70,7 +78,15 @@ public struct LaunchOutcome: Sendable, Hashable {
         case signaled(Int32)
         /// Never ran: exec or setup failed (errno-style message).
         case failedToStart(String)
+        /// Never ran because the daemon lacked its own resources to create it
+        /// (descriptors, processes, memory: EMFILE, ENFILE, EAGAIN, ENOMEM). Says
+        /// nothing about the command: callers retry instead of counting a failure.
+        case resourceExhausted(String)
     }
+
+    /// How long after `timeout + killGrace` a command that will not die or cannot be
+    /// reaped is given up (reported with `abandoned`).
+    public static let abandonAfter: Duration = .seconds(2)
 
     public var termination: Termination
     /// True when the timeout (or a cancellation) expired before the leader exited:
@@ -84,12 +100,24 @@ public struct LaunchOutcome: Sendable, Hashable {
     public var strayProcessesKilled: Int
     /// pid of the group leader (= its process group id), nil when it never started.
     public var processID: Int32?
+    /// The leader had not exited, or could not be reaped, `abandonAfter` past the
+    /// kill: the run was given up and the process is reaped in the background.
+    public var abandoned: Bool
+    /// What the command wrote to stdout and stderr, line by line in arrival order,
+    /// at most the request's `outputLineLimit` lines.
+    public var output: [ScriptOutputLine]
+    /// Lines beyond `outputLineLimit` (read and discarded, so the command never blocks).
+    public var outputLinesDropped: Int
 
     public init(
         termination: Termination, timedOut: Bool = false, duration: Duration = .zero,
-        stderrTail: [String] = [], strayProcessesKilled: Int = 0, processID: Int32? = nil
+        stderrTail: [String] = [], strayProcessesKilled: Int = 0, processID: Int32? = nil,
+        abandoned: Bool = false, output: [ScriptOutputLine] = [], outputLinesDropped: Int = 0
     ) {
         self.processID = processID
+        self.abandoned = abandoned
+        self.output = output
+        self.outputLinesDropped = outputLinesDropped
         self.termination = termination
         self.timedOut = timedOut
         self.duration = duration
@@ -98,5 +126,31 @@ public struct LaunchOutcome: Sendable, Hashable {
     }
 
     /// keepalived's rule: only exit status 0 within the timeout is success.
-    public var succeeded: Bool { !timedOut && termination == .exited(0) }
+    public var succeeded: Bool { !timedOut && !abandoned && termination == .exited(0) }
+
+    /// The command never ran because the daemon itself ran out of resources.
+    public var isResourceExhaustion: Bool {
+        if case .resourceExhausted = termination { return true }
+        return false
+    }
+}
+
+/// One line a command wrote (without its newline; over-long lines are cut).
+public struct ScriptOutputLine: Sendable, Hashable {
+    public enum Stream: String, Sendable, Hashable {
+        case stdout, stderr
+    }
+
+    public var stream: Stream
+    public var text: String
+
+    public init(stream: Stream, text: String) {
+        self.stream = stream
+        self.text = text
+    }
+
+    /// Lines kept per run unless the request says otherwise.
+    public static let defaultLimit = 100
+    /// Bytes kept of one line; the rest of the line is dropped and marked with `…`.
+    public static let maximumLineBytes = 1024
 }

@@ -13,4 +13,7 @@ public enum TCPConnectResult: Sendable, Hashable {
     /// Refused, unreachable, … (errno text).
     case failed(String)
     case timedOut
+    /// No attempt was made: the daemon lacked a descriptor or memory for the socket
+    /// (EMFILE, ENFILE, ENOBUFS, ENOMEM). Says nothing about the service.
+    case resourceExhausted(String)
 }

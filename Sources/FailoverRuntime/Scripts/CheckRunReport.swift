@@ -6,8 +6,9 @@ public struct CheckRunReport<Instant: Sendable>: Sendable {
         case process(LaunchOutcome)
         case tcpConnect(TCPConnectResult)
         case alwaysSucceeds
-        /// The script could not run at all (missing, refused at load).
-        case refused(ScriptError)
+        /// The daemon could not start the run for lack of its own resources. Not a
+        /// result: the rise/fall verdict and the instances are left as they were.
+        case notStarted(String)
     }
 
     /// `vrrp_script` name.
@@ -26,18 +27,26 @@ public struct CheckRunReport<Instant: Sendable>: Sendable {
     /// Set when this run changed the rise/fall verdict.
     public var transition: RiseFallTracker.State?
 
+    /// False for a run the daemon could not start (`Detail.notStarted`): nothing to
+    /// tell the instances.
+    public var isResult: Bool {
+        if case .notStarted = detail { return false }
+        return true
+    }
+
     /// One line for the log: duration, exit/signal/timeout and stderr tail on failure.
     public var summary: String {
         switch detail {
         case .alwaysSucceeds:
             return "\(script): no check configured, OK"
-        case .refused(let error):
-            return "\(script): failed: \(error)"
+        case .notStarted(let why):
+            return "\(script): not run, the daemon lacks resources (\(why)); the verdict stays \(state.rawValue)"
         case .tcpConnect(let result):
             switch result {
             case .connected(let d): return "\(script): TCP connect OK in \(d)"
             case .failed(let why): return "\(script): TCP connect failed: \(why)"
             case .timedOut: return "\(script): TCP connect timed out"
+            case .resourceExhausted(let why): return "\(script): TCP connect not attempted: \(why)"
             }
         case .process(let outcome):
             var text = "\(script): "
@@ -52,6 +61,11 @@ public struct CheckRunReport<Instant: Sendable>: Sendable {
                 text += "killed by signal \(sig) after \(outcome.duration)"
             case .failedToStart(let why):
                 text += "could not start: \(why)"
+            case .resourceExhausted(let why):
+                text += "not started, the daemon lacks resources: \(why)"
+            }
+            if outcome.abandoned {
+                text += "; given up: the process neither exited nor could be reaped (stuck in the kernel or traced)"
             }
             if outcome.strayProcessesKilled > 0 {
                 text += "; killed \(outcome.strayProcessesKilled) leftover process(es)"

@@ -56,7 +56,8 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
     }
 
     /// Starts the schedules; the first run of each script starts at once. A name
-    /// that is already scheduled is left alone.
+    /// that is already scheduled is left alone. A disabled script is listed in
+    /// `status()` but never run.
     public func start(_ scripts: [PreparedCheckScript]) {
         state.withLock { state in
             for prepared in scripts where state.scripts[prepared.spec.name] == nil {
@@ -98,6 +99,7 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
         let generation = state.nextGeneration
         state.scripts[spec.name] = ScriptState(generation: generation, prepared: prepared, tracker: tracker, status: status)
         state.order.append(spec.name)
+        guard !prepared.isDisabled else { return }
         state.tasks[spec.name] = Task { await scheduler.schedule(prepared, generation: generation) }
     }
 
@@ -158,14 +160,19 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
         switch probe {
         case .alwaysSucceeds:
             return (true, .alwaysSucceeds)
-        case .alwaysFails(let error):
-            return (false, .refused(error))
+        case .disabled(let error):
+            // Never scheduled; kept total for the switch.
+            return (false, .notStarted("disabled: \(error)"))
         case .tcpConnect(let address, let port, let timeout):
             let result = await tcpProbe.connect(to: address, port: port, timeout: timeout)
-            if case .connected = result { return (true, .tcpConnect(result)) }
-            return (false, .tcpConnect(result))
+            switch result {
+            case .connected: return (true, .tcpConnect(result))
+            case .resourceExhausted(let why): return (false, .notStarted(why))
+            case .failed, .timedOut: return (false, .tcpConnect(result))
+            }
         case .process(let request):
             let outcome = await launcher.launch(request)
+            if case .resourceExhausted(let why) = outcome.termination { return (false, .notStarted(why)) }
             return (outcome.succeeded, .process(outcome))
         }
     }
@@ -188,6 +195,13 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
             // Deliver in start order even when overlapping runs finish out of order.
             while var report = script.finished.removeValue(forKey: script.nextToDeliver) {
                 script.nextToDeliver += 1
+                guard report.isResult else {
+                    // The daemon's own trouble, not the service's: counted, verdict untouched.
+                    if case .notStarted(let why) = report.detail { script.status.lastSpawnFailure = why }
+                    script.status.spawnFailures += 1
+                    continuation.yield(report)
+                    continue
+                }
                 report.transition = script.tracker.record(succeeded: report.succeeded)
                 report.state = script.tracker.state
                 script.status.state = script.tracker.state

@@ -25,8 +25,19 @@ public struct CheckScriptStatus: Sendable, Hashable {
     public var lastFailure: String?
     /// stderr tail of the last failed run.
     public var lastStderrTail: [String]
-    /// Why the script can never run (reported at load), if so.
+    /// Why the script is disabled (reported at load), if so.
     public var loadError: ScriptError?
+    /// Runs the daemon could not start for lack of its own resources (descriptors,
+    /// processes, memory); they are not results, the verdict stays as it was.
+    public var spawnFailures: Int = 0
+    /// Why the last such run could not start.
+    public var lastSpawnFailure: String?
     /// Load-time warnings.
     public var warnings: [ScriptError]
+
+    /// Disabled at load: never run, tracked by no instance.
+    public var isDisabled: Bool { loadError != nil }
+
+    /// The state `/status` shows: `disabled`, or the rise/fall verdict.
+    public var displayState: String { isDisabled ? "disabled" : state.rawValue }
 }

@@ -8,8 +8,10 @@ public enum CheckProbe: Sendable, Hashable {
     case tcpConnect(address: IPAddress, port: UInt16, timeout: Duration)
     /// Nothing to check (monitor port 0, `true`).
     case alwaysSucceeds
-    /// The script cannot run (missing, refused by script security…): every run fails.
-    case alwaysFails(ScriptError)
+    /// The script cannot run (unparsable, missing, not executable, refused by script
+    /// security, unknown user): it is disabled — never run, and no instance tracks
+    /// it — as keepalived does ("Disabling track script …").
+    case disabled(ScriptError)
 }
 
 /// A `vrrp_script` ready for the scheduler, with the problems found at load.
@@ -25,9 +27,12 @@ public struct PreparedCheckScript: Sendable, Hashable {
         self.warnings = warnings
     }
 
-    /// The load-time error that makes every run fail, if any.
+    /// The load-time error that disabled the script, if any.
     public var loadError: ScriptError? {
-        if case .alwaysFails(let error) = probe { return error }
+        if case .disabled(let error) = probe { return error }
         return nil
     }
+
+    /// True when the script is disabled (see `CheckProbe.disabled`).
+    public var isDisabled: Bool { loadError != nil }
 }

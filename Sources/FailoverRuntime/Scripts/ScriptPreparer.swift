@@ -4,8 +4,7 @@ import VRRPWire
 /// splits the words, resolves the program (PATH search with a warning for bare
 /// names), applies `enable_script_security`, recognises the env-mode default check
 /// so it runs natively, and reports every problem up front. A script that cannot run
-/// is kept, as always failing, so the tracking instances see a failure (keepalived
-/// disables it and logs).
+/// is disabled — never run, tracked by no instance — as keepalived disables it.
 public struct ScriptPreparer: Sendable {
     /// Host facts (file metadata, user lookup).
     public var inspector: any ScriptHostInspector
@@ -40,9 +39,13 @@ public struct ScriptPreparer: Sendable {
         self.stderrTailLines = stderrTailLines
     }
 
-    /// keepalived's default script user: `keepalived_script` when that user exists, else root.
+    /// The user scripts run as when no `script_user`/`user` is configured.
+    public static let defaultScriptUser = "keepalived_script"
+
+    /// keepalived's default script user: `keepalived_script` when that user exists, else
+    /// root (refused instead under `enable_script_security`, see `resolve`).
     public static func defaultScriptCredentials(inspector: some ScriptHostInspector) -> ScriptCredentials {
-        inspector.credentials(user: "keepalived_script", group: nil) ?? .root
+        inspector.credentials(user: defaultScriptUser, group: nil) ?? .root
     }
 
     /// The runnable form of a command, or why it cannot run.
@@ -73,8 +76,16 @@ public struct ScriptPreparer: Sendable {
                 return .refused(.unknownUser(user.group.map { "\(user.user):\($0)" } ?? user.user))
             }
             credentials = resolved
+        } else if let explicitDefaultCredentials {
+            credentials = explicitDefaultCredentials
+        } else if let scriptUser = inspector.credentials(user: Self.defaultScriptUser, group: nil) {
+            credentials = scriptUser
+        } else if enableScriptSecurity {
+            // keepalived: "Unable to set default user keepalived_script for script":
+            // with script security a script never falls back to root silently.
+            return .refused(.noScriptUser)
         } else {
-            credentials = defaultCredentials
+            credentials = .root
         }
         var words = command.words
         if !words[0].contains("/") {
@@ -123,7 +134,7 @@ public struct ScriptPreparer: Sendable {
     public func prepare(_ spec: CheckScriptSpec) -> PreparedCheckScript {
         var warnings: [ScriptError] = []
         func refused(_ error: ScriptError) -> PreparedCheckScript {
-            PreparedCheckScript(spec: spec, probe: .alwaysFails(error), warnings: warnings)
+            PreparedCheckScript(spec: spec, probe: .disabled(error), warnings: warnings)
         }
         guard spec.interval >= CheckScriptSpec.minimumInterval else {
             return refused(.invalidTiming("interval", "\(spec.interval) is below the 10 ms minimum"))

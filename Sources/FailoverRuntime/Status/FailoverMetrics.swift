@@ -106,6 +106,14 @@ public final class FailoverMetrics: Sendable {
                 descriptor: .named("ipfailover_check_script_timeouts_total", help: "Check runs killed for exceeding their timeout"),
                 labels: labels)
                 .increment(by: Int64(script.timeouts))
+            registry.makeGauge(
+                descriptor: .named("ipfailover_check_script_disabled", help: "1 when the script cannot run (missing, not executable, refused, unparsable) and no instance tracks it"),
+                labels: labels)
+                .set(script.isDisabled ? 1.0 : 0.0)
+            registry.makeCounter(
+                descriptor: .named("ipfailover_check_script_not_started_total", help: "Check runs the daemon could not start for lack of its own resources (not counted as failures)"),
+                labels: labels)
+                .increment(by: Int64(script.spawnFailures))
         }
         registry.makeCounter(
             descriptor: .named("ipfailover_notify_completed_total", help: "Notify deliveries completed"))
@@ -115,6 +123,12 @@ public final class FailoverMetrics: Sendable {
         registry.makeCounter(
             descriptor: .named("ipfailover_notify_timeouts_total", help: "Notify scripts killed for their timeout"))
             .increment(by: Int64(notify.scriptTimeouts))
+        registry.makeCounter(
+            descriptor: .named("ipfailover_notify_dropped_total", help: "Notifications dropped from a full per-instance queue (the newest state is always delivered)"))
+            .increment(by: Int64(notify.dropped))
+        registry.makeCounter(
+            descriptor: .named("ipfailover_notify_not_started_total", help: "Notify script starts that failed for lack of the daemon's own resources"))
+            .increment(by: Int64(notify.spawnFailures))
         registry.makeGauge(
             descriptor: .named("ipfailover_notify_outstanding", help: "Notifications waiting or running"))
             .set(Double(notify.outstanding) as Double)

@@ -20,6 +20,7 @@ public struct LinuxTCPConnectProbe: TCPConnectProbe {
         let fd: Int32
         switch openAndConnect(address: address, port: port) {
         case .failure(let reason): return .failed(reason)
+        case .resourceExhausted(let reason): return .resourceExhausted(reason)
         case .connected(let socket):
             close(socket)
             return .connected(start.duration(to: .now))
@@ -37,7 +38,7 @@ public struct LinuxTCPConnectProbe: TCPConnectProbe {
     }
 
     private enum Attempt {
-        case connected(Int32), inProgress(Int32), failure(String)
+        case connected(Int32), inProgress(Int32), failure(String), resourceExhausted(String)
     }
 
     private func openAndConnect(address: IPAddress, port: UInt16) -> Attempt {
@@ -58,7 +59,11 @@ public struct LinuxTCPConnectProbe: TCPConnectProbe {
         } else {
             fd = socket(family, clinux_SOCK_STREAM | clinux_SOCK_NONBLOCK | clinux_SOCK_CLOEXEC, 0)
         }
-        guard fd >= 0 else { return .failure("socket: " + String(cString: strerror(errno))) }
+        guard fd >= 0 else {
+            let code = errno
+            let reason = "socket: " + String(cString: strerror(code))
+            return code == ENOBUFS || ProcessSupervisor.isResourceErrno(code) ? .resourceExhausted(reason) : .failure(reason)
+        }
         let rc: Int32
         switch address {
         case .v4(let v4):

@@ -3,10 +3,12 @@ import FailoverRuntime
 import Glibc
 import Synchronization
 
-/// One long-lived thread that spawns every script, watches pidfds and stderr pipes
+/// One long-lived thread that spawns every script, watches pidfds and output pipes
 /// with poll(2), enforces deadlines (SIGTERM, then SIGKILL, to the whole group) and
 /// reaps. Nothing on this thread waits for a child: spawning is fork (not vfork),
-/// exec errors arrive through a pipe, exits through pidfds. Spawning from one thread that never exits keeps PR_SET_PDEATHSIG meaningful
+/// exec errors arrive through a pipe, exits through pidfds, every reap is WNOHANG,
+/// and a run the kernel will not let finish is given up at its abandon deadline
+/// (its leader, like orphans that escaped their group, lingers and is reaped later). Spawning from one thread that never exits keeps PR_SET_PDEATHSIG meaningful
 /// (the signal fires when the *creating thread* exits, and libdispatch worker threads
 /// do exit when idle).
 final class ProcessSupervisor: @unchecked Sendable {
@@ -24,11 +26,32 @@ final class ProcessSupervisor: @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private var devNull: Int32 = -1
     // Everything below is touched only by the supervisor thread.
-    private var children: [UInt64: RunningChild] = [:]
+    var children: [UInt64: RunningChild] = [:]
     private var connects: [UInt64: PendingConnect] = [:]
     /// Cancels that arrived before their launch/connect (a task cancelled at entry
     /// runs its cancellation handler first). Bounded: old entries are dropped.
     private var earlyCancels: [UInt64] = []
+    /// Abandoned leaders and escaped orphans, by pid, reaped whenever they go.
+    var lingering: [pid_t: LingeringProcess] = [:]
+    /// Look for orphans on the next pass (a leader or lingering process was reaped).
+    var sweepRequested = false
+    /// Look again then (descriptors were short, or too many processes linger).
+    var sweepAgainAt: ContinuousClock.Instant?
+    /// poll(2) errors other than EINTR (each followed by a short back-off).
+    private(set) var pollFailures = 0
+    /// Runs given up at timeout + grace + `LaunchOutcome.abandonAfter`.
+    private(set) var abandonedRuns = 0
+    /// Zombie orphans reaped by the sweep.
+    var orphansReaped = 0
+    /// Children killed at spawn because no pidfd could watch them, not reaped yet.
+    private var killedUnwatched: [pid_t] = []
+
+    /// Most processes watched through a pidfd at once; beyond, periodic sweeps reap them.
+    static let lingeringLimit = 256
+    /// Pause between sweeps while descriptors are short or the watch list is full.
+    static let sweepRetryPeriod: Duration = .seconds(1)
+    /// Pause after a failed poll(2).
+    static let pollFailureBackoffMS: Int32 = 10
 
     private init() {
         var fds: [Int32] = [-1, -1]
@@ -69,6 +92,7 @@ final class ProcessSupervisor: @unchecked Sendable {
 
             let now = ContinuousClock.now
             enforceDeadlines(now: now)
+            if sweepRequested || (sweepAgainAt.map { now >= $0 } ?? false) { sweepOrphans(now: now) }
             var timeoutMS: Int32 = -1
             if let deadline = nextDeadline() {
                 let wait = now.duration(to: deadline)
@@ -77,27 +101,43 @@ final class ProcessSupervisor: @unchecked Sendable {
 
             pollFDs.removeAll(keepingCapacity: true)
             pollFDs.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
-            var owners: [(UInt64, Int)] = []  // (id, 0 = pidfd, 1 = stderr, 2 = connect, 3 = exec error)
+            var owners: [(UInt64, Watch)] = []
             for (id, child) in children {
                 if child.pidfd >= 0, !child.leaderExited {
                     pollFDs.append(pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0))
-                    owners.append((id, 0))
+                    owners.append((id, .leader))
+                }
+                if child.stdoutFD >= 0 {
+                    pollFDs.append(pollfd(fd: child.stdoutFD, events: Int16(POLLIN), revents: 0))
+                    owners.append((id, .stdout))
                 }
                 if child.stderrFD >= 0 {
                     pollFDs.append(pollfd(fd: child.stderrFD, events: Int16(POLLIN), revents: 0))
-                    owners.append((id, 1))
+                    owners.append((id, .stderr))
                 }
                 if child.errorFD >= 0, !child.leaderExited {
                     pollFDs.append(pollfd(fd: child.errorFD, events: Int16(POLLIN), revents: 0))
-                    owners.append((id, 3))
+                    owners.append((id, .execError))
                 }
             }
             for (id, pending) in connects {
                 pollFDs.append(pollfd(fd: pending.fd, events: Int16(POLLOUT), revents: 0))
-                owners.append((id, 2))
+                owners.append((id, .connect))
+            }
+            for (pid, process) in lingering where process.retryAt == nil {
+                pollFDs.append(pollfd(fd: process.pidfd, events: Int16(POLLIN), revents: 0))
+                owners.append((UInt64(pid), .lingering))
             }
             let ready = poll(&pollFDs, nfds_t(pollFDs.count), timeoutMS)
-            if ready < 0 && errno != EINTR { continue }
+            if ready < 0 {
+                if errno != EINTR {
+                    // ENOMEM, or more descriptors than RLIMIT_NOFILE allows: back off
+                    // rather than spin; deadlines are still enforced on every pass.
+                    pollFailures += 1
+                    _ = poll(nil, 0, Self.pollFailureBackoffMS)
+                }
+                continue
+            }
             if pollFDs[0].revents != 0 {
                 var buffer = [UInt8](repeating: 0, count: 256)
                 while read(wakeRead, &buffer, buffer.count) > 0 {}
@@ -105,13 +145,20 @@ final class ProcessSupervisor: @unchecked Sendable {
             for (index, owner) in owners.enumerated() where pollFDs[index + 1].revents != 0 {
                 let (id, kind) = owner
                 switch kind {
-                case 0: leaderExited(id)
-                case 1: children[id]?.drainStderr()
-                case 3: children[id]?.readExecError()
-                default: connectReady(id)
+                case .leader: leaderExited(id)
+                case .stdout: children[id]?.drain(stream: .stdout)
+                case .stderr: children[id]?.drain(stream: .stderr)
+                case .execError: children[id]?.readExecError()
+                case .connect: connectReady(id)
+                case .lingering: reapLingering(pid_t(truncatingIfNeeded: id), now: ContinuousClock.now)
                 }
             }
         }
+    }
+
+    /// What a polled descriptor belongs to.
+    private enum Watch {
+        case leader, stdout, stderr, execError, connect, lingering
     }
 
     private func handle(_ command: Command) {
@@ -156,15 +203,37 @@ final class ProcessSupervisor: @unchecked Sendable {
         }
         for child in children.values { consider(child.nextDeadline) }
         for pending in connects.values { consider(pending.deadline) }
+        for process in lingering.values { consider(process.retryAt) }
+        consider(sweepAgainAt)
+        if sweepRequested { consider(.now) }
+        if !killedUnwatched.isEmpty { consider(ContinuousClock.now.advanced(by: Self.sweepRetryPeriod / 10)) }
         return best
     }
 
     private func enforceDeadlines(now: ContinuousClock.Instant) {
         for id in Array(children.keys) {
             guard var child = children[id] else { continue }
+            if now >= child.abandonDeadline {
+                children[id] = child
+                abandon(id)
+                continue
+            }
             if child.leaderExited {
+                if !child.reaped {
+                    guard let attempt = child.nextReapAttempt, now >= attempt else { continue }
+                    child.tryReap(now: now)
+                    if child.reaped {
+                        sweepRequested = true
+                        if !child.settleStrays(now: now) { children[id] = child; continue }
+                        children[id] = child
+                        complete(id)
+                    } else {
+                        children[id] = child
+                    }
+                    continue
+                }
                 guard let check = child.nextStrayCheck, now >= check else { continue }
-                if child.settleStrays(now: now) { complete(id) } else { children[id] = child }
+                if child.settleStrays(now: now) { children[id] = child; complete(id) } else { children[id] = child }
                 continue
             }
             if !child.timedOut, now >= child.termDeadline {
@@ -180,23 +249,57 @@ final class ProcessSupervisor: @unchecked Sendable {
             close(pending.fd)
             pending.continuation.resume(returning: .timedOut)
         }
+        for (pid, process) in lingering {
+            if let retry = process.retryAt, now >= retry { reapLingering(pid, now: now) }
+        }
+        if !killedUnwatched.isEmpty {
+            var status: Int32 = 0
+            killedUnwatched.removeAll { waitpid($0, &status, WNOHANG) != 0 }
+        }
     }
 
     private func leaderExited(_ id: UInt64) {
         guard var child = children[id] else { return }
-        child.reapLeader(now: ContinuousClock.now)
-        if child.settleStrays(now: ContinuousClock.now) {
+        let now = ContinuousClock.now
+        child.leaderDidExit(now: now)
+        guard child.reaped else {
+            // A zombie only its tracer may reap yet: retried on a timer, never waited for.
             children[id] = child
-            complete(id)
-        } else {
-            children[id] = child
+            return
         }
+        // The leader's children (escaped ones included) are ours now.
+        sweepRequested = true
+        let settled = child.settleStrays(now: now)
+        children[id] = child
+        if settled { complete(id) }
     }
 
     private func complete(_ id: UInt64) {
         guard var child = children.removeValue(forKey: id) else { return }
-        child.drainStderr()
-        child.closeDescriptors()
+        child.drainOutput()
+        child.closeOutputDescriptors()
+        if child.pidfd >= 0 { close(child.pidfd); child.pidfd = -1 }
+        child.continuation.resume(returning: child.outcome())
+    }
+
+    /// The run took longer than the kernel allows us to wait: report it, keep the
+    /// leader's pidfd to reap it whenever it finally goes.
+    private func abandon(_ id: UInt64) {
+        guard var child = children.removeValue(forKey: id) else { return }
+        child.abandon()
+        child.drainOutput()
+        child.closeOutputDescriptors()
+        if child.pidfd >= 0 {
+            if lingering.count < Self.lingeringLimit {
+                lingering[child.pid] = LingeringProcess(pidfd: child.pidfd, retryAt: child.leaderExited ? .now : nil)
+            } else {
+                close(child.pidfd)
+                sweepAgainAt = sweepAgainAt ?? ContinuousClock.now.advanced(by: Self.sweepRetryPeriod)
+            }
+            child.pidfd = -1
+        }
+        sweepRequested = true
+        abandonedRuns += 1
         child.continuation.resume(returning: child.outcome())
     }
 
@@ -213,11 +316,30 @@ final class ProcessSupervisor: @unchecked Sendable {
         }
     }
 
+    /// errno values that mean the daemon itself lacks resources, not that the
+    /// command is broken.
+    static func isResourceErrno(_ code: Int32) -> Bool {
+        code == EMFILE || code == ENFILE || code == EAGAIN || code == ENOMEM
+    }
+
+    private func spawnFailure(_ request: LaunchRequest, _ what: String, errno code: Int32, start: ContinuousClock.Instant) -> LaunchOutcome {
+        let reason = "\(what): " + String(cString: strerror(code))
+        return LaunchOutcome(
+            termination: Self.isResourceErrno(code) ? .resourceExhausted(reason) : .failedToStart(reason),
+            duration: start.duration(to: .now))
+    }
+
     private func spawn(id: UInt64, request: LaunchRequest, continuation: CheckedContinuation<LaunchOutcome, Never>) {
-        var pipeFDs: [Int32] = [-1, -1]
-        let pipeRC = ipf_pipe(&pipeFDs, 1)
-        guard pipeRC == 0 else {
-            continuation.resume(returning: LaunchOutcome(termination: .failedToStart("pipe: " + String(cString: strerror(-pipeRC)))))
+        let start = ContinuousClock.now
+        var stdoutPipe: [Int32] = [-1, -1]
+        var stderrPipe: [Int32] = [-1, -1]
+        var rc = ipf_pipe(&stdoutPipe, 1)
+        if rc == 0 {
+            rc = ipf_pipe(&stderrPipe, 1)
+            if rc != 0 { close(stdoutPipe[0]); close(stdoutPipe[1]) }
+        }
+        guard rc == 0 else {
+            continuation.resume(returning: spawnFailure(request, "pipe", errno: -rc, start: start))
             return
         }
         let argv = request.arguments.map { strdup($0) } + [nil]
@@ -228,32 +350,33 @@ final class ProcessSupervisor: @unchecked Sendable {
         }
         var pidfd: Int32 = -1
         var errorFD: Int32 = -1
-        let start = ContinuousClock.now
+        var unwatched: pid_t = 0
         let pid: Int32 = request.executablePath.withCString { path in
             argv.withUnsafeBufferPointer { argvBuffer in
                 envp.withUnsafeBufferPointer { envpBuffer in
                     var spawnRequest = ipf_spawn_request(
                         path: path, argv: argvBuffer.baseAddress, envp: envpBuffer.baseAddress,
-                        stdin_fd: devNull, stdout_fd: devNull, stderr_fd: pipeFDs[1],
+                        stdin_fd: devNull, stdout_fd: stdoutPipe[1], stderr_fd: stderrPipe[1],
                         change_credentials: request.credentials == nil ? 0 : 1,
                         uid: request.credentials?.uid ?? 0, gid: request.credentials?.gid ?? 0,
                         parent_death_signal: SIGKILL)
-                    return ipf_spawn(&spawnRequest, &pidfd, &errorFD)
+                    return ipf_spawn(&spawnRequest, &pidfd, &errorFD, &unwatched)
                 }
             }
         }
-        close(pipeFDs[1])
+        close(stdoutPipe[1])
+        close(stderrPipe[1])
         guard pid > 0 else {
-            close(pipeFDs[0])
-            let reason = "\(request.executablePath): " + String(cString: strerror(-pid))
-            continuation.resume(returning: LaunchOutcome(termination: .failedToStart(reason), duration: start.duration(to: .now)))
+            close(stdoutPipe[0])
+            close(stderrPipe[0])
+            // A child killed because it could not be watched: reaped on a later pass.
+            if unwatched > 0 { killedUnwatched.append(unwatched) }
+            continuation.resume(returning: spawnFailure(request, request.executablePath, errno: -pid, start: start))
             return
         }
         children[id] = RunningChild(
-            pid: pid, pidfd: pidfd, stderrFD: pipeFDs[0], errorFD: errorFD,
-            executablePath: request.executablePath, start: start,
-            termDeadline: start.advanced(by: request.timeout), killGrace: request.killGrace,
-            tailLines: request.stderrTailLines, continuation: continuation)
+            pid: pid, pidfd: pidfd, stdoutFD: stdoutPipe[0], stderrFD: stderrPipe[0], errorFD: errorFD,
+            executablePath: request.executablePath, start: start, request: request, continuation: continuation)
     }
 }
 

@@ -3,10 +3,22 @@ import FailoverRuntime
 import Glibc
 
 /// Supervisor-thread bookkeeping for one launched command.
+///
+/// ```
+///  running ──timeout──▶ SIGTERM ──grace──▶ SIGKILL
+///     │                                        │
+///     └──── pidfd readable (leader exited) ◀───┘
+///              │ kill the rest of the group, reap the leader (WNOHANG;
+///              │ a traced zombie is retried on a timer)
+///              ▼
+///           settle strays (≤ 2 s) ──▶ complete
+///  at timeout + grace + abandonAfter, whatever is unfinished: complete as abandoned
+/// ```
 struct RunningChild {
     /// Leader pid = process group id = session id (the child called setsid).
     let pid: pid_t
     var pidfd: Int32
+    var stdoutFD: Int32
     var stderrFD: Int32
     /// Read end of the exec-error pipe (EOF once execve succeeded).
     var errorFD: Int32
@@ -16,50 +28,69 @@ struct RunningChild {
     let start: ContinuousClock.Instant
     let termDeadline: ContinuousClock.Instant
     let killGrace: Duration
-    let tailLines: Int
+    /// The run completes by then, whatever the kernel does with the process.
+    let abandonDeadline: ContinuousClock.Instant
     let continuation: CheckedContinuation<LaunchOutcome, Never>
 
     var timedOut = false
     var killDeadline: ContinuousClock.Instant?
     var killSent = false
+    /// The leader's pidfd became readable: it has exited (it may still await reaping).
     var leaderExited = false
+    /// The leader was reaped: `termination` is its real end.
+    var reaped = false
+    /// When to try reaping again a leader that exited but could not be reaped (traced).
+    var nextReapAttempt: ContinuousClock.Instant?
+    var reapBackoff: Duration = .milliseconds(5)
     var exitedAt: ContinuousClock.Instant?
     var termination: LaunchOutcome.Termination = .exited(0)
     /// Group members seen after the leader exited.
     var strays: Set<pid_t> = []
     var settleGiveUp: ContinuousClock.Instant?
     var nextStrayCheck: ContinuousClock.Instant?
-    private var stderrTail: [UInt8] = []
+    var abandoned = false
+    var output: OutputCapture
 
-    /// Bytes of stderr kept (the tail lines are cut from these).
-    static let stderrBytesKept = 8192
     /// How long killed leftovers may take to disappear before we stop waiting.
     static let straySettleLimit: Duration = .seconds(2)
     /// Poll period while killed leftovers are dying.
     static let strayPollPeriod: Duration = .milliseconds(2)
+    /// Longest wait between two attempts to reap a leader a tracer holds.
+    static let maximumReapBackoff: Duration = .milliseconds(500)
 
     init(
-        pid: pid_t, pidfd: Int32, stderrFD: Int32, errorFD: Int32, executablePath: String,
-        start: ContinuousClock.Instant,
-        termDeadline: ContinuousClock.Instant, killGrace: Duration, tailLines: Int,
+        pid: pid_t, pidfd: Int32, stdoutFD: Int32, stderrFD: Int32, errorFD: Int32, executablePath: String,
+        start: ContinuousClock.Instant, request: LaunchRequest,
         continuation: CheckedContinuation<LaunchOutcome, Never>
     ) {
         self.pid = pid
         self.pidfd = pidfd
+        self.stdoutFD = stdoutFD
         self.stderrFD = stderrFD
         self.errorFD = errorFD
         self.executablePath = executablePath
         self.start = start
-        self.termDeadline = termDeadline
-        self.killGrace = killGrace
-        self.tailLines = tailLines
+        termDeadline = start.advanced(by: request.timeout)
+        killGrace = request.killGrace
+        abandonDeadline = start.advanced(by: request.timeout + request.killGrace + LaunchOutcome.abandonAfter)
         self.continuation = continuation
+        output = OutputCapture(lineLimit: request.outputLineLimit, tailLines: request.stderrTailLines)
     }
 
+    /// True while the leader is neither reaped nor given up: its pid must not be
+    /// reaped by anyone else (the orphan sweep).
+    var holdsLeader: Bool { !reaped }
+
     var nextDeadline: ContinuousClock.Instant? {
-        if leaderExited { return nextStrayCheck }
-        if !timedOut { return termDeadline }
-        return killSent ? nil : killDeadline
+        var candidates: [ContinuousClock.Instant] = [abandonDeadline]
+        if !leaderExited {
+            if !timedOut { candidates.append(termDeadline) } else if !killSent, let killDeadline { candidates.append(killDeadline) }
+        } else if !reaped {
+            if let nextReapAttempt { candidates.append(nextReapAttempt) }
+        } else if let nextStrayCheck {
+            candidates.append(nextStrayCheck)
+        }
+        return candidates.min()
     }
 
     /// Timeout or cancellation: SIGTERM to the group now, SIGKILL after the grace.
@@ -81,43 +112,42 @@ struct RunningChild {
         }
     }
 
-    mutating func drainStderr() {
-        guard stderrFD >= 0 else { return }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        // Bounded per wake-up: a script flooding stderr must not monopolise the thread.
-        for _ in 0..<16 {
-            let n = read(stderrFD, &buffer, buffer.count)
-            if n > 0 {
-                stderrTail.append(contentsOf: buffer[0..<n])
-                if stderrTail.count > Self.stderrBytesKept {
-                    stderrTail.removeFirst(stderrTail.count - Self.stderrBytesKept)
-                }
-                continue
-            }
-            if n == 0 || (errno != EINTR && errno != EAGAIN) {
-                // EOF (every writer gone) or error: stop watching.
-                close(stderrFD)
-                stderrFD = -1
-            }
-            return
-        }
+    mutating func drainOutput() {
+        output.drain(&stdoutFD, stream: .stdout)
+        output.drain(&stderrFD, stream: .stderr)
+    }
+
+    mutating func drain(stream: ScriptOutputLine.Stream) {
+        if stream == .stdout { output.drain(&stdoutFD, stream: .stdout) } else { output.drain(&stderrFD, stream: .stderr) }
     }
 
     /// The leader's pidfd is readable: it is a zombie, so its pid still names the
-    /// group. Kill the rest of the group *before* reaping, then reap.
-    mutating func reapLeader(now: ContinuousClock.Instant) {
+    /// group. Kill the rest of the group *before* reaping, then reap without waiting.
+    mutating func leaderDidExit(now: ContinuousClock.Instant) {
         exitedAt = now
-        drainStderr()
+        leaderExited = true
+        drainOutput()
         readExecError()
         _ = kill(-pid, SIGKILL)
+        tryReap(now: now)
+    }
+
+    /// One non-blocking reap attempt; schedules the next one while a tracer holds the zombie.
+    mutating func tryReap(now: ContinuousClock.Instant) {
         var exited: Int32 = 0
         var value: Int32 = 0
-        if ipf_reap(pidfd, &exited, &value) == 0 {
-            termination = exited != 0 ? .exited(value) : .signaled(value)
+        let rc = ipf_reap(pidfd, &exited, &value)
+        if rc == 1 {
+            nextReapAttempt = now.advanced(by: reapBackoff)
+            reapBackoff = min(reapBackoff * 2, Self.maximumReapBackoff)
+            return
         }
+        if rc == 0 { termination = exited != 0 ? .exited(value) : .signaled(value) }
+        // rc < 0 (ECHILD: someone else reaped it): nothing more to learn.
         close(pidfd)
         pidfd = -1
-        leaderExited = true
+        reaped = true
+        nextReapAttempt = nil
     }
 
     /// Kills and reaps what is left of the group. True once the group is gone (or we
@@ -139,24 +169,33 @@ struct RunningChild {
         return false
     }
 
-    mutating func closeDescriptors() {
-        if pidfd >= 0 { close(pidfd); pidfd = -1 }
+    /// Gives up on a run the kernel will not let finish. The caller keeps watching
+    /// `pidfd` (when still open) to reap the leader later.
+    mutating func abandon() {
+        abandoned = true
+        if !leaderExited { _ = kill(-pid, SIGKILL) }
+    }
+
+    /// Closes everything but the pidfd, which an abandoned run hands on.
+    mutating func closeOutputDescriptors() {
+        if stdoutFD >= 0 { close(stdoutFD); stdoutFD = -1 }
         if stderrFD >= 0 { close(stderrFD); stderrFD = -1 }
         if errorFD >= 0 { close(errorFD); errorFD = -1 }
     }
 
     func outcome() -> LaunchOutcome {
         if let execError {
+            let reason = "\(executablePath): " + String(cString: strerror(execError))
             return LaunchOutcome(
-                termination: .failedToStart("\(executablePath): " + String(cString: strerror(execError))),
+                termination: ProcessSupervisor.isResourceErrno(execError) ? .resourceExhausted(reason) : .failedToStart(reason),
                 duration: start.duration(to: exitedAt ?? start), processID: pid)
         }
-        let text = String(decoding: stderrTail, as: UTF8.self)
-        let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
+        let end = exitedAt ?? (abandoned ? ContinuousClock.now : start)
         return LaunchOutcome(
-            termination: termination, timedOut: timedOut,
-            duration: start.duration(to: exitedAt ?? start),
-            stderrTail: Array(lines.suffix(tailLines)), strayProcessesKilled: strays.count, processID: pid)
+            termination: reaped ? termination : .signaled(SIGKILL), timedOut: timedOut,
+            duration: start.duration(to: end),
+            stderrTail: output.stderrTail(), strayProcessesKilled: strays.count, processID: pid,
+            abandoned: abandoned, output: output.lines, outputLinesDropped: output.dropped)
     }
 }
 

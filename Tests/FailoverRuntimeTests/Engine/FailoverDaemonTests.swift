@@ -50,8 +50,9 @@ import VRRPWire
     @Test func reloadThatTurnsOnScriptSecurityRefusesAnInsecureScriptItRanBefore() async {
         var host = FakeHost.standard(scripts: ["check.sh"])
         host.files["/etc/keepalived"] = FakeHost.directory(gid: 50, mode: 0o775)
+        host.users["root"] = .root
         let ports = RecordingPorts(), clock = ManualClock()
-        let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh")
+        let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", user: ScriptUser(user: "root"))
         let plan = RuntimePlan(instances: [FailoverEngineTests.instance()], checkScripts: [check], enableScriptSecurity: false)
         let daemon = FailoverDaemon(plan: plan, scripts: ScriptSettings(enableScriptSecurity: false), ports: DaemonPorts(
             sender: ports, addresses: ports, announcer: ports, launcher: ImmediateLauncher(),
@@ -70,6 +71,112 @@ import VRRPWire
         // And back: turning it off lets the script run again.
         await daemon.reload(plan)
         #expect(await daemon.scriptStatus().first?.loadError == nil)
+        await daemon.shutdown()
+    }
+
+    /// Waits (bounded) until `condition` holds; false when it never did.
+    static func eventually(_ condition: () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            await Task.yield()
+        }
+        return false
+    }
+
+    /// keepalived disables a missing check script ("Disabling track script … since
+    /// not found/accessible") and the instance serves as if it never tracked it: a
+    /// typo in a script path must not take every VIP down.
+    @Test func missingCheckScriptIsDisabledAndTheInstanceStillServes() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        var host = FakeHost.standard(scripts: [])
+        host.users["root"] = .root
+        let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/typo.sh", user: ScriptUser(user: "root"))
+        let plan = RuntimePlan(instances: [FailoverEngineTests.instance(priority: 255, state: .master,
+                                                                        scripts: [TrackedScript(name: "chk")])],
+                               checkScripts: [check])
+        let launcher = ScriptedLauncher()
+        let daemon = FailoverDaemon(plan: plan, scripts: ScriptSettings(), ports: DaemonPorts(
+            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
+            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
+            clock: clock, logger: Logger(label: "test"))
+        await daemon.start()
+        #expect(await daemon.engine.snapshot().instances[0].state == "MASTER")
+        #expect(launcher.launchCount == 0)
+        let status = await daemon.status()
+        #expect(status.scripts.first?.state == "disabled")
+        #expect(status.scripts.first?.disabledReason == "script '/etc/keepalived/typo.sh' does not exist")
+        let metrics = String(decoding: await daemon.metricsText(), as: UTF8.self)
+        #expect(metrics.contains(#"ipfailover_check_script_disabled{name="chk"} 1"#))
+        await daemon.shutdown()
+    }
+
+    /// A check the daemon cannot start (its descriptors exhausted: EMFILE on the
+    /// pipe) is the daemon's error: logged and counted, the instance keeps its last
+    /// check state — a MASTER stays MASTER — and the next tick tries again.
+    @Test func checkTheDaemonCannotStartNeverFaultsTheInstance() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let host = FakeHost.standard(scripts: ["check.sh"])
+        let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh")
+        let plan = RuntimePlan(instances: [FailoverEngineTests.instance(priority: 255, state: .master,
+                                                                        scripts: [TrackedScript(name: "chk")])],
+                               checkScripts: [check])
+        let launcher = ScriptedLauncher()
+        var settings = ScriptSettings()
+        settings.enableScriptSecurity = false
+        let daemon = FailoverDaemon(plan: plan, scripts: settings, ports: DaemonPorts(
+            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
+            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
+            clock: clock, logger: Logger(label: "test"))
+        await daemon.start()
+        await launcher.waitForLaunches(1)
+        launcher.finish(0, exit: 0)
+        #expect(await Self.eventually { await daemon.engine.snapshot().instances[0].state == "MASTER" })
+        for run in 1...3 {
+            clock.advance(by: .seconds(1))
+            await launcher.waitForLaunches(run + 1)
+            launcher.finish(run, with: LaunchOutcome(termination: .resourceExhausted("pipe: Too many open files")))
+        }
+        #expect(await Self.eventually { await daemon.scriptStatus().first?.spawnFailures == 3 })
+        #expect(await daemon.engine.snapshot().instances[0].state == "MASTER")
+        let status = await daemon.status()
+        #expect(status.scripts.first?.state == "up")
+        #expect(status.scripts.first?.failures == 0)
+        #expect(status.scripts.first?.notStarted == 3)
+        let metrics = String(decoding: await daemon.metricsText(), as: UTF8.self)
+        #expect(metrics.contains(#"ipfailover_check_script_not_started_total{name="chk"} 3"#))
+        await daemon.shutdown()
+    }
+
+    /// What a check script writes is logged with the script's name: at info for a
+    /// failed run, at debug for a successful one (a healthy check every 2 s must not
+    /// flood the log).
+    @Test func checkScriptOutputIsLoggedAtInfoOnlyWhenTheRunFailed() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let store = RecordingLogHandler.Store()
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.users["root"] = .root
+        let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", user: ScriptUser(user: "root"))
+        let plan = RuntimePlan(instances: [FailoverEngineTests.instance(scripts: [TrackedScript(name: "chk", weight: 10)])],
+                               checkScripts: [check])
+        let launcher = ScriptedLauncher()
+        var logger = RecordingLogHandler.logger(store)
+        logger.logLevel = .info
+        let daemon = FailoverDaemon(plan: plan, scripts: ScriptSettings(), ports: DaemonPorts(
+            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
+            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
+            clock: clock, logger: logger)
+        await daemon.start()
+        await launcher.waitForLaunches(1)
+        launcher.finish(0, with: LaunchOutcome(termination: .exited(0), output: [ScriptOutputLine(stream: .stdout, text: "all good")]))
+        #expect(await Self.eventually { await daemon.scriptStatus().first?.runsCompleted == 1 })
+        clock.advance(by: .seconds(1))
+        await launcher.waitForLaunches(2)
+        launcher.finish(1, with: LaunchOutcome(termination: .exited(2), output: [ScriptOutputLine(stream: .stderr, text: "backend down")]))
+        let failureLine = "info vrrp_script chk stderr: backend down script.stream=stderr vrrp.script=chk"
+        #expect(await Self.eventually { store.all.contains(failureLine) })
+        // The feed handles reports in order: the successful run was handled before.
+        #expect(!store.all.contains { $0.contains("all good") })
         await daemon.shutdown()
     }
 }

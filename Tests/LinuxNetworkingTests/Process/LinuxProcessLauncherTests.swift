@@ -40,6 +40,46 @@ import Testing
         #expect(outcome.stderrTail == ["line 4", "line 5", "line 6", "line 7", "line 8"])
     }
 
+    /// stdout and stderr are both captured, line by line with their stream (the
+    /// order between the two pipes is only as precise as their reads).
+    @Test func outputOfBothStreamsIsCaptured() async {
+        let dir = ScriptDirectory()
+        defer { dir.remove() }
+        let script = dir.write("talk.sh", "#!/bin/sh\necho 'to stdout'\necho 'to stderr' >&2\nexit 1\n")
+        let outcome = await launcher.launch(ProcessLab.request([script]))
+        #expect(outcome.termination == .exited(1))
+        #expect(Set(outcome.output) == [ScriptOutputLine(stream: .stdout, text: "to stdout"),
+                                        ScriptOutputLine(stream: .stderr, text: "to stderr")])
+        #expect(outcome.outputLinesDropped == 0)
+        #expect(outcome.stderrTail == ["to stderr"])
+    }
+
+    /// Output is bounded: lines past the limit are counted, an over-long line is cut,
+    /// and a flood never blocks the script.
+    @Test func outputIsBoundedAndAFloodNeverBlocksTheScript() async {
+        let dir = ScriptDirectory()
+        defer { dir.remove() }
+        let script = dir.write("flood.sh", """
+            #!/bin/bash
+            echo first
+            printf '%*s\\n' 5000 x | tr ' ' y
+            for i in $(seq 1 20000); do echo "flood $i"; done
+            printf 'no newline'
+
+            """)
+        var request = ProcessLab.request([script])
+        request.outputLineLimit = 3
+        let outcome = await launcher.launch(request)
+        #expect(outcome.succeeded)
+        #expect(outcome.output.map(\.stream) == [.stdout, .stdout, .stdout])
+        #expect(outcome.output.first?.text == "first")
+        let long = outcome.output.dropFirst().first?.text ?? ""
+        #expect(long.hasPrefix("yyyy") && long.hasSuffix("…"))
+        #expect(long.utf8.count <= ScriptOutputLine.maximumLineBytes + "…".utf8.count)
+        #expect(outcome.output.last?.text == "flood 1")
+        #expect(outcome.outputLinesDropped == 20000)  // 19,999 flood lines + the unterminated last one
+    }
+
     @Test func argumentsAndEnvironmentArePassedExactly() async {
         let dir = ScriptDirectory()
         defer { dir.remove() }
@@ -162,7 +202,7 @@ import Testing
         let dir = ScriptDirectory()
         defer { dir.remove() }
         dir.write("plain.sh", "echo \"$1\" > \(dir.path)/out\n")
-        let preparer = ScriptPreparer(inspector: LinuxScriptHostInspector(), enableScriptSecurity: true, environment: [:])
+        let preparer = ScriptPreparer(inspector: LinuxScriptHostInspector(), enableScriptSecurity: true, defaultCredentials: .root, environment: [:])
         let prepared = preparer.prepare(CheckScriptSpec(name: "chk", commandLine: "\(dir.path)/plain.sh 'a b'"))
         guard case .process(let request) = prepared.probe else {
             Issue.record("\(prepared.probe)")

@@ -7,7 +7,7 @@ import Testing
 /// The runtime (scheduler, dispatcher, preparer) over the real launcher and filesystem.
 @Suite struct RealScriptRuntimeTests {
     func preparer(security: Bool = true) -> ScriptPreparer {
-        ScriptPreparer(inspector: LinuxScriptHostInspector(), enableScriptSecurity: security,
+        ScriptPreparer(inspector: LinuxScriptHostInspector(), enableScriptSecurity: security, defaultCredentials: .root,
                        environment: ["PATH": "/usr/bin:/bin"], killGrace: .milliseconds(100))
     }
 

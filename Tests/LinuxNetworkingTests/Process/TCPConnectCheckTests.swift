@@ -38,7 +38,7 @@ import VRRPWire
     @Test func renderedDefaultCheckRunsWithoutASpawn() async {
         let (fd, port) = Self.listener()
         defer { close(fd) }
-        let preparer = ScriptPreparer(inspector: LinuxScriptHostInspector(), enableScriptSecurity: true, environment: [:])
+        let preparer = ScriptPreparer(inspector: LinuxScriptHostInspector(), enableScriptSecurity: true, defaultCredentials: .root, environment: [:])
         let prepared = preparer.prepare(CheckScriptSpec(
             name: "chk_ipf", commandLine: "/bin/bash -c '</dev/tcp/127.0.0.1/\(port)'", interval: .seconds(5)))
         let scheduler = CheckScriptScheduler(clock: ContinuousClock(), launcher: NoSpawnLauncher(), tcpProbe: LinuxTCPConnectProbe())
@@ -80,7 +80,7 @@ import VRRPWire
         }
         let interval = Duration.seconds(2)
         let spec = CheckScriptSpec(name: "chk_bh", commandLine: "/bin/bash -c '</dev/tcp/192.0.2.10/9'", interval: interval)
-        let preparer = ScriptPreparer(inspector: LinuxScriptHostInspector(), enableScriptSecurity: true, environment: [:])
+        let preparer = ScriptPreparer(inspector: LinuxScriptHostInspector(), enableScriptSecurity: true, defaultCredentials: .root, environment: [:])
         let prepared = preparer.prepare(spec)
         // The connect gives up before the next run is due: 9/10 of the interval.
         guard case .tcpConnect(_, 9, let timeout) = prepared.probe else {

@@ -12,7 +12,8 @@
 # at most a bounded time for each; a notify script never delays a takeover.
 #
 # It appends one line per call to ${IPF_NOTIFY_LOG} and prints the same line on
-# stdout (ipfailover logs script output). Format, space separated:
+# stdout (ipfailover logs each line a notify script writes, at info, so it shows
+# in `oc logs`; keepalived discards script output). Format, space separated:
 #   <UTC timestamp, RFC 3339 with milliseconds> <type> <name> <state> <priority>
 #   2026-01-02T03:04:05.678Z INSTANCE ipfailover_VIP_1 MASTER 254
 #
