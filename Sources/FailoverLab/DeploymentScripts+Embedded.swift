@@ -31,9 +31,9 @@ extension DeploymentScripts {
 #   IPF_CHECK_PORT        TCP port to probe      default $OPENSHIFT_HA_MONITOR_PORT, else 0
 #   IPF_CHECK_TIMEOUT     probe timeout, seconds default 1
 #
-# The host's filesystem is mounted read-only at /hosts in the pod: a check that
-# needs a host file reads /hosts/<path> (scripts written for the OpenShift image's
-# /host mount: change /host/ to /hosts/).
+# The host's filesystem is mounted read-only at /host in the pod, as in the
+# OpenShift image (and also at /hosts): a check that needs a host file reads
+# /host/<path>.
 set -u
 
 state_file=${IPF_CHECK_STATE_FILE:-/var/run/ipfailover/check-fail}
@@ -84,7 +84,7 @@ exit 0
 #   IPF_NOTIFY_LOG  log file  default /var/log/ipfailover-notify.log
 #
 # Replace the body with what your site needs (page someone, update DNS, …):
-# keep it short-running, and read host files under /hosts (not /host).
+# keep it short-running, and read host files under /host.
 set -u
 
 log=${IPF_NOTIFY_LOG:-/var/log/ipfailover-notify.log}

@@ -25,9 +25,9 @@
 #   IPF_CHECK_PORT        TCP port to probe      default $OPENSHIFT_HA_MONITOR_PORT, else 0
 #   IPF_CHECK_TIMEOUT     probe timeout, seconds default 1
 #
-# The host's filesystem is mounted read-only at /hosts in the pod: a check that
-# needs a host file reads /hosts/<path> (scripts written for the OpenShift image's
-# /host mount: change /host/ to /hosts/).
+# The host's filesystem is mounted read-only at /host in the pod, as in the
+# OpenShift image (and also at /hosts): a check that needs a host file reads
+# /host/<path>.
 set -u
 
 state_file=${IPF_CHECK_STATE_FILE:-/var/run/ipfailover/check-fail}

@@ -21,7 +21,7 @@
 #   IPF_NOTIFY_LOG  log file  default /var/log/ipfailover-notify.log
 #
 # Replace the body with what your site needs (page someone, update DNS, …):
-# keep it short-running, and read host files under /hosts (not /host).
+# keep it short-running, and read host files under /host.
 set -u
 
 log=${IPF_NOTIFY_LOG:-/var/log/ipfailover-notify.log}
