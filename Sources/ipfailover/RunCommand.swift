@@ -1,5 +1,6 @@
 import ArgumentParser
 import FailoverConfig
+import LinuxNetworking
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -58,6 +59,7 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "ipfailover")
+        FileDescriptorBudget.raiseSoftLimit(logger: logger)
         let path = config ?? environment["KEEPALIVED_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/keepalived/keepalived.conf"
 
         if fromEnv || EnvironmentMode.isRequested(environment) {
