@@ -59,7 +59,9 @@ public final class StatusHTTPServer: Sendable {
             return configuration
         }()
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 64)
+            // Room for a burst of connects: those past the cap are accepted and
+            // closed at once, and a full backlog makes clients wait for SYN retries.
+            .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
