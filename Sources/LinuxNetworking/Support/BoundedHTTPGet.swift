@@ -1,3 +1,4 @@
+import CLinuxShim
 import Glibc
 
 /// A blocking HTTP/1.0 GET with an overall deadline (connecting, sending and
