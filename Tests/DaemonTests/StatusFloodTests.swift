@@ -131,6 +131,93 @@ struct StatusFloodTests {
         }
     }
 
+    @Test("Descriptor budget: started at 300 of 700 descriptors, run raises the limit, caps the endpoint at 188, and a check script keeps running through 3,000 connections")
+    func statusConnectionsCannotStarveCheckScripts() async throws {
+        try LabRequirements.require(["ip", "prlimit"])
+        let ownLimit = ProcessProbe.raiseOwnDescriptorLimit()
+        try #require(ownLimit >= 3_500, "this test opens 3,000 sockets; RLIMIT_NOFILE hard limit is \(ownLimit)")
+        try await Lab.with(nodes: ["a"]) { lab in
+            let h = DaemonHarness(lab: lab)
+            let a = lab.node("a")
+            try h.writeConfiguration("""
+                global_defs {
+                    router_id lab
+                    enable_script_security
+                    script_user root
+                }
+                vrrp_script chk {
+                    script "/bin/true"
+                    interval 1
+                    fall 1
+                    rise 1
+                }
+                vrrp_instance VI_1 {
+                    state BACKUP
+                    interface eth0
+                    virtual_router_id 51
+                    version 3
+                    priority 150
+                    advert_int 0.1
+                    virtual_ipaddress { \(DaemonHarness.vip)/32 }
+                    track_script { chk }
+                }
+
+                """, for: a)
+            let pa = try h.start(a, launcher: ["prlimit", "--nofile=300:700", "--"])
+            #expect(await h.waitForState("MASTER", on: a), "\(pa.standardError)")
+            #expect(pa.standardError.contains("descriptor limit raised from 300 to 700"), "\(pa.standardError)")
+            let metricsBefore = await h.get("/metrics", on: a) ?? ""
+            // 700 − the 512 kept for scripts, sockets and netlink.
+            #expect(metricsBefore.contains("ipfailover_status_connections_max 188\n"), "\(metricsBefore)")
+            let runsBefore = Self.checkRuns(await h.get("/status", on: a))
+            let baselineFDs = ProcessProbe.openDescriptors(pa.pid)
+
+            let port = UInt16(DaemonHarness.statusPort)
+            let clients = try await lab.inNamespace(a.namespace) { () throws -> [Int32] in
+                try Self.connectAll(port: port, count: 3_000, batch: 100)
+            }
+            var refused = 0
+            let end = ContinuousClock.now + .seconds(15)
+            repeat {
+                try await Task.sleep(for: .milliseconds(200))
+                refused = clients.filter(Self.isClosedByPeer).count
+            } while refused < clients.count - 188 && ContinuousClock.now < end
+            // Held for three check intervals with the endpoint full.
+            let peakFDs = ProcessProbe.openDescriptors(pa.pid)
+            try await Task.sleep(for: .seconds(3))
+            for fd in clients { close(fd) }
+
+            var metrics = ""
+            let answerEnd = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < answerEnd {
+                metrics = await h.get("/metrics", on: a) ?? ""
+                if !metrics.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let runsAfter = Self.checkRuns(await h.get("/status", on: a))
+            let report = "fds \(baselineFDs) → \(peakFDs) with 3,000 connections (\(refused) refused); check runs \(runsBefore ?? -1) → \(runsAfter ?? -1)"
+            print("descriptor budget: \(report)")
+            #expect(refused >= clients.count - 188, "\(report)")
+            #expect(peakFDs <= baselineFDs + 188 + 8, "\(report)")
+            #expect(Self.sample("ipfailover_check_script_failures_total", in: metrics) == 0, "\(report)\n\(metrics)")
+            #expect((runsAfter ?? 0) >= (runsBefore ?? 0) + 2, "\(report)")
+            #expect(await h.state(of: a) == "MASTER", "\(report)\n\(pa.standardError.suffix(2000))")
+            #expect(!pa.standardError.contains("Too many open files"), "\(pa.standardError.suffix(2000))")
+        }
+    }
+
+    /// The first script's `runs` in a `/status` document.
+    static func checkRuns(_ status: String?) -> Int? {
+        guard let status, let range = status.firstRange(of: #""runs" : "#) else { return nil }
+        return Int(status[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// The value of the first sample of `metric` in Prometheus text.
+    static func sample(_ metric: String, in text: String) -> Int? {
+        text.split(separator: "\n").first { $0.hasPrefix(metric + "{") || $0.hasPrefix(metric + " ") }
+            .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }.map { Int($0) }
+    }
+
     // MARK: - Clients (run on a thread inside the node's namespace)
 
     /// A non-blocking connect to 127.0.0.1:`port`.
