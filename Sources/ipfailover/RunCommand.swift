@@ -59,7 +59,6 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "ipfailover")
-        FileDescriptorBudget.raiseSoftLimit(logger: logger)
         let path = config ?? environment["KEEPALIVED_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/keepalived/keepalived.conf"
 
         if fromEnv || EnvironmentMode.isRequested(environment) {
@@ -73,6 +72,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(CheckConfigStatus.cannotRun.rawValue)
             }
         }
+        FileDescriptorBudget.raiseSoftLimit(logger: logger)
         let service = NodeService(configPath: path, statusHost: statusHost, statusPort: statusPort,
                                   ownedAddressesFile: ownedAddressesFile == "none" ? nil : ownedAddressesFile,
                                   dumpDirectory: dumpDirectory,
