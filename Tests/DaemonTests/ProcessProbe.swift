@@ -33,14 +33,20 @@ enum ProcessProbe {
         return count
     }
 
-    /// Raises this process's soft descriptor limit to its hard limit; returns it.
+    /// Raises this process's descriptor limit to at least `needed` (root may raise
+    /// the hard limit too), else the soft limit to the hard one; returns the soft limit.
     @discardableResult
-    static func raiseOwnDescriptorLimit() -> Int {
+    static func raiseOwnDescriptorLimit(atLeast needed: Int = 0) -> Int {
         let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
         var limit = rlimit()
         guard getrlimit(resource, &limit) == 0 else { return 0 }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(resource, &limit)
+        var wanted = limit
+        wanted.rlim_max = max(limit.rlim_max, rlim_t(needed))
+        wanted.rlim_cur = wanted.rlim_max
+        if setrlimit(resource, &wanted) != 0 {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(resource, &limit)
+        }
         getrlimit(resource, &limit)
         return Int(clamping: limit.rlim_cur)
     }

@@ -16,7 +16,7 @@ struct StatusFloodTests {
     @Test("10,000 idle connections, a slowloris and a pipelined flood: the master keeps its adverts, RSS and fds stay flat")
     func statusEndpointAbuseLeavesFailoverAlone() async throws {
         try LabRequirements.require(["ip"])
-        let ownLimit = ProcessProbe.raiseOwnDescriptorLimit()
+        let ownLimit = ProcessProbe.raiseOwnDescriptorLimit(atLeast: 12_000)
         try #require(ownLimit >= 10_500, "this test opens 10,000 sockets; RLIMIT_NOFILE hard limit is \(ownLimit)")
         try await Lab.with(nodes: ["a", "b"]) { lab in
             let h = DaemonHarness(lab: lab)
@@ -134,7 +134,7 @@ struct StatusFloodTests {
     @Test("Descriptor budget: started at 300 of 700 descriptors, run raises the limit, caps the endpoint at 188, and a check script keeps running through 3,000 connections")
     func statusConnectionsCannotStarveCheckScripts() async throws {
         try LabRequirements.require(["ip", "prlimit"])
-        let ownLimit = ProcessProbe.raiseOwnDescriptorLimit()
+        let ownLimit = ProcessProbe.raiseOwnDescriptorLimit(atLeast: 4_000)
         try #require(ownLimit >= 3_500, "this test opens 3,000 sockets; RLIMIT_NOFILE hard limit is \(ownLimit)")
         try await Lab.with(nodes: ["a"]) { lab in
             let h = DaemonHarness(lab: lab)
