@@ -97,6 +97,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Manual clocks, simulated segment, recording fakes for every port, pcap writer.
@@ -144,7 +145,9 @@ let package = Package(
             name: "LinuxNetworkingTests",
             dependencies: ["LinuxNetworking", "FailoverRuntime", "FailoverLab", "VRRPWire", "CLinuxShim"]
         ),
-        .testTarget(name: "StatusServerTests", dependencies: ["StatusServer"]),
+        .testTarget(name: "StatusServerTests", dependencies: [
+            "StatusServer", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // Real `ipfailover run` processes in lab namespaces.
         .testTarget(name: "DaemonTests", dependencies: ["FailoverLab", "LinuxNetworking", "VRRPWire"]),
         // The failover lab end to end: real daemons in namespaces, a probing client, `ipfailover demo`.

@@ -37,8 +37,13 @@ public struct StatusResponse: Sendable, Equatable {
 /// Routes a request to an endpoint. Read-only: anything but GET/HEAD is 405.
 public struct StatusRouter: Sendable {
     public let source: any StatusSource
+    /// The HTTP layer's own counters, appended to `/metrics`.
+    public let counters: StatusServerCounters?
 
-    public init(source: any StatusSource) { self.source = source }
+    public init(source: any StatusSource, counters: StatusServerCounters? = nil) {
+        self.source = source
+        self.counters = counters
+    }
 
     /// The paths served, for the index and for 404 bodies.
     public static let paths = ["/healthz", "/status", "/metrics"]
@@ -59,7 +64,7 @@ public struct StatusRouter: Sendable {
             return StatusResponse(status: 200, contentType: "application/json", body: await source.statusJSON())
         case "/metrics":
             return StatusResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                                  body: await source.metricsText())
+                                  body: await source.metricsText() + (counters?.metricsText() ?? []))
         default:
             return StatusResponse(status: 404, contentType: "text/plain; charset=utf-8",
                                   body: Array("not found; endpoints: \(Self.paths.joined(separator: " "))\n".utf8))

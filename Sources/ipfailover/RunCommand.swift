@@ -102,6 +102,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(CheckConfigStatus.cannotRun.rawValue)
             }
         }
+        FileDescriptorBudget.raiseSoftLimit(logger: logger)
         let service = NodeService(configPath: path, statusHost: statusHost, statusPort: statusPort,
                                   ownedAddressesFile: ownedAddressesFile == "none" ? nil : ownedAddressesFile,
                                   dumpDirectory: dumpDirectory,

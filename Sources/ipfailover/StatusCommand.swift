@@ -1,7 +1,7 @@
 import ArgumentParser
 import FailoverRuntime
 import FoundationEssentials
-import Glibc
+import LinuxNetworking
 
 /// `ipfailover status`: the daemon's `/status` as a table.
 struct StatusCommand: ParsableCommand {
@@ -15,12 +15,24 @@ struct StatusCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the raw JSON document instead of a table.")
     var json = false
 
+    @Option(name: .long, help: "Give up after this many seconds (connecting and reading together).")
+    var timeout: Double = 5
+
+    /// A `/status` of 255 instances is a few hundred kilobytes; anything far larger
+    /// is not our daemon.
+    static let maxResponseBytes = BoundedHTTPGet.defaultMaxResponseBytes
+
     func run() throws {
         let environment = ProcessEnvironment.current()
         let (host, port) = try StatusAddress.parse(statusAddress ?? environment["IPFAILOVER_STATUS_ADDRESS"])
         guard let host else { throw ValidationError("the status endpoint is off; pass --status-address HOST:PORT") }
-        guard let body = StatusClient.get(host: host, port: port, path: "/status") else {
-            printError("no daemon answers on http://\(host):\(port)/status")
+        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout \(timeout) is not a positive number of seconds") }
+        let body: [UInt8]
+        do {
+            body = try BoundedHTTPGet.get(host: host, port: port, path: "/status", deadline: .seconds(timeout),
+                                          maxResponseBytes: Self.maxResponseBytes)
+        } catch {
+            printError("no status from the daemon: \(error)")
             throw ExitCode(1)
         }
         if json {
@@ -60,36 +72,5 @@ enum StatusTable {
             row.enumerated().map { c, cell in c == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[c] - cell.count) }
                 .joined(separator: "  ")
         }.joined(separator: "\n") + "\n"
-    }
-}
-
-/// A blocking HTTP/1.0 GET.
-enum StatusClient {
-    static func get(host: String, port: Int, path: String) -> [UInt8]? {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &result) == 0, let info = result else { return nil }
-        defer { freeaddrinfo(result) }
-        let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else { return nil }
-        let request = "GET \(path) HTTP/1.0\r\nHost: \(host)\r\n\r\n"
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            response += buffer[0..<n]
-        }
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard response.starts(with: Array("HTTP/1.".utf8)), response.count > 12,
-              response[9...11].elementsEqual("200".utf8),
-              let split = response.firstRange(of: separator) else { return nil }
-        return Array(response[split.upperBound...])
     }
 }

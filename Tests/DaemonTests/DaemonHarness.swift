@@ -89,8 +89,9 @@ struct DaemonHarness {
         try LabFile.write(text, to: configPath(node))
     }
 
-    func start(_ node: Lab.Node, logName: String? = nil, extra: [String] = []) throws -> LabProcess {
-        try lab.spawn(in: node.namespace, [Self.binary, "run"] + extra + ["--config", configPath(node),
+    /// Starts `ipfailover run` on `node`; `launcher` (e.g. `prlimit …  --`) execs it.
+    func start(_ node: Lab.Node, logName: String? = nil, extra: [String] = [], launcher: [String] = []) throws -> LabProcess {
+        try lab.spawn(in: node.namespace, launcher + [Self.binary, "run"] + extra + ["--config", configPath(node),
                                            "--status-address", "127.0.0.1:\(Self.statusPort)",
                                            "--owned-addresses-file", "\(lab.directory)/\(node.name).owned",
                                            "--dump-directory", "\(lab.directory)/\(node.name)"],

@@ -61,7 +61,8 @@ extension POSIXErrorCode: @retroactive Error {}
         let response = try await Task.detached { try rawRequest(port: port, "GET /metrics HTTP/1.0\r\n\r\n") }.value
         #expect(response.hasPrefix("HTTP/1.0 200 OK"))
         #expect(response.contains("Content-Type: text/plain; version=0.0.4"))
-        #expect(response.hasSuffix("keepalived_advert_sent_total 3\n"))
+        // The daemon's metrics, then the endpoint's own.
+        #expect(response.contains("\r\n\r\nkeepalived_advert_sent_total 3\n# HELP ipfailover_status_connections_open "))
         let health = try await Task.detached { try rawRequest(port: port, "GET /healthz HTTP/1.0\r\n\r\n") }.value
         #expect(health.hasSuffix("ok\n"))
         await server.shutdown()

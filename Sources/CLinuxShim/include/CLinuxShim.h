@@ -84,6 +84,12 @@ struct clinux_in6_pktinfo {
 };
 
 // --- control messages ---------------------------------------------------
+// glibc 2.34+ declares this only under _GNU_SOURCE, which the Glibc module lacks.
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
+static inline int clinux_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
+
 static inline size_t clinux_cmsg_space(size_t len) { return CMSG_SPACE(len); }
 static inline size_t clinux_cmsg_len(size_t len) { return CMSG_LEN(len); }
 static inline struct cmsghdr *clinux_cmsg_firsthdr(struct msghdr *m) { return CMSG_FIRSTHDR(m); }
