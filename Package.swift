@@ -161,7 +161,8 @@ let package = Package(
 if Context.environment["IPFAILOVER_FUZZ"] == "1" {
     package.targets.append(.executableTarget(
         name: "ipfailover-fuzz",
-        dependencies: ["FailoverConfig", "LinuxNetworking", "VRRPWire"]
+        dependencies: ["FailoverConfig", "LinuxNetworking", "StatusServer", "VRRPWire",
+                       .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
     ))
     package.products.append(.executable(name: "ipfailover-fuzz", targets: ["ipfailover-fuzz"]))
 }

@@ -10,6 +10,7 @@ enum FuzzTargets {
         FuzzTarget(name: "netlink", summary: "a datagram from rtnetlink: message framing, link and address payloads", run: netlink),
         FuzzTarget(name: "config", summary: "keepalived.conf text (lexer, parser, builder), with an include served from memory", run: config),
         FuzzTarget(name: "env", summary: "OPENSHIFT_HA_* values; what render writes must parse back to the same model", run: environment),
+        FuzzTarget(name: "http", summary: "one connection's bytes to the status server (loopback, the daemon's pipeline)", run: StatusServerTarget.run),
     ]
 
     static func advertIPv4(_ bytes: [UInt8]) {

@@ -1,0 +1,60 @@
+import Dispatch
+import Glibc
+import NIOCore
+import NIOPosix
+import StatusServer
+
+/// The status server as the daemon starts it (same bootstrap, pipeline and handlers),
+/// on 127.0.0.1 with timeouts short enough for a fuzzer: each input is one
+/// connection's bytes, sent, half-closed, and answered or cut off.
+enum StatusServerTarget {
+    struct FixedSource: StatusSource {
+        func isHealthy() async -> Bool { true }
+        func statusJSON() async -> [UInt8] { Array(#"{"instances":[]}"#.utf8) }
+        func metricsText() async -> [UInt8] { Array("ipfailover_up 1\n".utf8) }
+    }
+
+    /// The server's port, started on first use.
+    nonisolated(unsafe) static var port: UInt16 = 0
+
+    static func start() -> UInt16 {
+        if port != 0 { return port }
+        let started = DispatchSemaphore(value: 0)
+        let limits = StatusServerLimits(maxConnections: 64, idleTimeout: .milliseconds(100),
+                                        headerTimeout: .milliseconds(100), bodyTimeout: .milliseconds(100),
+                                        writeTimeout: .milliseconds(100), maxHeaderBytes: 8192, maxBodyBytes: 8192)
+        nonisolated(unsafe) var bound: UInt16 = 0
+        Task.detached {
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let server = try! await StatusHTTPServer.start(host: "127.0.0.1", port: 0, source: FixedSource(),
+                                                          group: group, limits: limits)
+            bound = UInt16(server.port)
+            started.signal()
+        }
+        started.wait()
+        port = bound
+        return port
+    }
+
+    static func run(_ bytes: [UInt8]) {
+        let port = start()
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return }
+        var timeout = timeval(tv_sec: 0, tv_usec: 500_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        shutdown(fd, Int32(SHUT_WR))
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while buffer.withUnsafeMutableBytes({ recv(fd, $0.baseAddress, $0.count, 0) }) > 0 {}
+    }
+}
