@@ -24,8 +24,9 @@ struct DaemonHarness {
         return dir + "/ipfailover"
     }
 
-    /// A VRRPv3 instance with 100 ms adverts, so elections take well under a second.
-    static func configuration(priority: Int, preemption: String = "") -> String {
+    /// A VRRPv3 instance with 100 ms adverts, so elections take well under a second;
+    /// `extra` lines go into the instance block.
+    static func configuration(priority: Int, extra: String = "") -> String {
         """
         global_defs { router_id lab }
         vrrp_instance VI_1 {
@@ -35,7 +36,7 @@ struct DaemonHarness {
             version 3
             priority \(priority)
             advert_int 0.1
-            \(preemption)
+            \(extra)
             virtual_ipaddress { \(vip)/32 }
         }
 

@@ -15,24 +15,9 @@ struct ManyVIPsAdvertGapTests {
     /// One VRRPv3 instance at 0.1 s holding 198.51.100.10 and, on `a`, 999 IPv6 VIPs in
     /// `virtual_ipaddress_excluded` (not in the advert, so both nodes' adverts agree).
     static func configuration(priority: Int, extraIPv6: Int) -> String {
-        var out = """
-        global_defs { router_id lab }
-        vrrp_instance VI_1 {
-            state BACKUP
-            interface eth0
-            virtual_router_id 51
-            version 3
-            priority \(priority)
-            advert_int \(interval)
-            virtual_ipaddress { \(DaemonHarness.vip)/32 }
-
-        """
-        if extraIPv6 > 0 {
-            out += "    virtual_ipaddress_excluded {\n"
-            for k in 1...extraIPv6 { out += "        2001:db8:100::\(String(k, radix: 16))/128 dev eth0\n" }
-            out += "    }\n"
-        }
-        return out + "}\n"
+        guard extraIPv6 > 0 else { return DaemonHarness.configuration(priority: priority) }
+        let excluded = (1...extraIPv6).map { "        2001:db8:100::\(String($0, radix: 16))/128 dev eth0\n" }.joined()
+        return DaemonHarness.configuration(priority: priority, extra: "virtual_ipaddress_excluded {\n\(excluded)    }")
     }
 
     @Test("Taking over 999 IPv6 VIPs at 0.1 s: the new master's adverts keep their interval, and the old master stays BACKUP")

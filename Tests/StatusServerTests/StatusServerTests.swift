@@ -12,29 +12,11 @@ private actor FakeSource: StatusSource {
 
 /// A blocking HTTP/1.0 request over loopback; returns the raw response text.
 private func rawRequest(port: Int, _ request: String) throws -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXErrorCode(rawValue: errno).map { $0 } ?? .EIO }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = in_port_t(UInt16(port).bigEndian)
-    addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    let rc = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard rc == 0 else { throw POSIXErrorCode(rawValue: errno) ?? .EIO }
-    _ = request.withCString { send(fd, $0, strlen($0), 0) }
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = recv(fd, &buf, buf.count, 0)
-        if n <= 0 { break }
-        out += buf[0..<n]
-    }
-    return String(decoding: out, as: UTF8.self)
+    let client = try LoopbackClient(port: port)
+    _ = client.send(request)
+    return client.readToEnd().bytes
 }
 
-extension POSIXErrorCode: @retroactive Error {}
 
 @Suite struct StatusServerTests {
     @Test func routerServesTheThreeEndpointsAndRefusesWrites() async {
