@@ -8,7 +8,7 @@ import PackageDescription
 let packageDirectory = String(#filePath.dropLast("Package.swift".count))
 
 // How the shipped daemon is linked (release, Linux), for its peak RSS (docs/daemon.md
-// "Memory"; issue 8 wants it no larger than keepalived's). The kernel maps file pages
+// "Memory": no larger than keepalived's). The kernel maps file pages
 // into a process in 64 KiB fault-around blocks, so what counts is how many blocks of
 // the binary the daemon touches, not the binary's size:
 // - lld with a symbol ordering file (scripts/link-order writes it from a profile of
@@ -75,7 +75,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        // fork/exec details Swift cannot express (vfork child, raw credential syscalls).
+        // fork/exec details Swift cannot express (fork child, raw credential syscalls).
         .target(name: "CProcessSpawn"),
         // Kernel headers and macro wrappers Swift cannot import (rtnetlink, AF_PACKET, CMSG_*).
         .target(name: "CLinuxShim"),

@@ -2,7 +2,7 @@ import FailoverLab
 import Glibc
 import Testing
 
-/// Two real `ipfailover run` processes on a bridged lab segment (issue 7).
+/// Two real `ipfailover run` processes on a bridged lab segment.
 @Suite(.serialized, .enabled(if: LabRequirements.shouldRun(["ip"]), "needs root and iproute2"))
 struct DaemonLabTests {
     @Test("SIGTERM on the master: priority 0 hands the VIP to the backup, exit 0, VIP gone from the old node")

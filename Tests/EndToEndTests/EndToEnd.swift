@@ -2,7 +2,7 @@ import FailoverLab
 import Testing
 import VRRPWire
 
-/// The end-to-end scenarios of issue 8: three nodes running the built `ipfailover`
+/// The end-to-end scenarios: three nodes running the built `ipfailover`
 /// in env mode (OPENSHIFT_HA_*) in network namespaces, the check and notify scripts of
 /// deploy/kubernetes/scripts installed per node, a client probing every VIP every
 /// 5 ms. Serialized: each scenario runs three daemons on a 2-core machine.

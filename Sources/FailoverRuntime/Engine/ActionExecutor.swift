@@ -124,7 +124,7 @@ extension ActionExecutor {
         for failure in failures {
             context.logger.error("cannot add \(failure.address): \(failure.error)")
         }
-        // The whole group is announced, as it always was: a failed add is logged above.
+        // The whole group is announced: a failed add is logged above.
         if !failures.isEmpty {
             ports.announcer.announceFirstRound(failures.map(\.address), virtualRouterID: vrid, inBackground: parts > 0)
         }

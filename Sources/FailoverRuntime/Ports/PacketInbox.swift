@@ -4,7 +4,7 @@ import Synchronization
 /// own thread, emptied by the engine — on every doorbell, and before it acts on any
 /// expired timer. A backup therefore never declares the master down while the
 /// master's advert already sits in memory behind the timer (under load the timer
-/// task and the packet feeder compete for the engine, and the timer used to win).
+/// and the packet feeder compete for the engine, and the timer can win).
 ///
 /// Bounded: beyond `capacity` waiting packets the oldest are dropped and counted —
 /// a stale advert is worth less than a fresh one.

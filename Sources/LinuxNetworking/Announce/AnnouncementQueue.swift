@@ -2,9 +2,9 @@ import Dispatch
 import Synchronization
 
 /// The pending rounds of every announcement burst of the node, sent from one serial
-/// queue under one timer. A takeover of 255 instances used to start 255 tasks, each
-/// alive through `garp_master_delay` (5 s); their task allocators and copied
-/// task-locals were about half a MiB of the daemon's peak RSS.
+/// queue under one timer, not a task per burst: a takeover of 255 instances would
+/// start 255 tasks, each alive through `garp_master_delay` (5 s), whose task
+/// allocators and copied task-locals come to about half a MiB of peak RSS.
 ///
 /// A job is one burst's remaining rounds (sent back to back, one per timer event, so
 /// other jobs interleave) and optionally one later burst. Scheduling a key again

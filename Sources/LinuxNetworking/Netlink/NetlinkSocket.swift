@@ -79,8 +79,8 @@ final class NetlinkSocket: Sendable {
         var type: UInt16
         var flags: UInt16
         var payload: [UInt8]
-        /// Names the request in errors; formatted only when one is reported (a group of
-        /// 1,000 VIPs used to format 1,000 descriptions on every takeover).
+        /// Names the request in errors; formatted only when one is reported (formatting
+        /// eagerly costs 1,000 descriptions per takeover of a 1,000-VIP group).
         var describe: @Sendable () -> String
 
         init(type: UInt16, flags: UInt16, payload: [UInt8], operation: @escaping @Sendable @autoclosure () -> String) {

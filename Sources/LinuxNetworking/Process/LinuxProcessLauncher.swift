@@ -2,7 +2,7 @@ import CProcessSpawn
 import FailoverRuntime
 import Glibc
 
-/// `ProcessLauncher` for Linux: vfork+exec in a new session (own process group),
+/// `ProcessLauncher` for Linux: fork+exec in a new session (own process group),
 /// parent-death signal SIGKILL, stdin/stdout on /dev/null, stderr captured (tail
 /// kept), every inherited descriptor closed, credentials switched with raw syscalls
 /// before exec. Timeouts send SIGTERM to the group, SIGKILL after the grace; once
