@@ -74,9 +74,9 @@ struct DaemonLifecycleTests {
             }
             try #require(daemon.exitStatusIfEnded == nil, "killed by signal #\(sent): \(daemon.standardError.suffix(2000))")
             #expect(await h.waitForAll("MASTER", count: 255, on: a) != nil, "\(daemon.standardError.suffix(2000))")
-            let reloaded = await lab.waitForFile(daemon.standardErrorPath) { $0.contains("reloaded:") }
+            let reloaded = await lab.waitForFile(daemon.standardErrorPath, timeout: .seconds(90)) { $0.contains("reloaded:") }
             #expect(reloaded.satisfied, "no reload after start-up: \(reloaded.contents.suffix(2000))")
-            let stats = await lab.waitForFile("\(lab.directory)/\(a.name)/ipfailover.stats") { !$0.isEmpty }
+            let stats = await lab.waitForFile("\(lab.directory)/\(a.name)/ipfailover.stats", timeout: .seconds(90)) { !$0.isEmpty }
             #expect(stats.satisfied, "no stats dump after start-up")
         }
     }

@@ -103,7 +103,8 @@ import Testing
         let outcome = await launcher.launch(ProcessLab.request([script], timeout: timeout, grace: grace))
         #expect(outcome.timedOut)
         #expect(!outcome.succeeded)
-        #expect(outcome.duration < timeout + grace + .seconds(1))
+        // Killed, not run to its end (30 s, or never): far below that, with room for a loaded machine.
+        #expect(outcome.duration < .seconds(10))
         expectGroupGone(outcome)
     }
 
@@ -116,7 +117,8 @@ import Testing
         #expect(outcome.timedOut)
         #expect(outcome.termination == .signaled(SIGKILL))
         #expect(outcome.duration >= timeout + grace)
-        #expect(outcome.duration < timeout + grace + .seconds(1))
+        // Killed, not run to its end (30 s, or never): far below that, with room for a loaded machine.
+        #expect(outcome.duration < .seconds(10))
         #expect(outcome.stderrTail == ["ignoring TERM"])
         expectGroupGone(outcome)
     }
@@ -142,7 +144,8 @@ import Testing
         let timeout = Duration.milliseconds(200), grace = Duration.milliseconds(300)
         let outcome = await launcher.launch(ProcessLab.request([script], timeout: timeout, grace: grace))
         #expect(outcome.timedOut)
-        #expect(outcome.duration < timeout + grace + .seconds(1))
+        // Killed, not run to its end (30 s, or never): far below that, with room for a loaded machine.
+        #expect(outcome.duration < .seconds(10))
         expectGroupGone(outcome)
     }
 

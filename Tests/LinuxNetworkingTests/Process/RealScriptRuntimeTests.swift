@@ -31,7 +31,8 @@ import Testing
         for report in reports {
             guard case .process(let outcome) = report.detail else { Issue.record("\(report.detail)"); continue }
             #expect(outcome.timedOut)
-            #expect(outcome.duration < .milliseconds(100) + .milliseconds(100) + .seconds(1))
+            // Ended by the timeout, not by the script (30 s): room for a loaded machine.
+            #expect(outcome.duration < .seconds(10))
             if let pid = outcome.processID { #expect(ProcessTable.members(ofProcessGroup: pid).isEmpty) }
         }
         let status = scheduler.status()[0]
