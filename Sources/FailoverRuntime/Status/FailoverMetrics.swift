@@ -63,10 +63,16 @@ public final class FailoverMetrics: Sendable {
     }
 
     /// The Prometheus text exposition of everything.
-    public func render(snapshot: EngineSnapshot, scripts: [CheckScriptStatus], notify: NotifyDispatcher.Statistics) -> [UInt8] {
+    /// `healthy`: what `/healthz` reports (`FailoverEngine.isAlive`); `keepalived_up`
+    /// is 1 only then.
+    public func render(snapshot: EngineSnapshot, scripts: [CheckScriptStatus], notify: NotifyDispatcher.Statistics,
+                       healthy: Bool = true) -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
-        let up = registry.makeGauge(descriptor: .named("keepalived_up", help: "1 while the VRRP engine runs"))
-        up.set(Double(1))
+        let up = registry.makeGauge(descriptor: .named("keepalived_up", help: "1 while the VRRP engine runs with its timer armed (as /healthz)"))
+        up.set(healthy ? 1.0 : 0.0)
+        registry.makeGauge(descriptor: .named("ipfailover_build_info", help: "Always 1; the version label is the daemon's release (ipfailover --version)"),
+                           labels: [("version", BuildInfo.version)])
+            .set(1.0)
         for instance in snapshot.instances {
             let labels = [("iname", instance.name), ("intf", instance.interface), ("vrid", String(instance.virtualRouterID))]
             registry.makeGauge(
