@@ -90,9 +90,12 @@ struct DaemonHarness {
     }
 
     /// Starts `ipfailover run` on `node`; `launcher` (e.g. `prlimit …  --`) execs it.
-    func start(_ node: Lab.Node, logName: String? = nil, extra: [String] = [], launcher: [String] = []) throws -> LabProcess {
+    /// `statusHost` 0.0.0.0 also serves the status endpoint on the node's address
+    /// (for a scraper in another namespace).
+    func start(_ node: Lab.Node, logName: String? = nil, extra: [String] = [], launcher: [String] = [],
+               statusHost: String = "127.0.0.1") throws -> LabProcess {
         try lab.spawn(in: node.namespace, launcher + [Self.binary, "run"] + extra + ["--config", configPath(node),
-                                           "--status-address", "127.0.0.1:\(Self.statusPort)",
+                                           "--status-address", "\(statusHost):\(Self.statusPort)",
                                            "--owned-addresses-file", "\(lab.directory)/\(node.name).owned",
                                            "--dump-directory", "\(lab.directory)/\(node.name)"],
                       logName: logName ?? "ipfailover-\(node.name)")
