@@ -141,6 +141,17 @@ struct DaemonHarness {
         return false
     }
 
+    /// Polls until the node's eth0 holds the VIP: `/status` may report MASTER a
+    /// moment before the address-change thread has added it.
+    func waitForVIP(on node: Lab.Node, timeout: Duration = .seconds(10)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await holdsVIP(node) { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
     /// Whether the node's eth0 holds the VIP right now.
     func holdsVIP(_ node: Lab.Node) async throws -> Bool {
         let result = try await lab.run(in: node.namespace, ["ip", "-o", "addr", "show", "dev", "eth0"])
