@@ -17,7 +17,19 @@ public struct ObservedStatus: Sendable, Hashable, Decodable {
         public var virtualAddresses: [String]
         /// keepalived-named counters (`become_master`, `advert_rcvd`, …).
         public var counters: [String: Int]?
+        /// Split-brain episodes (another master on the VRID).
+        public var splitBrain: Conflict?
+        /// VRID-collision episodes (another address list on the VRID).
+        public var vridCollision: Conflict?
         // The document's keys are the daemon's property names (docs/daemon.md).
+    }
+
+    /// A split-brain or VRID-collision record of one instance.
+    public struct Conflict: Sendable, Hashable, Decodable {
+        public var active: Bool
+        /// The sender that began the active episode.
+        public var peer: String?
+        public var episodes: Int
     }
 
     public var instances: [Instance]

@@ -208,7 +208,7 @@ public struct SimulatedSegment: Sendable {
             nodes[n].installedAddresses[r].formUnion(addresses)
         case let .removeVirtualAddresses(addresses):
             nodes[n].installedAddresses[r].subtract(addresses)
-        case .announce, .notify, .warn:
+        case .announce, .notify, .warn, .peerConflict:
             break
         }
     }

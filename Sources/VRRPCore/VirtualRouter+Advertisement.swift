@@ -51,16 +51,17 @@ extension VirtualRouter {
         // without VIPs (Count 0) never makes a master step down or a backup stand by.
         guard advert.addresses.count == min(configuration.virtualAddresses.count, Self.maximumAdvertisedAddresses) else {
             statistics.addressListError += 1
-            return []
+            return [.peerConflict(.addressListMismatch(peer: source))]
         }
+        var actions: [VirtualRouterAction] = []
         if !advert.priority.isRelease, advert.addresses != configuration.virtualAddresses,
            Set(advert.addresses) != Set(configuration.virtualAddresses) {
             statistics.addressListError += 1
+            actions.append(.peerConflict(.addressListMismatch(peer: source)))
         }
         statistics.advertReceived += 1
         if advert.priority.isRelease { statistics.priorityZeroReceived += 1 }
 
-        var actions: [VirtualRouterAction] = []
         switch state {
         case .backup: backupReceived(advert, from: source, now: now, into: &actions)
         case .master: masterReceived(advert, from: source, now: now, into: &actions)
@@ -75,6 +76,11 @@ extension VirtualRouter {
             masterDownTimer = now + skewTime
             releasedBy = source
             return
+        }
+        if let master = masterAddress, source != master, let heard = masterHeardAt, now - heard <= masterDownInterval,
+           let followed = masterPriority, advert.priority < followed,
+           !(source == previousMaster && masterChangedAt.map { now - $0 <= masterDownInterval } ?? false) {
+            actions.append(.peerConflict(.secondMaster(peer: source, priority: advert.priority, master: master)))
         }
         let lower = advert.priority < effectivePriority
         // keepalived 2.x (vrrp_state_backup): a master of higher or equal priority
@@ -93,7 +99,7 @@ extension VirtualRouter {
         if configuration.version == .v3 {
             masterAdvertisementInterval = advert.advertisementInterval
         }
-        masterAddress = source
+        follow(source, priority: advert.priority, now: now)
         releasedBy = nil
         wantsMaster = false
         masterDownTimer = now + masterDownInterval
@@ -103,6 +109,11 @@ extension VirtualRouter {
         let theyWin = advert.priority > effectivePriority
             || (advert.priority == effectivePriority && source > configuration.primaryAddress)
         guard theyWin else {
+            // A farewell advert comes right after we took over; later, the sender
+            // has been master without hearing us.
+            if !advert.priority.isRelease, let since = lastTransition?.at, now - since >= masterDownInterval {
+                actions.append(.peerConflict(.concurrentMaster(peer: source, priority: advert.priority)))
+            }
             // Priority 0 or a lower (or equal, lower-address) master: assert ourselves now
             // so the other side sees a better master and backups reset their timers.
             sendAdvertisement(priority: effectivePriority, into: &actions)
@@ -121,8 +132,19 @@ extension VirtualRouter {
         if configuration.version == .v3 {
             masterAdvertisementInterval = advert.advertisementInterval
         }
-        masterAddress = source
+        follow(source, priority: advert.priority, now: now)
         transition(to: .backup, reason: .preemptedBy(source, priority: advert.priority), now: now, into: &actions)
         masterDownTimer = now + masterDownInterval
+    }
+
+    /// Records `source` as the master this router follows.
+    private mutating func follow(_ source: IPAddress, priority: Priority, now: VRRPInstant) {
+        if masterAddress != source {
+            previousMaster = masterAddress
+            masterChangedAt = now
+        }
+        masterAddress = source
+        masterPriority = priority
+        masterHeardAt = now
     }
 }

@@ -40,6 +40,14 @@ public struct VirtualRouter: Sendable {
 
     /// RFC 5798 §6.2 Adver_Timer (MASTER only).
     var advertisementTimer: VRRPInstant?
+    /// The priority of the followed master's last advert, and when it came: a
+    /// backup tells a second master from a new one by them (`PeerConflict`).
+    var masterPriority: Priority?
+    var masterHeardAt: VRRPInstant?
+    /// The master followed before `masterAddress`, and when that changed: its
+    /// farewell advert right after a preemption is not a second master.
+    var previousMaster: IPAddress?
+    var masterChangedAt: VRRPInstant?
     /// RFC 5798 §6.2 Master_Down_Timer (BACKUP only).
     var masterDownTimer: VRRPInstant?
     /// The master whose priority-0 advert armed the down timer at skew time.

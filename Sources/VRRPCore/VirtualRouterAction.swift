@@ -15,4 +15,7 @@ public enum VirtualRouterAction: Hashable, Sendable {
     case notify(StateNotification)
     /// Log a configuration warning.
     case warn(VirtualRouterWarning)
+    /// Another router on our VRID looks like a second master or another cluster:
+    /// count and log it (nothing changes on the wire or the interface).
+    case peerConflict(PeerConflict)
 }

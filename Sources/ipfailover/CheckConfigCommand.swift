@@ -5,6 +5,9 @@ import LinuxNetworking
 
 /// `ipfailover check-config FILE`: every problem at once, keepalived `-t` exit codes.
 /// `--env` checks the OPENSHIFT_HA_* environment instead (and the file it would render).
+/// With neither, it checks what `run` would run from: the environment when
+/// OPENSHIFT_HA_VIRTUAL_IPS is set, else $KEEPALIVED_CONFIG or
+/// /etc/keepalived/keepalived.conf.
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
@@ -12,7 +15,7 @@ struct CheckConfigCommand: ParsableCommand {
         discussion: "Exit status: 0 ok, 3 cannot run, 4 errors that were adjusted, 5 scripts without enable_script_security."
     )
 
-    @Argument(help: "The keepalived.conf to check.")
+    @Argument(help: "The keepalived.conf to check (default: what 'run' would use — the environment when OPENSHIFT_HA_VIRTUAL_IPS is set, else $KEEPALIVED_CONFIG, else /etc/keepalived/keepalived.conf).")
     var file: String?
 
     @Flag(name: .long, help: "Check the OPENSHIFT_HA_* environment (and its rendered keepalived.conf) instead of a file.")
@@ -24,11 +27,16 @@ struct CheckConfigCommand: ParsableCommand {
     @OptionGroup var node: NodeOptions
 
     func validate() throws {
-        if env == (file != nil) { throw ValidationError("give either a FILE or --env") }
+        if env && file != nil { throw ValidationError("give either a FILE or --env, not both") }
     }
 
     func run() throws {
         var diagnostics: [Diagnostic]
+        let processEnvironment = ProcessEnvironment.current()
+        // A FILE given wins; without one, `run`'s choice: env mode when asked for,
+        // else its default file.
+        let file = self.file ?? (env || EnvironmentMode.isRequested(processEnvironment) ? nil
+            : processEnvironment["KEEPALIVED_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/keepalived/keepalived.conf")
         // Scripts are vetted on this host by the daemon's own preparation, so what
         // `run` would disable is reported here.
         let preparer = { (configuration: Configuration) in
@@ -37,13 +45,13 @@ struct CheckConfigCommand: ParsableCommand {
                            environment: ProcessEnvironment.current())
         }
         if let file {
-            var environment = ProcessEnvironment.current()
+            var environment = processEnvironment
             if let hostname = node.hostname { environment["IPFAILOVER_HOSTNAME"] = hostname }
             let id = configID ?? ConfigLoader.defaultConfigID(environment: environment)
             let result = ConfigLoader.load(path: file, configID: id)
             diagnostics = result.diagnostics + preparer(result.configuration).diagnostics(for: result.configuration, file: file)
         } else {
-            let environment = ProcessEnvironment.current()
+            let environment = processEnvironment
             let identity = try node.resolve(environment)
             let (configuration, _, envDiagnostics) = OpenShiftEnvironment.configuration(environment: environment, node: identity)
             diagnostics = envDiagnostics

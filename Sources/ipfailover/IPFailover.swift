@@ -1,4 +1,5 @@
 import ArgumentParser
+import FailoverRuntime
 
 /// The `ipfailover` command line: argument parsing and wiring only. Started from
 /// main.swift.
@@ -6,6 +7,7 @@ struct IPFailover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ipfailover",
         abstract: "IP failover with VRRP (keepalived-compatible).",
+        version: BuildInfo.version,
         subcommands: [RunCommand.self, StatusCommand.self, CleanupCommand.self, DemoCommand.self, RenderCommand.self,
                       CheckConfigCommand.self]
     )

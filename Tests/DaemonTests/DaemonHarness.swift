@@ -91,9 +91,12 @@ struct DaemonHarness {
     }
 
     /// Starts `ipfailover run` on `node`; `launcher` (e.g. `prlimit …  --`) execs it.
-    func start(_ node: Lab.Node, logName: String? = nil, extra: [String] = [], launcher: [String] = []) throws -> LabProcess {
+    /// `statusHost` 0.0.0.0 also serves the status endpoint on the node's address
+    /// (for a scraper in another namespace).
+    func start(_ node: Lab.Node, logName: String? = nil, extra: [String] = [], launcher: [String] = [],
+               statusHost: String = "127.0.0.1") throws -> LabProcess {
         try lab.spawn(in: node.namespace, launcher + [Self.binary, "run"] + extra + ["--config", configPath(node),
-                                           "--status-address", "127.0.0.1:\(Self.statusPort)",
+                                           "--status-address", "\(statusHost):\(Self.statusPort)",
                                            "--owned-addresses-file", "\(lab.directory)/\(node.name).owned",
                                            "--dump-directory", "\(lab.directory)/\(node.name)"],
                       logName: logName ?? "ipfailover-\(node.name)")
@@ -135,6 +138,17 @@ struct DaemonHarness {
         while ContinuousClock.now < deadline {
             if await self.state(of: node) == state { return true }
             try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    /// Polls until the node's eth0 holds the VIP: `/status` may report MASTER a
+    /// moment before the address-change thread has added it.
+    func waitForVIP(on node: Lab.Node, timeout: Duration = .seconds(10)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await holdsVIP(node) { return true }
+            try await Task.sleep(for: .milliseconds(20))
         }
         return false
     }

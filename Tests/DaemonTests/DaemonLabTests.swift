@@ -17,7 +17,7 @@ struct DaemonLabTests {
             let status = await pa.stop(signal: SIGTERM, grace: .seconds(10))
             #expect(status == 0, "exit status \(status): \(pa.standardError)")
             #expect(await h.waitForState("MASTER", on: b))
-            #expect(try await h.holdsVIP(b))
+            #expect(try await h.waitForVIP(on: b))
             #expect(try await !h.holdsVIP(a))
             // The takeover came from the priority-0 release (skew time), not from
             // waiting out the master-down interval.

@@ -105,4 +105,45 @@ struct CommandLineTests {
         let help = try TestSupport.run([binary, "render", "--env-help"])
         #expect(help.output == EnvironmentSchema.markdownTable())
     }
+
+    @Test("--version prints the version constant the build_info metric carries",
+          .enabled(if: canRun, "the ipfailover binary was not built next to the tests"))
+    func version() throws {
+        let binary = try #require(Self.binary, "ipfailover binary not found next to the test bundle")
+        let result = try TestSupport.run([binary, "--version"])
+        #expect(result.status == 0)
+        let printed = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(printed.split(separator: ".").count == 3 && printed.allSatisfy { $0.isNumber || $0 == "." }, "\(printed)")
+    }
+
+    @Test("check-config without an argument checks what run would use: $KEEPALIVED_CONFIG (else /etc/keepalived/keepalived.conf), or the environment when OPENSHIFT_HA_VIRTUAL_IPS is set",
+          .enabled(if: canRun, "the ipfailover binary was not built next to the tests"))
+    func checkConfigDefaults() throws {
+        let binary = try #require(Self.binary, "ipfailover binary not found next to the test bundle")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let env = "/usr/bin/env"
+        let broken = try write("vrrp_instance VI_1 {\n    bogus_keyword 1\n}\n", name: "keepalived.conf", in: directory)
+        let fromVariable = try TestSupport.run([env, "-i", "KEEPALIVED_CONFIG=\(broken)", binary, "check-config"])
+        #expect(fromVariable.status != 0)
+        #expect(fromVariable.output.contains("\(broken):2:"), "\(fromVariable.output)")
+
+        // Env mode wins over the file, as in `run`: the broken file is not read.
+        let envMode = try TestSupport.run([env, "-i", "KEEPALIVED_CONFIG=\(broken)", "OPENSHIFT_HA_VIRTUAL_IPS=198.51.100.x",
+                                           binary, "check-config", "--node-address", "192.0.2.11"])
+        #expect(envMode.status == 3)
+        #expect(envMode.output.contains("OPENSHIFT_HA_VIRTUAL_IPS: error: entry '198.51.100.x'"), "\(envMode.output)")
+        #expect(!envMode.output.contains(broken))
+
+        // A FILE given wins over both.
+        let explicit = try TestSupport.run([env, "-i", "OPENSHIFT_HA_VIRTUAL_IPS=198.51.100.x", binary, "check-config", broken])
+        #expect(explicit.output.contains("\(broken):2:"), "\(explicit.output)")
+
+        let standard = "/etc/keepalived/keepalived.conf"
+        if !FileManager.default.fileExists(atPath: standard) {
+            let missing = try TestSupport.run([env, "-i", binary, "check-config"])
+            #expect(missing.status == 3)
+            #expect(missing.output.contains(standard), "\(missing.output)")
+        }
+    }
 }

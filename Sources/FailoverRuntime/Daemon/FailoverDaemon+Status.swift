@@ -63,7 +63,8 @@ extension FailoverDaemon {
 
     /// `/metrics`.
     public func metricsText() async -> [UInt8] {
-        metrics.render(snapshot: await engine.snapshot(), scripts: scriptStatus(), notify: notifier.statistics)
+        metrics.render(snapshot: await engine.snapshot(), scripts: scriptStatus(), notify: notifier.statistics,
+                       healthy: await engine.isAlive())
     }
 
     /// `/healthz`: the engine runs and its timer is armed.

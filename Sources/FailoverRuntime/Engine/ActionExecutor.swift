@@ -79,6 +79,9 @@ struct ActionExecutor: Sendable {
             ports.notifier.enqueue(NotifyEvent(notification), spec: spec)
         case .warn(let warning):
             log.warning("\(warning)")
+        case .peerConflict:
+            // Counted and logged per episode by the engine, which never hands it here.
+            break
         }
     }
 }

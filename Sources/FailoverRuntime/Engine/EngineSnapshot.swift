@@ -26,6 +26,10 @@ public struct InstanceSnapshot: Sendable, Hashable, Codable {
     public var lastTransition: TransitionSnapshot?
     /// keepalived stats names → values (core counters and receive-path drops).
     public var counters: [String: UInt64]
+    /// Another master on this VRID (`PeerConflict.concurrentMaster`, `.secondMaster`).
+    public var splitBrain: ConflictSnapshot
+    /// Another address list on this VRID (`PeerConflict.addressListMismatch`).
+    public var vridCollision: ConflictSnapshot
 }
 
 public struct TrackerSnapshot: Sendable, Hashable, Codable {
@@ -53,6 +57,9 @@ extension Duration {
 extension FailoverEngine {
     /// A consistent picture of all instances at this moment.
     public func snapshot() -> EngineSnapshot {
+        // An episode whose quiet period ran out ends here too: an instance in FAULT
+        // has no timer to end it, and a scrape must not show it still going on.
+        if started, !stopped { expireConflicts(now: now) }
         var instances: [InstanceSnapshot] = []
         for unit in units {
             var groupName: String?
@@ -77,7 +84,9 @@ extension FailoverEngine {
                         TransitionSnapshot(from: $0.from.rawValue, to: $0.to.rawValue,
                                            reason: $0.reason.description, atSeconds: $0.at.offset.seconds)
                     },
-                    counters: counters))
+                    counters: counters,
+                    splitBrain: splitBrains[router.name]?.snapshot ?? ConflictSnapshot(),
+                    vridCollision: vridCollisions[router.name]?.snapshot ?? ConflictSnapshot()))
             }
         }
         let order = Dictionary(uniqueKeysWithValues: plan.instances.enumerated().map { ($1.name, $0) })

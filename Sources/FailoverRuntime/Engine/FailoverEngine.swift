@@ -61,6 +61,11 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     /// Links last reported down (or removed): a reload replays them into the
     /// instances it starts, whose interface trackers begin up.
     var downLinks: Set<String> = []
+    /// Per instance, split-brain and VRID-collision episodes (`FailoverEngine+Conflicts`).
+    var splitBrains: [String: ConflictEpisodes] = [:]
+    var vridCollisions: [String: ConflictEpisodes] = [:]
+    /// Episodes going on, all instances together: nothing to expire while zero.
+    var activeConflicts = 0
     /// Places a packet's kernel receive timestamp on `clock`; nil: packets count as
     /// received when handled.
     let wallClock: (any WallClock)?
@@ -173,7 +178,9 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     /// A VRRP packet from a receive socket.
     public func receive(_ inbound: InboundPacket) {
         guard started, !stopped else { return }
+        let now = now
         handle(inbound, now: received(inbound, now: now, wallNow: wallClock?.now()))
+        expireConflicts(now: now)
         rearm()
     }
 
@@ -195,6 +202,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         guard started, !stopped, !batch.isEmpty else { return }
         let now = now, wallNow = wallClock?.now()
         for inbound in batch { handle(inbound, now: received(inbound, now: now, wallNow: wallNow)) }
+        expireConflicts(now: now)
         rearm()
     }
 
@@ -293,6 +301,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
             if let d = deadlines[i], d <= now { run(i) { $0.deadlineReached(now: now) } }
         }
         warmUpDueTakeovers(now: now)
+        expireConflicts(now: now)
         rearm()
     }
 
@@ -395,6 +404,10 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         while index < actions.endIndex {
             let tagged = actions[index]
             index += 1
+            if case .peerConflict(let conflict) = tagged.action, let instance = tagged.instance {
+                recordConflict(conflict, instance: instance, now: now)
+                continue
+            }
             let context = tagged.instance.flatMap { contexts[$0] }
             // A takeover's VIPs and their announcement go together: each part of a
             // large group is announced as soon as the kernel has it (ActionExecutor).

@@ -63,10 +63,16 @@ public final class FailoverMetrics: Sendable {
     }
 
     /// The Prometheus text exposition of everything.
-    public func render(snapshot: EngineSnapshot, scripts: [CheckScriptStatus], notify: NotifyDispatcher.Statistics) -> [UInt8] {
+    /// `healthy`: what `/healthz` reports (`FailoverEngine.isAlive`); `keepalived_up`
+    /// is 1 only then.
+    public func render(snapshot: EngineSnapshot, scripts: [CheckScriptStatus], notify: NotifyDispatcher.Statistics,
+                       healthy: Bool = true) -> [UInt8] {
         let registry = PrometheusCollectorRegistry()
-        let up = registry.makeGauge(descriptor: .named("keepalived_up", help: "1 while the VRRP engine runs"))
-        up.set(Double(1))
+        let up = registry.makeGauge(descriptor: .named("keepalived_up", help: "1 while the VRRP engine runs with its timer armed (as /healthz)"))
+        up.set(healthy ? 1.0 : 0.0)
+        registry.makeGauge(descriptor: .named("ipfailover_build_info", help: "Always 1; the version label is the daemon's release (ipfailover --version)"),
+                           labels: [("version", BuildInfo.version)])
+            .set(1.0)
         for instance in snapshot.instances {
             let labels = [("iname", instance.name), ("intf", instance.interface), ("vrid", String(instance.virtualRouterID))]
             registry.makeGauge(
@@ -81,6 +87,22 @@ public final class FailoverMetrics: Sendable {
                 registry.makeCounter(descriptor: .named("keepalived_\(stat)_total", help: help), labels: labels)
                     .increment(by: Int64(clamping: instance.counters[stat] ?? 0))
             }
+            registry.makeGauge(
+                descriptor: .named("ipfailover_split_brain_active", help: "1 while another master advertises this VRID (episode not yet quiet)"),
+                labels: labels)
+                .set(instance.splitBrain.active ? 1.0 : 0.0)
+            registry.makeCounter(
+                descriptor: .named("ipfailover_split_brain_episodes_total", help: "Split-brain episodes: another master seen on this VRID, logged once each"),
+                labels: labels)
+                .increment(by: Int64(clamping: instance.splitBrain.episodes))
+            registry.makeGauge(
+                descriptor: .named("ipfailover_vrid_collision_active", help: "1 while adverts for this VRID carry another address list (episode not yet quiet)"),
+                labels: labels)
+                .set(instance.vridCollision.active ? 1.0 : 0.0)
+            registry.makeCounter(
+                descriptor: .named("ipfailover_vrid_collisions_total", help: "VRID-collision episodes: adverts for this VRID with another address list, logged once each"),
+                labels: labels)
+                .increment(by: Int64(clamping: instance.vridCollision.episodes))
             registry.makeCounter(
                 descriptor: .named("ipfailover_takeover_warm_ups_total", help: "Takeover paths warmed up just before this backup's Master_Down_Timer expired"),
                 labels: labels)

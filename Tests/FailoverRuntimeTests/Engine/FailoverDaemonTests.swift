@@ -41,10 +41,27 @@ import VRRPWire
         // Names exactly as declared (no unit appended), each with its help and type.
         #expect(metrics.contains("# HELP keepalived_become_master_total Transitions into MASTER\n"
             + "# TYPE keepalived_become_master_total counter\n"))
-        #expect(metrics.contains("# HELP keepalived_up 1 while the VRRP engine runs\n# TYPE keepalived_up gauge\nkeepalived_up 1"))
+        #expect(metrics.split(separator: "\n").contains { $0.hasPrefix("keepalived_up 1") })
+        #expect(metrics.contains(#"ipfailover_build_info{version="\#(BuildInfo.version)"} 1"#))
         #expect(await daemon.isHealthy())
         await daemon.shutdown()
         #expect(await !daemon.isHealthy())
+    }
+
+    @Test("keepalived_up rule: 1 only while the engine is healthy (as /healthz): 0 before start and after shutdown")
+    func keepalivedUpFollowsHealth() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let daemon = Self.daemon(RuntimePlan(instances: [FailoverEngineTests.instance()]), ports: ports, clock: clock)
+        func up() async -> Bool? {
+            let text = String(decoding: await daemon.metricsText(), as: UTF8.self)
+            let line = text.split(separator: "\n").first { $0.hasPrefix("keepalived_up ") }
+            return line.map { $0 == "keepalived_up 1" || $0 == "keepalived_up 1.0" }
+        }
+        #expect(await up() == false)
+        await daemon.start()
+        #expect(await up() == true)
+        await daemon.shutdown()
+        #expect(await up() == false)
     }
 
     @Test func reloadThatTurnsOnScriptSecurityRefusesAnInsecureScriptItRanBefore() async {
