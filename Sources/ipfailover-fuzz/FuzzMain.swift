@@ -37,12 +37,17 @@ enum FuzzMain {
         var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         let status = cArguments.withUnsafeMutableBufferPointer { buffer -> Int32 in
             var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = buffer.baseAddress
-            return LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-                let bytes = size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size))
-                selected!.run(bytes)
-                return 0
-            }
+            return LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) }
         }
         exit(status)
     }
+}
+
+/// libFuzzer's own entry point, which its archive refers to; the driver above is
+/// what runs, and both go to the selected target.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let bytes = size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size))
+    selected?.run(bytes)
+    return 0
 }
