@@ -6,7 +6,7 @@ struct IPFailover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ipfailover",
         abstract: "IP failover with VRRP (keepalived-compatible).",
-        subcommands: [RunCommand.self, StatusCommand.self, CleanupCommand.self, DemoCommand.self, RenderCommand.self,
+        subcommands: [RunCommand.self, StatusCommand.self, CleanupCommand.self, DemoCommand.self, LabGroupCommand.self, RenderCommand.self,
                       CheckConfigCommand.self]
     )
 }
