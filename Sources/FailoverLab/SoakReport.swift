@@ -51,6 +51,8 @@ public struct SoakReport: Sendable, Codable {
     /// outage, e.g. a neighbour entry left on the previous holder): reported, not a violation.
     public var quietOutages: [Violation]
     public var reconvergence: Reconvergence
+    /// The same per fault kind.
+    public var reconvergenceByFault: [String: Reconvergence]
     /// Node name → resources of its longest-lived daemon incarnation (ipfailover nodes).
     public var resources: [String: Resources]
     public var durationSeconds: Double
@@ -79,6 +81,9 @@ public struct SoakReport: Sendable, Codable {
         for (kind, reason) in skipped.sorted(by: { $0.key < $1.key }) { lines.append("  skipped \(kind): \(reason)") }
         lines.append("  reconvergence (fault end → one stable MASTER per VRID holding its VIPs): n=\(reconvergence.count) "
                      + "p50 \(reconvergence.p50Milliseconds) ms, p99 \(reconvergence.p99Milliseconds) ms, max \(reconvergence.maxMilliseconds) ms")
+        for (kind, r) in reconvergenceByFault.sorted(by: { $0.key < $1.key }) {
+            lines.append("    \(kind): n=\(r.count) p50 \(r.p50Milliseconds) ms, p99 \(r.p99Milliseconds) ms, max \(r.maxMilliseconds) ms")
+        }
         for (node, r) in resources.sorted(by: { $0.key < $1.key }) {
             lines.append("  \(node): \(r.samples) samples, fds first/last/max \(r.fdsFirst)/\(r.fdsLast)/\(r.fdsMax), "
                          + "RSS first/last/max \(r.rssFirstKiB)/\(r.rssLastKiB)/\(r.rssMaxKiB) KiB")

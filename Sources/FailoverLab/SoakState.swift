@@ -34,6 +34,7 @@ final class SoakState {
     /// Quiet periods in which the client heard nothing from a VIP (reported, not a violation).
     var silences: [SoakReport.Violation] = []
     var reconvergence: [Duration] = []
+    var reconvergenceByFault: [String: [Duration]] = [:]
     var stableWindow: Duration = .seconds(1)
     var pool: [SoakFault] = SoakFault.allCases
     var currentEvent = -1
@@ -100,6 +101,7 @@ final class SoakState {
             await checkAlive(since: begin)
             if let settled = await settle(since: healed) {
                 reconvergence.append(settled - healed)
+                reconvergenceByFault[fault.rawValue, default: []].append(settled - healed)
                 if options.verbose {
                     output("event \(event): \(currentFault) held \(SoakRun.milliseconds(healed - begin)), "
                            + "settled after \(SoakRun.milliseconds(settled - healed))")
@@ -212,7 +214,8 @@ final class SoakState {
         return SoakReport(seed: options.seed, eventsRequested: options.events,
                           eventsRun: currentEvent + 1, nodes: names.reduce(into: [:]) { $0[$1] = daemons[$1]!.implementation.description },
                           instances: instances.keys.sorted(), faults: faults, skipped: skipped, violations: violations, quietOutages: silences,
-                          reconvergence: .init(samples: reconvergence), resources: resources,
+                          reconvergence: .init(samples: reconvergence),
+                          reconvergenceByFault: reconvergenceByFault.mapValues { .init(samples: $0) }, resources: resources,
                           durationSeconds: seconds(.now), interrupted: interrupted)
     }
 }
