@@ -153,6 +153,12 @@ final class SoakState {
         }
         let vips = instances.values.flatMap { $0 }.sorted().compactMap { IPAddress($0) }
         probe = try await cluster.startProbe(vips, interval: .milliseconds(20))
+        if options.configuration != nil {
+            for fault in [SoakFault.checkFail, .checkHang] {
+                pool.removeAll { $0 == fault }
+                skipped[fault.rawValue] = "the operator's configuration does not run the lab's check script"
+            }
+        }
         if !LabRequirements.has("nft") {
             pool.removeAll { $0 == .packetLoss }
             skipped[SoakFault.packetLoss.rawValue] = "nft not found"
