@@ -8,7 +8,7 @@ struct IPFailover: AsyncParsableCommand {
         commandName: "ipfailover",
         abstract: "IP failover with VRRP (keepalived-compatible).",
         version: BuildInfo.version,
-        subcommands: [RunCommand.self, StatusCommand.self, CleanupCommand.self, DemoCommand.self, RenderCommand.self,
+        subcommands: [RunCommand.self, StatusCommand.self, CleanupCommand.self, DemoCommand.self, LabGroupCommand.self, RenderCommand.self,
                       CheckConfigCommand.self]
     )
 }

@@ -1,0 +1,20 @@
+/// The soak's seeded generator (SplitMix64): the same seed gives the same sequence of
+/// faults, targets and durations on every machine, so a failing run can be replayed.
+public struct SoakRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A duration uniformly between `low` and `high` milliseconds.
+    public mutating func milliseconds(_ low: Int, _ high: Int) -> Duration {
+        .milliseconds(Int.random(in: low...high, using: &self))
+    }
+}
