@@ -131,24 +131,37 @@ public final class LinkMonitor: Sendable {
         for event in events { for c in continuations { c.yield(event) } }
     }
 
-    /// Decodes one RTM_NEWLINK/DELLINK/NEWADDR/DELADDR message, keeping the
-    /// index → name table current.
-    private func event(_ message: NetlinkMessage) -> LinkEvent? {
+    /// What one RTM_NEWLINK/DELLINK/NEWADDR/DELADDR message says.
+    enum Decoded {
+        case link(LinkStatus, removed: Bool)
+        case address(InterfaceAddress, added: Bool)
+    }
+
+    /// Decodes one message; nil for other types and for payloads that do not parse.
+    static func decode(_ message: NetlinkMessage) -> Decoded? {
         switch Int32(message.type) {
         case Int32(RTM_NEWLINK), Int32(RTM_DELLINK):
-            guard let status = Self.parseLink(message.payload) else { return nil }
-            let removed = Int32(message.type) == Int32(RTM_DELLINK)
+            parseLink(message.payload).map { .link($0, removed: Int32(message.type) == Int32(RTM_DELLINK)) }
+        case Int32(RTM_NEWADDR), Int32(RTM_DELADDR):
+            AddressManager.parseAddress(message.payload).map { .address($0, added: Int32(message.type) == Int32(RTM_NEWADDR)) }
+        default:
+            nil
+        }
+    }
+
+    /// Turns one message into an event, keeping the index → name table current.
+    private func event(_ message: NetlinkMessage) -> LinkEvent? {
+        switch Self.decode(message) {
+        case .link(let status, let removed):
             state.withLock { s in
                 if removed { s.names[status.index] = nil } else { s.names[status.index] = status.name }
             }
             return removed ? .linkRemoved(status) : .linkChanged(status)
-        case Int32(RTM_NEWADDR), Int32(RTM_DELADDR):
-            guard let address = AddressManager.parseAddress(message.payload) else { return nil }
+        case .address(let address, let added):
             let name = state.withLock { $0.names[address.interfaceIndex] }
                 ?? linkName(address.interfaceIndex)
-            return Int32(message.type) == Int32(RTM_NEWADDR)
-                ? .addressAdded(address, interface: name) : .addressRemoved(address, interface: name)
-        default:
+            return added ? .addressAdded(address, interface: name) : .addressRemoved(address, interface: name)
+        case nil:
             return nil
         }
     }
@@ -186,17 +199,6 @@ extension LinkMonitor {
     /// target (scripts/fuzz): the same functions, without a socket.
     @_spi(Fuzzing) public static func decodeDatagram(_ bytes: [UInt8]) -> Int {
         guard let messages = try? NetlinkMessage.parse(bytes[...]) else { return 0 }
-        var decoded = 0
-        for message in messages {
-            switch Int32(message.type) {
-            case Int32(RTM_NEWLINK), Int32(RTM_DELLINK):
-                if parseLink(message.payload) != nil { decoded += 1 }
-            case Int32(RTM_NEWADDR), Int32(RTM_DELADDR):
-                if AddressManager.parseAddress(message.payload) != nil { decoded += 1 }
-            default:
-                break
-            }
-        }
-        return decoded
+        return messages.compactMap(decode).count
     }
 }
