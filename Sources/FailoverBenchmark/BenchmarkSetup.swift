@@ -45,9 +45,9 @@ struct BenchmarkSetup: Sendable, Hashable {
 
     /// The keepalived.conf of the node with `priority`: `instances` instances (VRID 1…,
     /// VIP 198.51.100.(9+n)), optionally `extraIPv6` IPv6 VIPs 2001:db8:100::1… in the
-    /// first instance's `virtual_ipaddress_excluded`, optionally a tracked check script
-    /// (weight 0: failing means FAULT).
-    func configuration(priority: Int, master: Bool, instances: Int = 1, check: Check? = nil,
+    /// first instance's `virtual_ipaddress_excluded`, optionally a check script tracked by
+    /// every instance (weight 0: failing means FAULT) and a notify script.
+    func configuration(priority: Int, master: Bool, instances: Int = 1, check: Check? = nil, notify: String? = nil,
                        extraIPv6: Int = 0, layout: IPv6Layout = .sequential) -> String {
         var out = "global_defs {\n    router_id bench\n    script_user root\n}\n\n"
         if let check {
@@ -72,6 +72,7 @@ struct BenchmarkSetup: Sendable, Hashable {
             out += "    priority \(priority)\n"
             out += "    advert_int \(Self.format(advertisementInterval))\n"
             if check != nil { out += "    track_script {\n        chk_bench\n    }\n" }
+            if let notify { out += "    notify \"\(notify)\"\n" }
             out += "    virtual_ipaddress {\n        \(Self.vip(n))/32 dev eth0\n    }\n"
             if n == 1, extraIPv6 > 0 {
                 out += "    virtual_ipaddress_excluded {\n"

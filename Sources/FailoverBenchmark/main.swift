@@ -2,14 +2,18 @@
 // keepalived.conf, alternating daemons. Writes a JSON file and prints a Markdown table.
 // Needs root, tcpdump, tshark and keepalived. Not a test: it measures, it does not judge.
 //
-//   FailoverBenchmark [--quick] [--repetitions N] [--rows 1,2,3,4,5] [--window S]
-//                     [--output results.json] [--markdown table.md]
+//   FailoverBenchmark [--quick] [--repetitions N] [--rows 1,2,3,4,5,6,7] [--window S]
+//                     [--instances 1,16,64,255] [--output results.json] [--markdown table.md]
+//                     [--chart scaling.svg]
 import FailoverLab
 import Glibc
 
 struct Options {
     var repetitions = 5
-    var rows: Set<Int> = [1, 2, 3, 4, 5]
+    var rows: Set<Int> = [1, 2, 3, 4, 5, 6, 7]
+    /// The instance counts of the scaling series (row 7).
+    var instanceCounts = [1, 16, 64, 255]
+    var chart: String?
     var window: Double = 20
     var output = "benchmark-results/latest.json"
     var markdown: String?
@@ -25,6 +29,9 @@ struct Options {
             case "--window": window = Double(args.popFirst() ?? "") ?? window
             case "--output": output = args.popFirst() ?? output
             case "--markdown": markdown = args.popFirst()
+            case "--chart": chart = args.popFirst()
+            case "--instances":
+                instanceCounts = (args.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }.filter { (1...255).contains($0) }
             case "--events":
                 let names = (args.popFirst() ?? "").split(separator: ",").map(String.init)
                 events = FailoverEvent.allCases.filter { e in names.contains { e.rawValue.hasPrefix($0) || "\(e)" == $0 } }
@@ -164,6 +171,49 @@ for (rowNumber, layout) in [(4, BenchmarkSetup.IPv6Layout.sequential), (5, .shar
     }
 }
 
+// Rows 6 and 7: the whole 3-node cluster, every node measured (a master, b and c
+// backups). Row 6: 255 instances with and without the shared check and notify script,
+// and at VRRPv2 1 s. Row 7: the instance-count series, with check and notify.
+var series = ScalingSeries()
+@MainActor func clusterRow(_ row: String, setup: BenchmarkSetup, instances: Int, scripts: Bool) async {
+    for rep in 0..<options.repetitions {
+        for daemon in order(rep) {
+            let run = ClusterRun(setup: setup, daemon: daemon, instances: instances, scripts: scripts,
+                                 window: .milliseconds(Int64(options.window * 1000)), binary: binary, port: port)
+            do {
+                let usage = try await run.run()
+                for node in usage.keys.sorted() {
+                    let role = node == "a" ? "master" : "backup"
+                    let u = usage[node]!
+                    results.add(row: row, "CPU, node \(node) (\(role))", unit: "% of a core", daemon, u.cpuFraction * 100,
+                                note: "utime+stime of the process tree over \(Results.format(options.window)) s")
+                    results.add(row: row, "peak RSS, node \(node) (\(role))", unit: "MiB", daemon, u.peakRSS / 1_048_576)
+                    if scripts, setup == .v3Fast { series.add(daemon: daemon, node: node, instances: instances, cpu: u.cpuFraction * 100) }
+                }
+                log("\(row) \(daemon) #\(rep + 1): " + usage.keys.sorted().map {
+                    "\($0) CPU \(Results.format(usage[$0]!.cpuFraction * 100)) %, RSS \(Results.format(usage[$0]!.peakRSS / 1_048_576)) MiB"
+                }.joined(separator: "; "))
+            } catch {
+                for node in ["a", "b", "c"] {
+                    results.add(row: row, "CPU, node \(node) (\(node == "a" ? "master" : "backup"))", unit: "% of a core", daemon, nil)
+                }
+                log("\(row) \(daemon) #\(rep + 1) FAILED: \(error)")
+            }
+        }
+    }
+}
+if options.rows.contains(6) {
+    await clusterRow("6 whole cluster, 3 nodes, 255 instances, VRRPv3 0.1 s, shared 1 s check + notify", setup: .v3Fast, instances: 255, scripts: true)
+    await clusterRow("6 whole cluster, 3 nodes, 255 instances, VRRPv3 0.1 s, no scripts", setup: .v3Fast, instances: 255, scripts: false)
+    await clusterRow("6 whole cluster, 3 nodes, 255 instances, VRRPv2 1 s, shared 1 s check + notify", setup: .v2Slow, instances: 255, scripts: true)
+}
+if options.rows.contains(7) {
+    for count in options.instanceCounts where !(count == 255 && options.rows.contains(6)) {
+        await clusterRow("7 scaling, 3 nodes, \(count) instance\(count == 1 ? "" : "s"), VRRPv3 0.1 s, check + notify",
+                         setup: .v3Fast, instances: count, scripts: true)
+    }
+}
+
 // Machine and date.
 func commandOutput(_ args: [String]) async -> String {
     ((try? await LabCommand.run(args, allowFailure: true))?.standardOutput ?? "").split(separator: "\n").first.map(String.init) ?? ""
@@ -185,5 +235,10 @@ try LabFile.write(json, to: options.output)
 var table = "Date: \(date). Machine: \(machine["nproc"]!) CPUs (`nproc`), \(machine["cpu"]!), kernel \(machine["kernel"]!), \(machine["keepalived"]!). \(optionText).\n\n"
 table += results.markdown()
 if let md = options.markdown { try LabFile.write(table, to: md) }
+if let chart = options.chart, !series.isEmpty {
+    try LabFile.write(series.svg(title: "CPU per node against instance count, VRRPv3 0.1 s, shared check + notify", caption: date),
+                      to: chart)
+    log("wrote \(chart)")
+}
 print(table)
 log("wrote \(options.output)")
