@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include "CLinuxShim.h"
 #include <unistd.h>
+#include <sys/syscall.h>
 
 int clinux_get_hwaddr(const char *name, unsigned char out[6]) {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -36,4 +37,14 @@ int clinux_peer_pid(int fd) {
     socklen_t length = sizeof credentials;
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) < 0) return -errno;
     return credentials.pid;
+}
+
+int clinux_recvmmsg(int fd, struct clinux_mmsghdr *vector, unsigned int count, int flags) {
+    long n = syscall(SYS_recvmmsg, fd, vector, count, flags, NULL);
+    return n < 0 ? -errno : (int)n;
+}
+
+int clinux_sendmmsg(int fd, struct clinux_mmsghdr *vector, unsigned int count, int flags) {
+    long n = syscall(SYS_sendmmsg, fd, vector, count, flags);
+    return n < 0 ? -errno : (int)n;
 }

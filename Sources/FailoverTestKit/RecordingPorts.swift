@@ -37,7 +37,6 @@ public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, N
     /// What the engine's start-up rehearsal (`TakeoverRehearsal`) passed to the ports.
     public struct Rehearsals: Sendable {
         public var sends: [Advertisement] = []
-        public var adds: [[VirtualAddressSpec]] = []
         public var announcements: [[VirtualAddressSpec]] = []
     }
 
@@ -99,11 +98,6 @@ public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, N
     public func rehearseSend(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) {
         guard let advert = try? Advertisement.decode(message: payload, source: source, destination: destination) else { return }
         state.withLock { $0.rehearsals.sends.append(advert) }
-    }
-
-    public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec], applied: ([VirtualAddressSpec]) -> Void) {
-        state.withLock { $0.rehearsals.adds.append(addresses) }
-        if !addresses.isEmpty { applied(addresses) }
     }
 
     public func rehearseAnnouncement(_ addresses: [VirtualAddressSpec]) {

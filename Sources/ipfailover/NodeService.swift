@@ -80,15 +80,16 @@ struct NodeService: Service {
                 }
             }
         }
-        let transport = LinuxVRRPTransport()
+        // The engine's home thread: its executor, its alarm and the reader of the VRRP
+        // sockets (see EngineThread).
+        let engineThread = try EngineThread()
+        let transport = LinuxVRRPTransport(thread: engineThread)
         for failure in transport.open(for: plan) { logger.warning("VRRP socket not open yet: \(failure)") }
         let announcer = LinuxAnnouncer(logger: logger)
         // Sockets and interface indexes ready before the first takeover needs them.
         announcer.prepare(interfaces: Self.announcedInterfaces(plan))
         addresses.prepare(interfaces: Self.announcedInterfaces(plan))
         let links = try LinkMonitor(addressEvents: false)
-        // The engine's home thread: its executor and its alarm (see AlarmThread).
-        let alarm = try AlarmThread()
         let daemon = FailoverDaemon(
             plan: plan,
             scripts: ScriptSettings(enableScriptSecurity: configuration.globalDefinitions.enableScriptSecurity),
@@ -96,7 +97,7 @@ struct NodeService: Service {
                 sender: transport, addresses: LinuxVirtualAddresses(manager: addresses), announcer: announcer,
                 launcher: LinuxProcessLauncher(), tcpProbe: LinuxTCPConnectProbe(), inspector: LinuxScriptHostInspector(),
                 openFIFO: { LinuxNotifyFIFO(path: $0) }, environment: ProcessEnvironment.current(),
-                wallClock: SystemWallClock(), alarm: alarm),
+                wallClock: SystemWallClock(), alarm: engineThread),
             clock: ContinuousClock(), logger: logger)
         let engine = daemon.engine
         // Link state before the first transition: a tracked interface that is down
@@ -124,10 +125,10 @@ struct NodeService: Service {
         // Feed packets and link events before the instances start: a backup whose
         // adverts waited behind the status server's start-up timed out and went
         // MASTER beside the real master (seen with 255 instances at 0.1 s).
-        await engine.attach(inbox: transport.inbox)
+        // The transport's reads run on the engine thread, the engine's executor.
+        transport.onReceive { packets, malformed in engine.assumeIsolated { $0.receive(packets, malformed: malformed) } }
         let currentPlan = PlanBox(plan)
         let feeders = [
-            Task { for await _ in transport.inbox.doorbell { await engine.drainInbox() } },
             Task {
                 for await event in links.events() {
                     switch event {

@@ -51,30 +51,6 @@ struct AddressBatchTests {
         }
     }
 
-    @Test("A rehearsed batch add (the start-up warm-up) is refused by the kernel for every VIP and changes nothing")
-    func rehearsedAddChangesNothing() async throws {
-        try await Lab.with(nodes: ["a"]) { lab in
-            let a = lab.node("a")
-            let file = lab.directory + "/owned-addresses"
-            let manager = try await lab.inNamespace(a.namespace) { try AddressManager(.init(stateFilePath: file)) }
-            let before = Set(try await ipAddresses(lab, a).map(\.address))
-            let vips = [VirtualAddress(IPAddress("198.51.100.60")!, interface: "eth0"),
-                        VirtualAddress(IPAddress("2001:db8:100::60")!, interface: "eth0")]
-            var reported: [Int] = []
-            let outcomes = manager.rehearseAdd(contentsOf: vips) { reported += $0 }
-            #expect(outcomes.count == 2)
-            #expect(reported == [0, 1], "the refused VIPs go on to the announcement rehearsal, as added ones would")
-            for outcome in outcomes {
-                guard case .failure(.netlink(_, let code, _)) = outcome else {
-                    Issue.record("a rehearsed add must be refused, got \(outcome)"); continue
-                }
-                #expect(code == EINVAL)
-            }
-            #expect(Set(try await ipAddresses(lab, a).map(\.address)) == before)
-            #expect(ownedLines(file).isEmpty, "nothing recorded")
-        }
-    }
-
     @Test("Each VIP of a batch gets its own outcome, in order: added, already present, refused, no such interface")
     func batchOutcomesLineUpWithTheirVIPs() async throws {
         try await Lab.with(nodes: ["a"]) { lab in

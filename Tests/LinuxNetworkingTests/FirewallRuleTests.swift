@@ -92,7 +92,7 @@ struct FirewallRuleLabTests {
             let sender = try await lab.vrrpSocket(on: a, family: .ipv4)
             let receiver = try await lab.vrrpSocket(on: b, family: .ipv4)
             defer { sender.close(); receiver.close() }
-            let inbox = Inbox(receiver.subscribe().packets)
+            let inbox = Inbox(receiver.packets())
             let options = VRRPSocket.SendOptions(fillVRRPv3Checksum: true)
 
             try sender.send(Self.advert(10), to: .v4(.vrrpMulticastGroup), options: options)  // dropped by policy

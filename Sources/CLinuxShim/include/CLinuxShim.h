@@ -116,4 +116,14 @@ int clinux_accept_cloexec(int fd);
 /// The PID of a connected Unix socket's peer (SO_PEERCRED), or -errno.
 int clinux_peer_pid(int fd);
 
+/// `struct mmsghdr` (glibc declares it only under _GNU_SOURCE).
+struct clinux_mmsghdr {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+};
+/// recvmmsg(fd, vector, count, flags, NULL): the number of messages, or -errno.
+int clinux_recvmmsg(int fd, struct clinux_mmsghdr *vector, unsigned int count, int flags);
+/// sendmmsg(fd, vector, count, flags): the number of messages sent, or -errno.
+int clinux_sendmmsg(int fd, struct clinux_mmsghdr *vector, unsigned int count, int flags);
+
 #endif

@@ -29,23 +29,6 @@ struct DrivenUnit: Sendable {
         if let router { router.nextDeadline } else { group?.nextDeadline }
     }
 
-    /// The member whose Master_Down_Timer is this unit's next deadline: a backup that
-    /// takes over then unless an advert arrives first. Nil when the next deadline is
-    /// anything else (a master's advert timer) or there is none.
-    var takeoverCandidate: VirtualRouter? {
-        guard let deadline = nextDeadline else { return nil }
-        if let router { return router.state == .backup ? router : nil }
-        return group?.members.first { $0.state == .backup && $0.nextDeadline == deadline }
-    }
-
-    /// Whether the next deadline is a backup's Master_Down_Timer (`takeoverCandidate`
-    /// exists), without copying the member out.
-    var nextDeadlineIsTakeover: Bool {
-        guard let deadline = nextDeadline else { return false }
-        if let state = router?.state { return state == .backup }
-        return group?.members.contains { $0.state == .backup && $0.nextDeadline == deadline } ?? false
-    }
-
     /// Applies one event to a lone router or the whole group, in place.
     mutating func apply(
         router event: (inout VirtualRouter) -> [VirtualRouterAction],

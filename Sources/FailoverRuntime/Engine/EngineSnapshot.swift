@@ -61,7 +61,7 @@ extension FailoverEngine {
         // has no timer to end it, and a scrape must not show it still going on.
         if started, !stopped { expireConflicts(now: now) }
         var instances: [InstanceSnapshot] = []
-        for unit in units {
+        for unit in table.units {
             var groupName: String?
             groupName = unit.group?.name
             for router in unit.routers {
@@ -92,10 +92,9 @@ extension FailoverEngine {
         let order = Dictionary(uniqueKeysWithValues: plan.instances.enumerated().map { ($1.name, $0) })
         instances.sort { (order[$0.name] ?? 0) < (order[$1.name] ?? 0) }
         var nodeCounters = counters.node
-        if let dropped = inbox?.dropped, dropped > 0 { nodeCounters["inbox_overflow_dropped"] = UInt64(dropped) }
         // Listed from the start, zero included, like the instance counters: a flood
         // that overruns the sockets must show where a dashboard already looks.
-        nodeCounters["socket_queue_dropped"] = inbox?.receiveQueueDrops ?? 0
+        nodeCounters["socket_queue_dropped"] = intake.receiveQueueDrops
         return EngineSnapshot(instances: instances, nodeCounters: nodeCounters)
     }
 
@@ -103,7 +102,6 @@ extension FailoverEngine {
     /// task) armed whenever some instance has a deadline — what `/healthz` reports.
     public func isAlive() -> Bool {
         guard started, !stopped else { return false }
-        let hasDeadline = deadlines.contains { $0 != nil }
-        return !hasDeadline || armedDeadline != nil
+        return timers.earliest == nil || armedDeadline != nil
     }
 }

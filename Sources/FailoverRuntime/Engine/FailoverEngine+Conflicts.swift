@@ -28,7 +28,7 @@ extension FailoverEngine {
         }
         guard began else { return }
         activeConflicts += 1
-        let log = contexts[instance]?.logger ?? logger
+        let log = table.contexts[instance]?.logger ?? logger
         log.warning("\(kind) with \(conflict.peer): \(conflict) (episode \(episode))",
                     metadata: ["vrrp.peer": "\(conflict.peer)"])
     }
@@ -37,7 +37,7 @@ extension FailoverEngine {
     func expireConflicts(now: VRRPInstant) {
         guard activeConflicts > 0 else { return }
         for name in Array(splitBrains.keys) + Array(vridCollisions.keys) {
-            guard let context = contexts[name] else { continue }
+            guard let context = table.contexts[name] else { continue }
             let quiet = Self.conflictQuietPeriod(context.instance.router)
             if let ended = splitBrains[name]?.expire(now: now, quietPeriod: quiet) {
                 activeConflicts -= 1

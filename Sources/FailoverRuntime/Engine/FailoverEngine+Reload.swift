@@ -20,19 +20,17 @@ extension FailoverEngine {
     public func reload(_ newPlan: RuntimePlan) -> ReloadSummary {
         var summary = ReloadSummary()
         let oldPlan = plan
-        let (newUnits, newIndex, newPackets) = Self.buildUnits(newPlan)
-        var result: [DrivenUnit] = []
+        var newTable = UnitTable(plan: newPlan, logger: logger)
         var reusedOld = Set<Int>()
         var toStart: [Int] = []
-        for unit in newUnits {
+        for (i, unit) in newTable.units.enumerated() {
             let names = unit.instanceNames
             if let old = reusableUnit(for: names, oldPlan: oldPlan, newPlan: newPlan), !reusedOld.contains(old) {
                 reusedOld.insert(old)
-                result.append(units[old])
+                newTable.units[i] = table.units[old]
                 summary.unchanged += names
             } else {
-                toStart.append(result.count)
-                result.append(unit)
+                toStart.append(i)
                 for name in names {
                     if oldPlan.instance(named: name) != nil { summary.restarted.append(name) } else { summary.added.append(name) }
                 }
@@ -41,17 +39,15 @@ extension FailoverEngine {
         let now = now
         // Stop what is not carried over before anything new starts, so a VIP that
         // moves between instances is released before it is claimed again.
-        for i in units.indices where !reusedOld.contains(i) {
+        for i in table.units.indices where !reusedOld.contains(i) {
             run(i) { $0.shutdown(now: now) }
         }
         summary.removed = oldPlan.instances.map(\.name).filter { newPlan.instance(named: $0) == nil }
         plan = newPlan
-        units = result
-        resetDeadlines()
         // Removed instances' stop actions ran above with the old contexts.
-        contexts = Self.buildContexts(newPlan, logger: logger)
-        unitOfInstance = newIndex
-        instanceForPacket = newPackets
+        table = newTable
+        timers = DeadlineQueue(count: table.units.count)
+        for i in table.units.indices { timers.set(i, table.units[i].nextDeadline) }
         // The instances started afresh learn which links are down, as at start-up:
         // their interface trackers begin up, and no later event may ever correct
         // them (an instance on a dead link would otherwise go MASTER there).
@@ -67,8 +63,8 @@ extension FailoverEngine {
 
     /// The old unit that runs exactly these instances with identical settings.
     private func reusableUnit(for names: [String], oldPlan: RuntimePlan, newPlan: RuntimePlan) -> Int? {
-        guard let first = names.first, let old = unitOfInstance[first] else { return nil }
-        guard units[old].instanceNames == names else { return nil }
+        guard let first = names.first, let old = table.unit(of: first) else { return nil }
+        guard table.units[old].instanceNames == names else { return nil }
         for name in names where oldPlan.instance(named: name) != newPlan.instance(named: name) { return nil }
         let oldGroup = oldPlan.syncGroups.first { $0.members.contains(first) }
         let newGroup = newPlan.syncGroups.first { $0.members.contains(first) }

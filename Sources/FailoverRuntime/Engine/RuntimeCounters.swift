@@ -1,6 +1,6 @@
 /// Counters the core never sees — packets dropped before they reach an instance
-/// (keyed by keepalived's stats names), takeover warm-ups — per instance when the
-/// event could be attributed to one, else under the node.
+/// (keyed by keepalived's stats names) — per instance when the event could be
+/// attributed to one, else under the node.
 struct RuntimeCounters: Sendable {
     private(set) var perInstance: [String: [String: UInt64]] = [:]
     private(set) var node: [String: UInt64] = [:]

@@ -58,11 +58,6 @@ public protocol VirtualAddressManager: Sendable {
              applied: ([VirtualAddressSpec]) -> Void) -> [VirtualAddressFailure]
     /// Removes every address of one transition, in order; like `add(contentsOf:)`.
     func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure]
-    /// Goes through everything `add(contentsOf:)` does, with requests the kernel is
-    /// certain to refuse: nothing is added or recorded. See `TakeoverRehearsal`.
-    /// `applied` is called as `add(contentsOf:applied:)` calls it, with the refused
-    /// addresses, so the rehearsal can go on into the announcement as a takeover does.
-    func rehearseAdd(contentsOf addresses: [VirtualAddressSpec], applied: ([VirtualAddressSpec]) -> Void)
 }
 
 /// One address of a batch that could not be added or removed.
@@ -97,8 +92,6 @@ extension VirtualAddressManager {
         if !inPlace.isEmpty { applied(inPlace) }
         return failures
     }
-
-    public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec], applied: ([VirtualAddressSpec]) -> Void) {}
 
     /// One `remove` per address.
     public func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure] {

@@ -32,7 +32,7 @@ public final class FailoverMetrics: Sendable {
 
     /// Every per-instance counter, by its `/status` name: `/status` lists all of
     /// them from the start, as `/metrics` exports all of them.
-    static var instanceCounterNames: [String] { instanceCounters.map(\.stat) + ["takeover_warm_ups"] }
+    static var instanceCounterNames: [String] { instanceCounters.map(\.stat) }
 
     /// `keepalived_vrrp_state` values (keepalived's numbering).
     static let stateValues: [String: Double] = ["INIT": 0, "BACKUP": 1, "MASTER": 2, "FAULT": 3]
@@ -103,10 +103,6 @@ public final class FailoverMetrics: Sendable {
                 descriptor: .named("ipfailover_vrid_collisions_total", help: "VRID-collision episodes: adverts for this VRID with another address list, logged once each"),
                 labels: labels)
                 .increment(by: Int64(clamping: instance.vridCollision.episodes))
-            registry.makeCounter(
-                descriptor: .named("ipfailover_takeover_warm_ups_total", help: "Takeover paths warmed up just before this backup's Master_Down_Timer expired"),
-                labels: labels)
-                .increment(by: Int64(clamping: instance.counters["takeover_warm_ups"] ?? 0))
         }
         for (stat, value) in snapshot.nodeCounters.sorted(by: { $0.key < $1.key }) {
             registry.makeCounter(

@@ -38,34 +38,6 @@ extension AddressManager {
         }
     }
 
-    /// The path of `add(contentsOf:applied:)` with every request's prefix length set
-    /// to 255, which the kernel refuses for both families (EINVAL) before touching
-    /// anything: nothing is added and the state file is not written. Warms the path
-    /// before the first takeover; returns each request's outcome, as `add(contentsOf:)`
-    /// does (normally every one `.netlink(EINVAL)`), and reports the refused VIPs to
-    /// `applied` window by window, where a real add reports the VIPs it put in place.
-    @discardableResult
-    public func rehearseAdd(contentsOf vips: [VirtualAddress],
-                            applied: ([Int]) -> Void = { _ in }) -> [Result<AddOutcome, LinuxNetworkingError>] {
-        guard !vips.isEmpty else { return [] }
-        func report(_ indices: [Int], _ outcomes: [Result<Void, LinuxNetworkingError>]) {
-            let refused = zip(indices, outcomes).compactMap { index, outcome -> Int? in
-                if case .failure(.netlink(_, EINVAL, _)) = outcome { index } else { nil }
-            }
-            if !refused.isEmpty { applied(refused) }
-        }
-        return batch(vips, afterWindow: report) { vip, index in
-            var request = addRequest(vip, index: index)
-            request.payload[1] = 255  // ifaddrmsg.ifa_prefixlen
-            return request
-        }.map { outcome in
-            switch outcome {
-            case .success: .success(.added)
-            case .failure(let error): .failure(error)
-            }
-        }
-    }
-
     /// Removes many VIPs with pipelined netlink requests and one state-file write
     /// after them. Each outcome is true when the VIP was removed, false when it was
     /// not on the interface. The state file forgets every VIP that is gone either way.

@@ -4,19 +4,28 @@ import VRRPWire
 
 /// The runtime's advertisement port on real sockets: one shared raw socket per
 /// interface and family (leased from a `VRRPSocketPool`), joined to the
-/// multicast groups the plan's instances use, and a merged stream of everything
-/// received, tagged with the interface.
+/// multicast groups the plan's instances use. Every socket is watched by the
+/// `EngineThread`, which reads it when it is readable and hands what it read to the
+/// receiver (`onReceive`) in the same wake-up: in the daemon, straight to the engine.
 public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
     private struct Key: Hashable { var interface: String; var family: AddressFamily }
 
+    /// Called on the engine thread with each socket's read: its packets, in arrival
+    /// order, and the count of datagrams that could not be made packets.
+    public typealias Receiver = @Sendable (_ packets: [InboundPacket], _ malformed: Int) -> Void
+
     private let pool = VRRPSocketPool()
     private let leases = Mutex<[Key: VRRPSocketPool.Lease]>([:])
-    /// Every VRRP packet received on any opened socket, appended straight from the
-    /// socket's read queue (one append per drain), tagged with the interface.
-    public let inbox: PacketInbox
+    private let thread: EngineThread
+    private let receiver = Mutex<Receiver?>(nil)
 
-    public init(inbox: PacketInbox = PacketInbox()) {
-        self.inbox = inbox
+    public init(thread: EngineThread) {
+        self.thread = thread
+    }
+
+    /// Where received packets go from now on (packets read before this are dropped).
+    public func onReceive(_ receiver: @escaping Receiver) {
+        self.receiver.withLock { $0 = receiver }
     }
 
     /// Opens (or keeps) the sockets the plan needs; idempotent, so reload and a
@@ -47,15 +56,8 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
                 continue
             }
             leases.withLock { $0[key] = lease }
-            let inbox = inbox
-            let interface = key.interface
-            lease.socket.subscribe { batch in
-                inbox.append(batch.map { p in
-                    InboundPacket(interface: interface, packet: ReceivedPacket(
-                        payload: p.payload, source: p.source, destination: p.destination, ttlOrHopLimit: p.hopLimit),
-                        receivedAt: p.receivedAt, isTruncated: p.isTruncated, receiveQueueDrops: p.receiveQueueDrops)
-                })
-            }
+            let receiver = receiver
+            lease.socket.read(on: thread) { packets, malformed in receiver.withLock { $0 }?(packets, malformed) }
         }
         return failures
     }
@@ -74,10 +76,9 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
                                   options: .init(hopLimit: Advertisement.requiredTTL, sourceAddress: source))
     }
 
-    /// Closes every socket and the inbox's doorbell.
+    /// Stops watching and closes every socket.
     public func close() {
         let all = leases.withLock { l -> [VRRPSocketPool.Lease] in defer { l = [:] }; return Array(l.values) }
         for lease in all { lease.release() }
-        inbox.close()
     }
 }

@@ -32,15 +32,6 @@ public struct LinuxVirtualAddresses: VirtualAddressManager {
         }
     }
 
-    /// The batch path with requests the kernel refuses (see `AddressManager.rehearseAdd`).
-    /// Its outcomes go through the same mapping as `add(contentsOf:)`'s and are dropped.
-    public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec], applied: ([VirtualAddressSpec]) -> Void) {
-        let outcomes = manager.rehearseAdd(contentsOf: addresses.map(VirtualAddress.init)) { indices in
-            applied(indices.map { addresses[$0] })
-        }
-        _ = Self.failures(addresses, outcomes)
-    }
-
     /// Pipelined netlink requests and one state-file write for the whole list.
     public func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure] {
         do {

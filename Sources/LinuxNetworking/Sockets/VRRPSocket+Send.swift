@@ -8,12 +8,11 @@ extension VRRPSocket {
     /// serve instances with different `unicast_src_ip`s.
     public func send(_ payload: [UInt8], to destination: IPAddress, options: SendOptions = SendOptions()) throws {
         try send(payload, to: destination, options: options, flags: 0)
-        state.withLock { $0.statistics.sent += 1 }
     }
 
     /// Everything `send` does — checksum, control messages, route lookup in the kernel —
     /// except transmitting: `MSG_PROBE` makes the kernel stop before queuing the packet.
-    /// Warms the path before the first takeover; errors are ignored, nothing is counted.
+    /// Warms the path before the first takeover; errors are ignored.
     public func rehearseSend(_ payload: [UInt8], to destination: IPAddress, options: SendOptions = SendOptions()) {
         try? send(payload, to: destination, options: options, flags: clinux_MSG_PROBE)
     }
@@ -24,7 +23,7 @@ extension VRRPSocket {
         }
         guard payload.count <= 1500 else { throw LinuxNetworkingError.payloadTooLarge(payload.count) }
         // After close() the descriptor number may already belong to another socket.
-        guard !state.withLock({ $0.closed }) else {
+        guard !closed.load(ordering: .acquiring) else {
             throw LinuxNetworkingError.systemCall(name: "sendmsg", errno: EBADF, context: "socket closed")
         }
         let source = options.sourceAddress ?? configuration.sourceAddress

@@ -7,8 +7,8 @@ import VRRPWire
 /// shared by every VRRP instance on that interface (one socket, not one thread,
 /// per interface and family).
 ///
-/// - Receive: a `DispatchSource` drains the socket and fans packets out to
-///   subscribers (`subscribe(_:)`), each with its own `AsyncStream` and filter.
+/// - Receive: `receiveAll` reads every waiting datagram with `recvmmsg`, on the
+///   thread that watches the socket (the engine thread, see `LinuxVRRPTransport`).
 ///   IPv4 reads the TTL and addresses from the IP header the kernel delivers;
 ///   IPv6 reads the hop limit and destination from `IPV6_HOPLIMIT`/`IPV6_PKTINFO`
 ///   control messages.
@@ -63,67 +63,21 @@ public final class VRRPSocket: Sendable {
         }
     }
 
-    /// Counters since open (keepalived names in comments).
-    public struct Statistics: Hashable, Sendable {
-        /// Packets read from the socket.
-        public var received = 0
-        /// Packets handed to at least one subscriber.
-        public var delivered = 0
-        /// Packets rejected because a unicast subscriber did not list the source as a peer.
-        public var rejectedNonPeer = 0
-        /// Packets too short to carry an IP header, or whose control data was truncated.
-        public var malformed = 0
-        /// Packets longer than the receive buffer (`ReceiveBuffer`): delivered with
-        /// `isTruncated` set, for the engine to count as `packet_len_err`.
-        public var oversized = 0
-        /// Packets the kernel dropped because this socket's receive queue was full,
-        /// since open (`SO_RXQ_OVFL`, as last reported with a received packet).
-        public var receiveQueueDrops: UInt32 = 0
-        /// Packets sent (advert_sent).
-        public var sent = 0
-        public init() {}
-    }
-
-    /// Where a subscriber's packets go: one stream element per packet, or one
-    /// handler call per socket drain (the daemon's path: no task hop, many packets).
-    enum Sink {
-        case single(AsyncStream<ReceivedVRRPPacket>.Continuation)
-        /// Called on the socket's read queue, outside its lock.
-        case handler(@Sendable ([ReceivedVRRPPacket]) -> Void)
-
-        func finish() {
-            switch self {
-            case .single(let c): c.finish()
-            case .handler: break
-            }
-        }
-    }
-
-    struct Subscriber {
-        var filter: VRRPReceiveFilter
-        var sink: Sink
-        var rejectedNonPeer = 0
-        var delivered = 0
-    }
-
-    struct State {
-        var subscribers: [UInt64: Subscriber] = [:]
-        var nextID: UInt64 = 0
-        var statistics = Statistics()
-        var closed = false
-    }
-
     /// The configuration this socket was opened with.
     public let configuration: Configuration
     /// The kernel index of `configuration.interface` at open.
     public let interfaceIndex: Int32
+    /// The raw socket: the transport watches it on the engine thread, which reads it
+    /// (`receiveAll`).
     let descriptor: Int32
     /// A UDP socket in the same namespace used only for route lookups (source selection).
     let probeDescriptor: Int32
-    let state = Mutex(State())
-    private let readSource: ReadSource
+    let closed = Atomic<Bool>(false)
+    /// The thread that reads the socket (`read(on:_:)`), unwatched at close.
+    let reader = Mutex<EngineThread?>(nil)
 
-    /// Opens, binds to the interface, joins the configured groups and starts reading.
+    /// Opens, binds to the interface and joins the configured groups. Nothing reads
+    /// it until the transport watches it.
     public init(_ configuration: Configuration) throws {
         self.configuration = configuration
         let index = try NetworkInterface.index(of: configuration.interface)
@@ -146,31 +100,17 @@ public final class VRRPSocket: Sendable {
         }
         descriptor = fd
         probeDescriptor = probe
-        let buffer = ReceiveBuffer()
-        let box = WeakSocket()
-        readSource = ReadSource(descriptor: fd) { box.socket?.drain(buffer) }
-        box.socket = self
-        readSource.resume()
     }
 
     deinit { close() }
 
-    /// Stops reading, finishes every subscriber's stream and closes the socket.
+    /// Stops reading and closes the socket (idempotent).
     public func close() {
-        let subscribers: [Subscriber]? = state.withLock { s in
-            guard !s.closed else { return nil }
-            s.closed = true
-            defer { s.subscribers = [:] }
-            return Array(s.subscribers.values)
-        }
-        guard let subscribers else { return }
-        for sub in subscribers { sub.sink.finish() }
-        readSource.cancel()
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        reader.withLock { $0 }?.unwatch(descriptor)
+        _ = Glibc.close(descriptor)
         _ = Glibc.close(probeDescriptor)
     }
-
-    /// A snapshot of the socket's counters.
-    public var statistics: Statistics { state.withLock { $0.statistics } }
 
     /// Joins (or leaves) a multicast group on this socket's interface.
     public func join(group: IPAddress) throws {
@@ -229,10 +169,4 @@ public final class VRRPSocket: Sendable {
                                  socklen_t(MemoryLayout<ipv6_mreq>.size)), "setsockopt", "membership \(a)")
         }
     }
-}
-
-/// Breaks the socket ⇄ read-handler cycle so `deinit` can run.
-final class WeakSocket: @unchecked Sendable {
-    // Written once in VRRPSocket.init before the handler can observe it through the queue.
-    weak var socket: VRRPSocket?
 }

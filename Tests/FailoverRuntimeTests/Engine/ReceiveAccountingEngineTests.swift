@@ -29,18 +29,16 @@ import VRRPWire
     func socketQueueDropsAreExported() async {
         let ports = RecordingPorts(), clock = ManualClock()
         let engine = E.engine([E.instance()], ports: ports, clock: clock)
-        let inbox = PacketInbox()
-        await engine.attach(inbox: inbox)
         await engine.start()
         #expect(await engine.snapshot().nodeCounters["socket_queue_dropped"] == 0)
         var inbound = E.advert(priority: 200)
         inbound.receiveQueueDrops = 40
-        inbox.append([inbound])
+        var batch = [inbound]
         inbound.receiveQueueDrops = 57  // cumulative per socket: 17 more
-        inbox.append([inbound])
+        batch.append(inbound)
         inbound.receiveQueueDrops = 3  // a socket opened again counts from zero
-        inbox.append([inbound])
-        await engine.drainInbox()
+        batch.append(inbound)
+        await engine.receive(batch)
         let snapshot = await engine.snapshot()
         #expect(snapshot.nodeCounters["socket_queue_dropped"] == 60)
         let metrics = String(decoding: FailoverMetrics().render(snapshot: snapshot, scripts: [], notify: .init()), as: UTF8.self)

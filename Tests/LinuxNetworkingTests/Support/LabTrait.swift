@@ -4,6 +4,7 @@ import FailoverLab
 let baseLabTools = ["ip", "sysctl"]
 
 /// Opens a VRRP socket on `node`'s eth0 inside its namespace.
+import FailoverRuntime
 import LinuxNetworking
 import VRRPWire
 
@@ -30,4 +31,26 @@ func requiresLab(_ tools: [String]) -> ConditionTrait {
     let missing = LabRequirements.missing(tools)
     return .enabled(if: LabRequirements.shouldRun(tools),
                     Comment(rawValue: "lab test skipped: needs \(missing.joined(separator: ", ")) (set CI=true to fail instead)"))
+}
+
+/// The engine thread the socket tests read on (the daemon has one; so do these tests).
+enum TestEngineThread {
+    static let shared: EngineThread = try! EngineThread()
+}
+
+extension VRRPSocket {
+    /// The socket's packets as the daemon reads them — on an engine thread, through
+    /// `read(on:_:)` — as a stream.
+    func packets(on thread: EngineThread = TestEngineThread.shared) -> AsyncStream<InboundPacket> {
+        let (stream, continuation) = AsyncStream.makeStream(of: InboundPacket.self)
+        read(on: thread) { packets, _ in for p in packets { continuation.yield(p) } }
+        return stream
+    }
+}
+
+extension InboundPacket {
+    var payload: [UInt8] { packet.payload }
+    var source: IPAddress { packet.source }
+    var destination: IPAddress { packet.destination }
+    var hopLimit: UInt8 { packet.ttlOrHopLimit }
 }

@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// The daemon's engine alarm: a timerfd thread that is also a task executor.
-@Suite struct AlarmThreadTests {
+@Suite struct EngineThreadTests {
     /// The name of the calling thread (`/proc/thread-self/comm`).
     static func threadName() -> String {
         ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "")
@@ -19,7 +19,7 @@ import Testing
     }
 
     /// Sets `alarm`'s action to report each call into the returned stream.
-    static func calls(of alarm: AlarmThread) -> AsyncStream<Call> {
+    static func calls(of alarm: EngineThread) -> AsyncStream<Call> {
         let (stream, continuation) = AsyncStream.makeStream(of: Call.self)
         alarm.onAlarm { continuation.yield(Call(at: .now, thread: threadName())) }
         return stream
@@ -27,19 +27,19 @@ import Testing
 
     @Test("The alarm goes off at its deadline, never before, and runs its action on its own thread")
     func alarmRunsItsActionOnItsOwnThreadAfterTheDeadline() async throws {
-        let alarm = try AlarmThread()
+        let alarm = try EngineThread()
         var calls = Self.calls(of: alarm).makeAsyncIterator()
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(20))
         alarm.set(deadline)
         let call = try #require(await calls.next())
         #expect(call.at >= deadline)
-        #expect(call.thread == "ipf-alarm", "the action runs in the alarm thread's own wake-up")
+        #expect(call.thread == "ipf-engine", "the action runs in the alarm thread's own wake-up")
         #expect(alarm.firedCount == 1)
     }
 
     @Test("Setting the alarm again replaces the earlier deadline; nil disarms it")
     func settingTheAlarmReplacesTheEarlierDeadline() async throws {
-        let alarm = try AlarmThread()
+        let alarm = try EngineThread()
         var calls = Self.calls(of: alarm).makeAsyncIterator()
         let now = ContinuousClock.now
         alarm.set(now.advanced(by: .milliseconds(10)))
@@ -53,7 +53,7 @@ import Testing
 
     @Test("A deadline already past goes off at once")
     func pastDeadlineGoesOffAtOnce() async throws {
-        let alarm = try AlarmThread()
+        let alarm = try EngineThread()
         var calls = Self.calls(of: alarm).makeAsyncIterator()
         alarm.set(ContinuousClock.now.advanced(by: .milliseconds(-5)))
         #expect(await calls.next() != nil)
@@ -61,23 +61,23 @@ import Testing
 
     /// An actor whose executor is the alarm thread, as the engine's is.
     actor Engine {
-        let alarm: AlarmThread
-        init(alarm: AlarmThread) { self.alarm = alarm }
+        let alarm: EngineThread
+        init(alarm: EngineThread) { self.alarm = alarm }
         nonisolated var unownedExecutor: UnownedSerialExecutor { alarm.asUnownedSerialExecutor() }
         var fired: [String] = []
-        func timerFired() { fired.append(AlarmThreadTests.threadName()) }
-        func whereAmI() -> String { AlarmThreadTests.threadName() }
+        func timerFired() { fired.append(EngineThreadTests.threadName()) }
+        func whereAmI() -> String { EngineThreadTests.threadName() }
     }
 
     @Test("An actor on the alarm's executor runs its jobs on the alarm thread, whoever calls it")
-    func actorJobsRunOnTheAlarmThread() async throws {
-        let engine = Engine(alarm: try AlarmThread())
-        #expect(await engine.whereAmI() == "ipf-alarm")
+    func actorJobsRunOnTheEngineThread() async throws {
+        let engine = Engine(alarm: try EngineThread())
+        #expect(await engine.whereAmI() == "ipf-engine")
     }
 
     @Test("The alarm action enters that actor synchronously (assumeIsolated) on the alarm thread, with no task")
     func alarmActionRunsTheActorInItsOwnWakeUp() async throws {
-        let alarm = try AlarmThread()
+        let alarm = try EngineThread()
         let engine = Engine(alarm: alarm)
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
         alarm.onAlarm {
@@ -87,6 +87,6 @@ import Testing
         alarm.set(ContinuousClock.now)
         var rings = stream.makeAsyncIterator()
         _ = await rings.next()
-        #expect(await engine.fired == ["ipf-alarm"])
+        #expect(await engine.fired == ["ipf-engine"])
     }
 }

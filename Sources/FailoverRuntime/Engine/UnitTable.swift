@@ -1,0 +1,65 @@
+import Logging
+import VRRPCore
+import VRRPWire
+
+/// What the engine drives, built from one plan: the units (lone routers and sync
+/// groups) in one array, and the lookups every event needs — a received packet's
+/// unit by (interface, family, VRID), an instance's settings and logger, the units a
+/// check script's result concerns. Built once per plan (start, reload); an event
+/// costs one dictionary lookup, not a walk over the instances.
+struct UnitTable: Sendable {
+    /// Where a received packet goes.
+    struct Route: Sendable {
+        var unit: Int
+        var instance: String
+        var context: InstanceContext
+    }
+
+    struct PacketKey: Hashable, Sendable {
+        var interface: String
+        var family: AddressFamily
+        var vrid: VirtualRouterID
+    }
+
+    var units: [DrivenUnit] = []
+    /// Instance name → index into `units`.
+    private(set) var unitOfInstance: [String: Int] = [:]
+    /// Instance name → settings and logger.
+    private(set) var contexts: [String: InstanceContext] = [:]
+    private(set) var routes: [PacketKey: Route] = [:]
+    /// Check script name → the units with a member that tracks it, ascending.
+    private(set) var trackingUnits: [String: [Int]] = [:]
+
+    init() {}
+
+    init(plan: RuntimePlan, logger: Logger) {
+        let byName = Dictionary(plan.instances.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        contexts = byName.mapValues { InstanceContext(instance: $0, logger: logger) }
+        var grouped = Set<String>()
+        for group in plan.syncGroups {
+            let members = group.members.compactMap { byName[$0] }.map { VirtualRouter(configuration: $0.router) }
+            guard !members.isEmpty else { continue }
+            for m in members { unitOfInstance[m.name] = units.count; grouped.insert(m.name) }
+            units.append(.group(SyncGroup(name: group.name, members: members)))
+        }
+        for instance in plan.instances where !grouped.contains(instance.name) && unitOfInstance[instance.name] == nil {
+            unitOfInstance[instance.name] = units.count
+            units.append(.instance(VirtualRouter(configuration: instance.router)))
+        }
+        for instance in plan.instances {
+            guard let unit = unitOfInstance[instance.name], let context = contexts[instance.name] else { continue }
+            routes[PacketKey(interface: instance.interface, family: instance.router.family,
+                             vrid: instance.router.virtualRouterID)] = Route(unit: unit, instance: instance.name, context: context)
+            for script in instance.router.trackedScripts.map(\.name) where trackingUnits[script]?.last != unit {
+                trackingUnits[script, default: []].append(unit)
+            }
+        }
+        for key in trackingUnits.keys { trackingUnits[key] = Array(Set(trackingUnits[key]!)).sorted() }
+    }
+
+    func unit(of instance: String) -> Int? { unitOfInstance[instance] }
+
+    func route(interface: String, family: AddressFamily, vrid: VirtualRouterID) -> Route? {
+        routes[PacketKey(interface: interface, family: family, vrid: vrid)]
+    }
+}

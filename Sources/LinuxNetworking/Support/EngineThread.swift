@@ -1,0 +1,168 @@
+import CLinuxShim
+import FailoverRuntime
+import Glibc
+import Synchronization
+
+/// The engine's home: one thread that is the engine actor's serial executor, its
+/// alarm and its receive loop. It waits in `poll` on a timerfd set to the absolute
+/// deadline (CLOCK_BOOTTIME, like `ContinuousClock`), on an eventfd that other threads
+/// write when they enqueue work for the engine, and on the descriptors given to
+/// `watch` (the VRRP sockets). A readable socket is read on this thread and its
+/// packets handed to the engine in the same wake-up; an expired timerfd calls the
+/// engine's timer handler directly. No task is created and no other thread is woken
+/// between the kernel and the state machine, as in keepalived's epoll loop. When the
+/// timer and a socket are ready in the same wake-up the socket is read first, so an
+/// advert that arrived before the Master_Down_Timer expired counts before it.
+///
+/// Lives as long as the process (the daemon makes one); `set(nil)` disarms it.
+public final class EngineThread: EngineAlarm, @unchecked Sendable {
+    // @unchecked: the descriptors are immutable after init; jobs, action and watches are
+    // in Mutexes, the thread id and the watch generation in Atomics.
+    private let timerDescriptor: Int32
+    /// An eventfd written whenever a job is enqueued or the watched set changes.
+    private let wakeDescriptor: Int32
+    private let jobs = Mutex<[UnownedJob]>([])
+    private let action = Mutex<(@Sendable () -> Void)?>(nil)
+    private let watches = Mutex<[Int32: @Sendable () -> Void]>([:])
+    /// Bumped on every change of `watches`: the loop rebuilds its poll set when it moved.
+    private let generation = Atomic<Int>(0)
+    /// Times the timerfd fired (for tests and diagnostics).
+    private let fired = Atomic<Int>(0)
+    /// The thread's `pthread_self()`, once it runs.
+    private let thread = Atomic<UInt>(0)
+
+    public init() throws {
+        timerDescriptor = try check(timerfd_create(CLOCK_BOOTTIME, clinux_TFD_CLOEXEC), "timerfd_create", "engine thread")
+        do {
+            wakeDescriptor = try check(eventfd(0, clinux_EFD_CLOEXEC), "eventfd", "engine thread")
+        } catch {
+            _ = Glibc.close(timerDescriptor)
+            throw error
+        }
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let rc = pthread_create(&thread, nil, { raw in
+            Unmanaged<EngineThread>.fromOpaque(raw!).takeRetainedValue().loop()
+            return nil
+        }, context)
+        guard rc == 0 else {
+            Unmanaged<EngineThread>.fromOpaque(context).release()
+            _ = Glibc.close(timerDescriptor)
+            _ = Glibc.close(wakeDescriptor)
+            throw LinuxNetworkingError.systemCall(name: "pthread_create", errno: rc, context: "engine thread")
+        }
+        pthread_detach(thread)
+    }
+
+    /// How many times the alarm went off.
+    public var firedCount: Int { fired.load(ordering: .relaxed) }
+
+    /// Whether the caller runs on this thread.
+    public var isCurrent: Bool { pthread_self() == thread.load(ordering: .relaxed) }
+
+    public func onAlarm(_ action: @escaping @Sendable () -> Void) {
+        self.action.withLock { $0 = action }
+    }
+
+    public func set(_ deadline: ContinuousClock.Instant?) {
+        var spec = itimerspec()  // all zero: disarmed
+        if let deadline {
+            var now = timespec()
+            clock_gettime(CLOCK_BOOTTIME, &now)
+            let (seconds, attoseconds) = ContinuousClock.now.duration(to: deadline).components
+            let delta = max(seconds * 1_000_000_000 + attoseconds / 1_000_000_000, 0)
+            // One microsecond of margin: the two clock readings differ by nanoseconds, and
+            // an alarm that went off early would only find nothing due yet.
+            let target = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec) + delta + 1_000
+            spec.it_value = timespec(tv_sec: Int(target / 1_000_000_000), tv_nsec: Int(target % 1_000_000_000))
+        }
+        _ = timerfd_settime(timerDescriptor, clinux_TFD_TIMER_ABSTIME, &spec, nil)
+    }
+
+    /// Calls `onReadable` on this thread whenever `descriptor` is readable, until
+    /// `unwatch`. The handler must read until the descriptor would block.
+    public func watch(_ descriptor: Int32, onReadable: @escaping @Sendable () -> Void) {
+        watches.withLock { $0[descriptor] = onReadable }
+        changed()
+    }
+
+    /// Stops watching `descriptor`. Once this returns on another thread, the loop calls
+    /// the handler at most once more (a wake-up already under way); close the
+    /// descriptor from the handler's own side of that, or accept one read of EBADF.
+    public func unwatch(_ descriptor: Int32) {
+        _ = watches.withLock { $0.removeValue(forKey: descriptor) }
+        changed()
+    }
+
+    private func changed() {
+        generation.add(1, ordering: .releasing)
+        wake()
+    }
+
+    private func wake() {
+        guard !isCurrent else { return }
+        var one: UInt64 = 1
+        _ = write(wakeDescriptor, &one, 8)
+    }
+
+    // MARK: - SerialExecutor
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        jobs.withLock { $0.append(job) }
+        // A job enqueued by this thread itself runs before it next waits.
+        wake()
+    }
+
+    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        UnownedSerialExecutor(ordinary: self)
+    }
+
+    /// Code isolated to this executor runs on this thread only (jobs, the alarm action
+    /// and the read handlers, between jobs), which lets them use `assumeIsolated`.
+    public func checkIsolated() {
+        precondition(isCurrent, "not on the ipf-engine thread")
+    }
+
+    // MARK: - The thread
+
+    private func loop() {
+        clinux_name_thread("ipf-engine")
+        thread.store(pthread_self(), ordering: .relaxed)
+        var descriptors: [pollfd] = []
+        var handlers: [@Sendable () -> Void] = []
+        var seen = -1
+        var counter: UInt64 = 0
+        while true {
+            let current = generation.load(ordering: .acquiring)
+            if current != seen {
+                seen = current
+                let watched = watches.withLock { $0.sorted { $0.key < $1.key } }
+                descriptors = [pollfd(fd: timerDescriptor, events: Int16(POLLIN), revents: 0),
+                               pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+                    + watched.map { pollfd(fd: $0.key, events: Int16(POLLIN), revents: 0) }
+                handlers = watched.map(\.value)
+            }
+            let n = poll(&descriptors, nfds_t(descriptors.count), -1)
+            if n < 0 { continue }  // EINTR
+            // Sockets first: an advert already received counts before a timer expires.
+            for i in handlers.indices where descriptors[i + 2].revents != 0 {
+                handlers[i]()
+            }
+            if descriptors[0].revents & Int16(POLLIN) != 0, read(timerDescriptor, &counter, 8) == 8 {
+                fired.add(1, ordering: .relaxed)
+                action.withLock { $0 }?()
+            }
+            if descriptors[1].revents & Int16(POLLIN) != 0 { _ = read(wakeDescriptor, &counter, 8) }
+            runJobs()
+        }
+    }
+
+    private func runJobs() {
+        while true {
+            let batch = jobs.withLock { j -> [UnownedJob] in defer { j.removeAll(keepingCapacity: true) }; return j }
+            if batch.isEmpty { return }
+            for job in batch { job.runSynchronously(on: asUnownedSerialExecutor()) }
+        }
+    }
+}
