@@ -122,7 +122,9 @@ let package = Package(
         ),
 
         // Benchmarks (executables, not tests).
-        .executableTarget(name: "CoreBenchmark", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
+        .executableTarget(name: "CoreBenchmark", dependencies: [
+            "VRRPCore", "VRRPWire", "FailoverRuntime", "FailoverTestKit", .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "ConfigBenchmark", dependencies: ["FailoverConfig"]),
         .executableTarget(name: "ScriptBenchmark", dependencies: ["LinuxNetworking", "FailoverRuntime"]),
         .executableTarget(name: "NetlinkBenchmark", dependencies: ["LinuxNetworking", "FailoverRuntime", "FailoverLab", "VRRPWire"]),

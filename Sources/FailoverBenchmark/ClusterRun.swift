@@ -58,6 +58,25 @@ struct ClusterRun: Sendable {
             try await Task.sleep(for: .seconds(max(4 * setup.advertisementInterval + 2, 6)))
             let before = processes.map { ProcessUsage.sample(root: $0.process.pid) }
             let start = ContinuousClock.now
+            // IPFAILOVER_BENCH_PERF=DIR: a CPU profile of the master and of a backup over
+            // the window (DIR/<daemon>-<instances>-a.data, …-b.data), for `perf report`.
+            if let directory = getenv("IPFAILOVER_BENCH_PERF").map({ String(cString: $0) }) {
+                for p in processes where p.name != "c" {
+                    let seconds = Results.format(window.seconds)
+                    let output = "\(directory)/\(daemon)-\(instances)\(scripts ? "" : "-noscripts")-\(p.name).data"
+                    Task { _ = try? await LabCommand.run(["perf", "record", "-F", "1999", "-g", "-p", "\(p.process.pid)",
+                                                          "-o", output, "--", "sleep", seconds], allowFailure: true) }
+                }
+            }
+            // IPFAILOVER_BENCH_SYSCALLS=DIR: the system calls of the master and of a backup
+            // over the window (`strace -c`), in DIR/<daemon>-<instances>-a.txt, ….
+            if let directory = getenv("IPFAILOVER_BENCH_SYSCALLS").map({ String(cString: $0) }) {
+                for p in processes where p.name != "c" {
+                    let output = "\(directory)/\(daemon)-\(instances)\(scripts ? "" : "-noscripts")-\(p.name).txt"
+                    Task { _ = try? await LabCommand.run(["timeout", "-s", "INT", Results.format(window.seconds), "strace", "-c", "-f",
+                                                          "-p", "\(p.process.pid)", "-o", output], allowFailure: true) }
+                }
+            }
             try await Task.sleep(for: window)
             let after = processes.map { ProcessUsage.sample(root: $0.process.pid) }
             let elapsed = (ContinuousClock.now - start).seconds

@@ -83,6 +83,7 @@ struct NodeService: Service {
         // The engine's home thread: its executor, its alarm and the reader of the VRRP
         // sockets (see EngineThread).
         let engineThread = try EngineThread()
+        engineThread.receiveCoalescing = plan.receiveCoalescing
         let transport = LinuxVRRPTransport(thread: engineThread)
         for failure in transport.open(for: plan) { logger.warning("VRRP socket not open yet: \(failure)") }
         let announcer = LinuxAnnouncer(logger: logger)
@@ -164,6 +165,7 @@ struct NodeService: Service {
                     // the new instances (it replays what it knows into them).
                     await Self.reportDownLinks(tracked: newPlan, links: links, to: engine)
                     transport.open(for: newPlan)
+                    engineThread.receiveCoalescing = newPlan.receiveCoalescing
                     announcer.prepare(interfaces: Self.announcedInterfaces(newPlan))
                     addresses.prepare(interfaces: Self.announcedInterfaces(newPlan))
                     await currentPlan.set(newPlan)

@@ -33,8 +33,8 @@ struct ManyVIPsAdvertGapTests {
             defer { socket.close() }
             let fromA = Mutex<[Double]>([])
             let source = IPAddress.v4(a.ipv4)
-            socket.subscribe { packets in
-                let stamps = packets.filter { $0.source == source }.compactMap(\.receivedAt).map {
+            socket.read(on: try EngineThread()) { packets, _ in
+                let stamps = packets.filter { $0.packet.source == source }.compactMap(\.receivedAt).map {
                     Double($0.nanosecondsSinceEpoch) / 1e9
                 }
                 fromA.withLock { $0 += stamps }

@@ -186,7 +186,7 @@ struct VRRPSocketTests {
             var seen: [(UInt8, Bool)] = []
             for _ in 0..<3 { seen.append(try await inbox.next("advert")) }
             #expect(seen.map(\.0) == [11, 12, 13])
-            #expect(seen.allSatisfy(\.1), "delivered on the engine thread")
+            #expect(seen.allSatisfy { $0.1 }, "delivered on the engine thread")
         }
     }
 }

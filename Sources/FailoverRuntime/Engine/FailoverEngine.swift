@@ -66,10 +66,11 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         serialExecutor.asUnownedSerialExecutor()
     }
 
-    /// The oldest a kernel receive timestamp may make a packet. Receive lag is well
-    /// under a millisecond; anything older comes from a wall-clock step (or an engine
-    /// that was blocked), and counting it in full could fire a down timer early.
-    static var maximumPacketAge: Duration { .milliseconds(10) }
+    /// The oldest a kernel receive timestamp may make a packet. Receive lag is under a
+    /// millisecond plus the receive coalescing (`RuntimePlan.receiveCoalescing`, at most
+    /// 10 ms); anything older comes from a wall-clock step (or an engine that was
+    /// blocked), and counting it in full could fire a down timer early.
+    static var maximumPacketAge: Duration { .milliseconds(25) }
 
     /// `alarm` needs `C` to be `ContinuousClock` (it is ignored otherwise).
     /// `addressChanges` nil: a background queue when there is an alarm (the daemon, on

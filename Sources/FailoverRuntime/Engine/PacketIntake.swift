@@ -16,7 +16,7 @@ struct PacketIntake: Sendable {
     }
 
     /// A packet that did not: the counter it went to, its instance if known, and what to log.
-    struct Rejected {
+    struct Rejected: Error {
         var counter: String
         var instance: String?
         var message: String

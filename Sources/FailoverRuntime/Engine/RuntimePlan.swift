@@ -26,6 +26,18 @@ public struct RuntimePlan: Sendable, Hashable {
 
     /// The instance with this name.
     public func instance(named name: String) -> RuntimeInstance? { instances.first { $0.name == name } }
+
+    /// How long the receive side may leave adverts unread to read them in one go
+    /// (`EngineThread.receiveCoalescing`): a tenth of the shortest advert interval, at
+    /// most 10 ms, in whole milliseconds. Packets carry their kernel receive time, so
+    /// this delays when an advert is acted on, never when it counts as received: no
+    /// Master_Down_Timer moves. What it can delay is a master stepping down for a
+    /// higher-priority advert, by at most a tenth of an interval.
+    public var receiveCoalescing: Duration {
+        guard let shortest = instances.map(\.router.advertisementInterval).min() else { return .zero }
+        let milliseconds = min(10, Int(shortest.components.seconds) * 1000 / 10 + Int(shortest.components.attoseconds / 10_000_000_000_000_000))
+        return .milliseconds(milliseconds)
+    }
 }
 
 /// One `vrrp_instance` as the runtime drives it.

@@ -56,8 +56,9 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
                 continue
             }
             leases.withLock { $0[key] = lease }
-            let receiver = receiver
-            lease.socket.read(on: thread) { packets, malformed in receiver.withLock { $0 }?(packets, malformed) }
+            lease.socket.read(on: thread) { [weak self] packets, malformed in
+                self?.receiver.withLock { $0 }?(packets, malformed)
+            }
         }
         return failures
     }

@@ -10,9 +10,17 @@ import Synchronization
 /// `watch` (the VRRP sockets). A readable socket is read on this thread and its
 /// packets handed to the engine in the same wake-up; an expired timerfd calls the
 /// engine's timer handler directly. No task is created and no other thread is woken
-/// between the kernel and the state machine, as in keepalived's epoll loop. When the
-/// timer and a socket are ready in the same wake-up the socket is read first, so an
-/// advert that arrived before the Master_Down_Timer expired counts before it.
+/// between the kernel and the state machine. When the timer and a socket are ready in
+/// the same wake-up the socket is read first, so an advert that arrived before the
+/// Master_Down_Timer expired counts before it.
+///
+/// Receive coalescing (`receiveCoalescing`): after reading the sockets the thread
+/// leaves them alone for that long — timers and jobs are still served at once — and
+/// then reads everything that arrived meanwhile in one go. A backup of 255 instances
+/// at 0.1 s gets 2,550 adverts a second; read as they come, that is hundreds of
+/// wake-ups, each paying for cold caches. Every packet carries the kernel's receive
+/// time, which is what the Master_Down_Timer restarts from, so reading it a few
+/// milliseconds later changes no timer; and an expiring timer reads the sockets first.
 ///
 /// Lives as long as the process (the daemon makes one); `set(nil)` disarms it.
 public final class EngineThread: EngineAlarm, @unchecked Sendable {
@@ -28,6 +36,8 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
     private let generation = Atomic<Int>(0)
     /// Times the timerfd fired (for tests and diagnostics).
     private let fired = Atomic<Int>(0)
+    /// `receiveCoalescing` in milliseconds.
+    private let coalescingMilliseconds = Atomic<Int>(0)
     /// The thread's `pthread_self()`, once it runs.
     private let thread = Atomic<UInt>(0)
 
@@ -77,6 +87,17 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
             spec.it_value = timespec(tv_sec: Int(target / 1_000_000_000), tv_nsec: Int(target % 1_000_000_000))
         }
         _ = timerfd_settime(timerDescriptor, clinux_TFD_TIMER_ABSTIME, &spec, nil)
+    }
+
+    /// How long the watched descriptors are left unread after a read (see the type's
+    /// comment); zero (the default) reads them as soon as they are readable. Whole
+    /// milliseconds.
+    public var receiveCoalescing: Duration {
+        get { .milliseconds(coalescingMilliseconds.load(ordering: .relaxed)) }
+        set {
+            let (seconds, attoseconds) = newValue.components
+            coalescingMilliseconds.store(max(0, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)), ordering: .relaxed)
+        }
     }
 
     /// Calls `onReadable` on this thread whenever `descriptor` is readable, until
@@ -133,6 +154,8 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
         var handlers: [@Sendable () -> Void] = []
         var seen = -1
         var counter: UInt64 = 0
+        /// CLOCK_MONOTONIC milliseconds before which the watched descriptors are not polled.
+        var quietUntil = 0
         while true {
             let current = generation.load(ordering: .acquiring)
             if current != seen {
@@ -143,19 +166,34 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
                     + watched.map { pollfd(fd: $0.key, events: Int16(POLLIN), revents: 0) }
                 handlers = watched.map(\.value)
             }
-            let n = poll(&descriptors, nfds_t(descriptors.count), -1)
+            let now = Self.monotonicMilliseconds()
+            let watching = now >= quietUntil
+            for i in descriptors.indices { descriptors[i].revents = 0 }
+            let n = poll(&descriptors, nfds_t(watching ? descriptors.count : 2), watching ? -1 : Int32(quietUntil - now))
             if n < 0 { continue }  // EINTR
             // Sockets first: an advert already received counts before a timer expires.
-            for i in handlers.indices where descriptors[i + 2].revents != 0 {
+            var read = false
+            for i in handlers.indices where watching && descriptors[i + 2].revents != 0 {
                 handlers[i]()
+                read = true
             }
-            if descriptors[0].revents & Int16(POLLIN) != 0, read(timerDescriptor, &counter, 8) == 8 {
+            if descriptors[0].revents & Int16(POLLIN) != 0, Glibc.read(timerDescriptor, &counter, 8) == 8 {
+                // Left unread for coalescing: read now, before any timer decision.
+                if !watching { for handler in handlers { handler() } }
                 fired.add(1, ordering: .relaxed)
                 action.withLock { $0 }?()
             }
-            if descriptors[1].revents & Int16(POLLIN) != 0 { _ = read(wakeDescriptor, &counter, 8) }
+            let coalescing = coalescingMilliseconds.load(ordering: .relaxed)
+            if read, coalescing > 0 { quietUntil = Self.monotonicMilliseconds() + coalescing }
+            if descriptors[1].revents & Int16(POLLIN) != 0 { _ = Glibc.read(wakeDescriptor, &counter, 8) }
             runJobs()
         }
+    }
+
+    private static func monotonicMilliseconds() -> Int {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return t.tv_sec * 1000 + t.tv_nsec / 1_000_000
     }
 
     private func runJobs() {

@@ -1,6 +1,7 @@
 @testable import FailoverRuntime
 import Testing
 import VRRPCore
+import VRRPWire
 
 @Suite struct DeadlineQueueTests {
     /// A deterministic generator for the operation sequences.
@@ -45,5 +46,27 @@ import VRRPCore
         queue.set(2, nil)
         #expect(queue.earliest == nil)
         #expect(queue.due(at: VRRPInstant(offset: .seconds(5))).isEmpty)
+    }
+}
+
+@Suite struct ReceiveCoalescingTests {
+    static func plan(_ intervals: [Duration]) -> RuntimePlan {
+        RuntimePlan(instances: intervals.enumerated().map { i, interval in
+            RuntimeInstance(router: VirtualRouterConfiguration(
+                name: "VI_\(i)", virtualRouterID: VirtualRouterID(UInt8(i + 1))!, version: .v3, priority: Priority(100),
+                advertisementInterval: interval, primaryAddress: IPAddress("192.0.2.1")!,
+                virtualAddresses: [IPAddress("198.51.100.\(i + 1)")!]),
+                interface: "eth0", destinations: [.v4(.vrrpMulticastGroup)])
+        })
+    }
+
+    @Test("Receive coalescing is a tenth of the shortest advert interval, at most 10 ms, none without instances",
+          arguments: [([Duration.seconds(1)], Duration.milliseconds(10)),
+                      ([.milliseconds(100)], .milliseconds(10)),
+                      ([.seconds(1), .milliseconds(50)], .milliseconds(5)),
+                      ([.milliseconds(10)], .milliseconds(1)),
+                      ([], .zero)])
+    func coalescingFollowsTheShortestInterval(intervals: [Duration], expected: Duration) {
+        #expect(Self.plan(intervals).receiveCoalescing == expected)
     }
 }

@@ -50,20 +50,20 @@ final class FixedWallClock: WallClock {
         #expect(ports.calls.contains(.notify(Self.becameMaster)))
     }
 
-    @Test("A receive timestamp from a wall-clock step counts as at most 10 ms old")
+    @Test("A receive timestamp from a wall-clock step counts as at most 25 ms old (receive lag plus the coalescing window)")
     func receiveTimestampAgeIsCapped() async {
         let ports = RecordingPorts(), clock = ManualClock()
         let engine = Self.engine(ports, clock)
         await engine.start()
         await clock.waitForSleepers(1)
         clock.advance(by: .milliseconds(300))
-        // Stamped a whole second before the wall clock's reading: counted as 10 ms, so
-        // the timer runs out at 650.94 ms — not at once, as a second's age would make it.
+        // Stamped a whole second before the wall clock's reading: counted as 25 ms, so
+        // the timer runs out at 635.94 ms — not at once, as a second's age would make it.
         await engine.receive(Self.advert(receivedAgo: .seconds(1)))
-        clock.advance(by: .milliseconds(350))  // 650 ms
+        clock.advance(by: .milliseconds(335))  // 635 ms
         await clock.waitForSleepers(1)
         #expect(await engine.snapshot().instances[0].state == "BACKUP")
-        clock.advance(by: .milliseconds(2))  // 652 ms
+        clock.advance(by: .milliseconds(2))  // 637 ms
         await clock.waitForSleepers(1)
         #expect(await engine.snapshot().instances[0].state == "MASTER")
     }

@@ -89,4 +89,60 @@ import Testing
         _ = await rings.next()
         #expect(await engine.fired == ["ipf-engine"])
     }
+
+    /// A datagram socket pair: what is written to `[1]` is readable on `[0]`.
+    static func socketPair() throws -> (Int32, Int32) {
+        var fds: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0, &fds) == 0)
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        return (fds[0], fds[1])
+    }
+
+    /// Reads every datagram waiting on `fd`; how many there were.
+    static func drain(_ fd: Int32) -> Int {
+        var count = 0
+        var byte: UInt8 = 0
+        while recv(fd, &byte, 1, Int32(MSG_DONTWAIT)) >= 0 { count += 1 }
+        return count
+    }
+
+    static func send(_ fd: Int32) { var byte: UInt8 = 1; _ = Glibc.send(fd, &byte, 1, 0) }
+
+    @Test("Receive coalescing: what arrives within the window after a read is read in one go when the window ends")
+    func coalescingReadsTheWindowInOneGo() async throws {
+        let thread = try EngineThread()
+        thread.receiveCoalescing = .milliseconds(300)
+        let (reader, writer) = try Self.socketPair()
+        defer { thread.unwatch(reader); close(reader); close(writer) }
+        let (reads, report) = AsyncStream.makeStream(of: Int.self)
+        thread.watch(reader) { report.yield(Self.drain(reader)) }
+        var iterator = reads.makeAsyncIterator()
+        Self.send(writer)
+        #expect(await iterator.next() == 1)
+        // Within the window: left unread, then read together.
+        for _ in 0..<3 { Self.send(writer) }
+        #expect(await iterator.next() == 3, "three datagrams in one read, not three wake-ups")
+    }
+
+    @Test("Receive coalescing never hides an advert from the timer: an expiring alarm reads the sockets before its action")
+    func alarmReadsTheSocketsBeforeItsAction() async throws {
+        let thread = try EngineThread()
+        thread.receiveCoalescing = .seconds(30)
+        let (reader, writer) = try Self.socketPair()
+        defer { thread.unwatch(reader); close(reader); close(writer) }
+        let readCount = Atomic<Int>(0)
+        let (events, report) = AsyncStream.makeStream(of: String.self)
+        thread.watch(reader) {
+            readCount.add(Self.drain(reader), ordering: .relaxed)
+            report.yield("read")
+        }
+        thread.onAlarm { report.yield("alarm after \(readCount.load(ordering: .relaxed)) datagrams") }
+        var iterator = events.makeAsyncIterator()
+        Self.send(writer)
+        #expect(await iterator.next() == "read")
+        Self.send(writer)  // inside the 30 s window: unread until the alarm
+        thread.set(ContinuousClock.now.advanced(by: .milliseconds(50)))
+        #expect(await iterator.next() == "read")
+        #expect(await iterator.next() == "alarm after 2 datagrams")
+    }
 }
