@@ -165,6 +165,67 @@ import VRRPWire
         await daemon.shutdown()
     }
 
+    /// The script verdict that `/status`, `/metrics` and the "check … → down" log show
+    /// follows the rule the instance follows: a first result that fails takes the
+    /// script down and the instance to FAULT together (fall does not delay the first
+    /// verdict), and rise holds both down until enough successes in a row.
+    @Test("rise/fall rule: the shown script verdict is the instance's: a failing first result is down exactly when the instance is FAULT")
+    func shownScriptVerdictFollowsTheInstancesRule() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let store = RecordingLogHandler.Store()
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.users["root"] = .root
+        let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", rise: 2, fall: 3,
+                                    user: ScriptUser(user: "root"))
+        let plan = RuntimePlan(instances: [FailoverEngineTests.instance(scripts: [TrackedScript(name: "chk", rise: 2, fall: 3)])],
+                               checkScripts: [check])
+        let launcher = ScriptedLauncher()
+        var logger = RecordingLogHandler.logger(store)
+        logger.logLevel = .info
+        let daemon = FailoverDaemon(plan: plan, scripts: ScriptSettings(), ports: DaemonPorts(
+            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
+            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
+            clock: clock, logger: logger)
+        func shown() async -> (instance: String, script: String?, metric: Bool) {
+            let instance = await daemon.engine.snapshot().instances[0].state
+            let script = await daemon.status().scripts.first?.state
+            let metrics = String(decoding: await daemon.metricsText(), as: UTF8.self)
+            return (instance, script, metrics.contains(#"keepalived_check_script_status{name="chk"} 1"#))
+        }
+        await daemon.start()
+        #expect(await shown().script == "pending")
+
+        await launcher.waitForLaunches(1)
+        launcher.finish(0, exit: 1)
+        #expect(await Self.eventually { await daemon.scriptStatus().first?.runsCompleted == 1 })
+        #expect(await Self.eventually { await shown().instance == "FAULT" })
+        var now = await shown()
+        #expect(now.script == "down")
+        #expect(!now.metric)
+        #expect(store.all.contains { $0.contains("check chk: failed with exit 1") && $0.contains("→ down") })
+
+        // One success of rise = 2: both stay down.
+        clock.advance(by: .seconds(1))
+        await launcher.waitForLaunches(2)
+        launcher.finish(1, exit: 0)
+        #expect(await Self.eventually { await daemon.scriptStatus().first?.runsCompleted == 2 })
+        now = await shown()
+        #expect(now.instance == "FAULT")
+        #expect(now.script == "down")
+        #expect(!now.metric)
+
+        // The second success in a row: both up.
+        clock.advance(by: .seconds(1))
+        await launcher.waitForLaunches(3)
+        launcher.finish(2, exit: 0)
+        #expect(await Self.eventually { await shown().instance != "FAULT" })
+        now = await shown()
+        #expect(now.script == "up")
+        #expect(now.metric)
+        #expect(store.all.contains { $0.contains("check chk: OK") && $0.contains("→ up") })
+        await daemon.shutdown()
+    }
+
     /// What a check script writes is logged with the script's name: at info for a
     /// failed run, at debug for a successful one (a healthy check every 2 s must not
     /// flood the log).
