@@ -31,36 +31,16 @@ struct CheckConfigCommand: ParsableCommand {
     }
 
     func run() throws {
-        var diagnostics: [Diagnostic]
-        let processEnvironment = ProcessEnvironment.current()
-        // A FILE given wins; without one, `run`'s choice: env mode when asked for,
-        // else its default file.
-        let file = self.file ?? (env || EnvironmentMode.isRequested(processEnvironment) ? nil
-            : processEnvironment["KEEPALIVED_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/keepalived/keepalived.conf")
+        let loaded = try RunConfiguration.load(file: file, env: env, configID: configID, node: node,
+                                               environment: ProcessEnvironment.current())
+        var diagnostics = loaded.diagnostics
         // Scripts are vetted on this host by the daemon's own preparation, so what
         // `run` would disable is reported here.
-        let preparer = { (configuration: Configuration) in
-            ScriptPreparer(inspector: LinuxScriptHostInspector(),
-                           enableScriptSecurity: configuration.globalDefinitions.enableScriptSecurity,
-                           environment: ProcessEnvironment.current())
-        }
-        if let file {
-            var environment = processEnvironment
-            if let hostname = node.hostname { environment["IPFAILOVER_HOSTNAME"] = hostname }
-            let id = configID ?? ConfigLoader.defaultConfigID(environment: environment)
-            let result = ConfigLoader.load(path: file, configID: id)
-            diagnostics = result.diagnostics + preparer(result.configuration).diagnostics(for: result.configuration, file: file)
-        } else {
-            let environment = processEnvironment
-            let identity = try node.resolve(environment)
-            let (configuration, _, envDiagnostics) = OpenShiftEnvironment.configuration(environment: environment, node: identity)
-            diagnostics = envDiagnostics
-            if let configuration {
-                let text = KeepalivedRenderer.environmentMode(node: identity).render(configuration)
-                let rendered = KeepalivedConfigParser().parse(text, file: "<rendered>")
-                diagnostics += rendered.diagnostics
-                    + preparer(rendered.configuration).diagnostics(for: rendered.configuration, file: "<rendered>")
-            }
+        if let configuration = loaded.configuration {
+            let preparer = ScriptPreparer(inspector: LinuxScriptHostInspector(),
+                                          enableScriptSecurity: configuration.globalDefinitions.enableScriptSecurity,
+                                          environment: ProcessEnvironment.current())
+            diagnostics += preparer.diagnostics(for: configuration, file: loaded.file)
         }
         for diagnostic in diagnostics { print(diagnostic.description) }
         let status = CheckConfigStatus(diagnostics)

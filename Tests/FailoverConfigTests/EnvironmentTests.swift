@@ -143,7 +143,7 @@ struct EnvironmentTests {
 
 @Suite("Documentation")
 struct DocumentationTests {
-    @Test("docs/configuration.md carries the schema's table verbatim (regenerate with `ipfailover render --env-help`)")
+    @Test("docs/configuration.md carries the schema's table verbatim (regenerate with `ipfailover render --env-help --markdown`)")
     func envTableInSync() throws {
         let here = #filePath
         let root = here[..<here.range(of: "/Tests/")!.lowerBound]
