@@ -7,10 +7,10 @@ public struct VRRPSyncGroup: Hashable, Sendable {
     /// `notify`, `notify_master`, … for the group.
     public var notifyScripts: NotifyScripts
     /// `track_script`: scripts tracked by every member.
-    public var trackScripts: [TrackScriptEntry]
+    public var trackScripts: [TrackEntry]
 
     public init(name: String, group: [String] = [], notifyScripts: NotifyScripts = NotifyScripts(),
-                trackScripts: [TrackScriptEntry] = []) {
+                trackScripts: [TrackEntry] = []) {
         self.name = name
         self.group = group
         self.notifyScripts = notifyScripts

@@ -15,24 +15,10 @@ struct CheckConfigCommand: ParsableCommand {
         discussion: "Exit status: 0 ok, 3 cannot run, 4 errors that were adjusted, 5 scripts without enable_script_security."
     )
 
-    @Argument(help: "The keepalived.conf to check (default: what 'run' would use — the environment when OPENSHIFT_HA_VIRTUAL_IPS is set, else $KEEPALIVED_CONFIG, else /etc/keepalived/keepalived.conf).")
-    var file: String?
-
-    @Flag(name: .long, help: "Check the OPENSHIFT_HA_* environment (and its rendered keepalived.conf) instead of a file.")
-    var env = false
-
-    @Option(name: .long, help: "keepalived's config id (-i) for '@id' lines (default: $IPFAILOVER_CONFIG_ID, else the host name up to its first dot).")
-    var configID: String?
-
-    @OptionGroup var node: NodeOptions
-
-    func validate() throws {
-        if env && file != nil { throw ValidationError("give either a FILE or --env, not both") }
-    }
+    @OptionGroup var source: RunConfigurationOptions
 
     func run() throws {
-        let loaded = try RunConfiguration.load(file: file, env: env, configID: configID, node: node,
-                                               environment: ProcessEnvironment.current())
+        let loaded = try source.load(environment: ProcessEnvironment.current())
         var diagnostics = loaded.diagnostics
         // Scripts are vetted on this host by the daemon's own preparation, so what
         // `run` would disable is reported here.

@@ -15,27 +15,13 @@ struct ConfigCommand: ParsableCommand {
         discussion: "Diagnostics go to standard error; a configuration that cannot run exits 3 as check-config does."
     )
 
-    @Argument(help: "The keepalived.conf (default: what 'run' would use — the environment when OPENSHIFT_HA_VIRTUAL_IPS is set, else $KEEPALIVED_CONFIG, else /etc/keepalived/keepalived.conf).")
-    var file: String?
-
-    @Flag(name: .long, help: "Show what the OPENSHIFT_HA_* environment renders instead of a file.")
-    var env = false
+    @OptionGroup var source: RunConfigurationOptions
 
     @Flag(name: .long, help: "Print JSON (keys are the property names) instead of text.")
     var json = false
 
-    @Option(name: .long, help: "keepalived's config id (-i) for '@id' lines (default: $IPFAILOVER_CONFIG_ID, else the host name up to its first dot).")
-    var configID: String?
-
-    @OptionGroup var node: NodeOptions
-
-    func validate() throws {
-        if env && file != nil { throw ValidationError("give either a FILE or --env, not both") }
-    }
-
     func run() throws {
-        let loaded = try RunConfiguration.load(file: file, env: env, configID: configID, node: node,
-                                               environment: ProcessEnvironment.current())
+        let loaded = try source.load(environment: ProcessEnvironment.current())
         for diagnostic in loaded.diagnostics { printError(diagnostic.description) }
         guard let configuration = loaded.configuration, CheckConfigStatus(loaded.diagnostics) != .cannotRun else {
             throw ExitCode(CheckConfigStatus.cannotRun.rawValue)

@@ -1,19 +1,28 @@
+import ArgumentParser
 import FailoverConfig
 
-/// What `run` would run from, loaded for `check-config` and `config`: a FILE given
-/// wins; without one, env mode when `--env` is given or OPENSHIFT_HA_VIRTUAL_IPS is
-/// set (the rendered keepalived.conf, parsed back as `run` reads it), else
-/// $KEEPALIVED_CONFIG or /etc/keepalived/keepalived.conf.
-struct RunConfiguration {
-    /// The parsed configuration; nil when env mode could not render one.
-    var configuration: Configuration?
-    /// Every diagnostic of the environment, the file or the rendered text.
-    var diagnostics: [Diagnostic]
-    /// The file diagnostics name: the path, or `<rendered>` in env mode.
-    var file: String
+/// Which configuration `check-config` and `config` look at: a FILE given wins;
+/// without one, env mode when `--env` is given or OPENSHIFT_HA_VIRTUAL_IPS is set
+/// (the rendered keepalived.conf, parsed back as `run` reads it), else
+/// $KEEPALIVED_CONFIG or /etc/keepalived/keepalived.conf — what `run` would use.
+struct RunConfigurationOptions: ParsableArguments {
+    @Argument(help: "The keepalived.conf (default: what 'run' would use — the environment when OPENSHIFT_HA_VIRTUAL_IPS is set, else $KEEPALIVED_CONFIG, else /etc/keepalived/keepalived.conf).")
+    var file: String?
 
-    static func load(file: String?, env: Bool, configID: String?, node: NodeOptions,
-                     environment: [String: String]) throws -> RunConfiguration {
+    @Flag(name: .long, help: "Use the OPENSHIFT_HA_* environment (and the keepalived.conf it renders) instead of a file.")
+    var env = false
+
+    @Option(name: .long, help: "keepalived's config id (-i) for '@id' lines (default: $IPFAILOVER_CONFIG_ID, else the host name up to its first dot).")
+    var configID: String?
+
+    @OptionGroup var node: NodeOptions
+
+    func validate() throws {
+        if env && file != nil { throw ValidationError("give either a FILE or --env, not both") }
+    }
+
+    /// Loads the chosen configuration from `environment` (the process's).
+    func load(environment: [String: String]) throws -> RunConfiguration {
         let path = file ?? (env || EnvironmentMode.isRequested(environment) ? nil
             : environment["KEEPALIVED_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/keepalived/keepalived.conf")
         if let path {
@@ -30,4 +39,14 @@ struct RunConfiguration {
         return RunConfiguration(configuration: rendered.configuration, diagnostics: diagnostics + rendered.diagnostics,
                                 file: "<rendered>")
     }
+}
+
+/// A configuration loaded by `RunConfigurationOptions`.
+struct RunConfiguration {
+    /// The parsed configuration; nil when env mode could not render one.
+    var configuration: Configuration?
+    /// Every diagnostic of the environment, the file or the rendered text.
+    var diagnostics: [Diagnostic]
+    /// The file diagnostics name: the path, or `<rendered>` in env mode.
+    var file: String
 }

@@ -54,7 +54,7 @@ struct EnvironmentTests {
         #expect(i.authentication == .simplePassword(Array("OpenShif".utf8)))
         #expect(c.scripts == [VRRPScript(name: "chk_OpenShift_IPFailover",
                                          script: "/bin/bash -c '</dev/tcp/192.0.2.11/80'", interval: .seconds(2))])
-        #expect(i.trackScripts == [TrackScriptEntry(name: "chk_OpenShift_IPFailover")])
+        #expect(i.trackScripts == [TrackEntry(name: "chk_OpenShift_IPFailover")])
         #expect(c.globalDefinitions.enableScriptSecurity && c.globalDefinitions.scriptUser == "root")
         #expect(c.globalDefinitions.routerID == "OpenShift_IPFailover")
     }

@@ -83,8 +83,8 @@ struct KeepalivedParserTests {
         #expect(i.preemption == .immediate)  // nopreempt cleared by state MASTER
         #expect(i.accept == true)
         #expect(i.downTimerAdverts == 5)
-        #expect(i.trackScripts == [TrackScriptEntry(name: "chk_web", weight: 10)])
-        #expect(i.trackInterfaces == [TrackInterfaceEntry(name: "eth1", weight: -5, reverse: true)])
+        #expect(i.trackScripts == [TrackEntry(name: "chk_web", weight: 10)])
+        #expect(i.trackInterfaces == [TrackEntry(name: "eth1", weight: -5, reverse: true)])
         #expect(i.notifyScripts.notify == "/usr/local/bin/notify.sh")
         #expect(i.notifyScripts.notifyMaster == "/usr/local/bin/m.sh arg")
         #expect(i.virtualIPAddresses == [

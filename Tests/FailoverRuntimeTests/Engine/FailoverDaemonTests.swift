@@ -6,11 +6,29 @@ import VRRPWire
 @testable import FailoverRuntime
 
 @Suite struct FailoverDaemonTests {
-    static func daemon(_ plan: RuntimePlan, ports: RecordingPorts, clock: ManualClock) -> FailoverDaemon<ManualClock> {
-        FailoverDaemon(plan: plan, scripts: ScriptSettings(), ports: DaemonPorts(
-            sender: ports, addresses: ports, announcer: ports, launcher: ImmediateLauncher(),
-            tcpProbe: UnusedProbe(), inspector: FakeHost.standard(scripts: []), openFIFO: { _ in nil },
-            environment: [:]), clock: clock, logger: Logger(label: "test"))
+    /// A daemon whose check scripts run through `launcher` on `host` (by default one
+    /// with /etc/keepalived/check.sh and a root user), logging to `logger`.
+    static func daemon(_ plan: RuntimePlan, ports: RecordingPorts, clock: ManualClock,
+                       launcher: any ProcessLauncher = ImmediateLauncher(), host: FakeHost = scriptHost(),
+                       settings: ScriptSettings = ScriptSettings(), logger: Logger = Logger(label: "test")) -> FailoverDaemon<ManualClock> {
+        FailoverDaemon(plan: plan, scripts: settings, ports: DaemonPorts(
+            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
+            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
+            clock: clock, logger: logger)
+    }
+
+    /// A host with /etc/keepalived/check.sh and a root user.
+    static func scriptHost() -> FakeHost {
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.users["root"] = .root
+        return host
+    }
+
+    /// A logger at info level into `store`.
+    static func infoLogger(_ store: RecordingLogHandler.Store) -> Logger {
+        var logger = RecordingLogHandler.logger(store)
+        logger.logLevel = .info
+        return logger
     }
 
     @Test func reloadWithABrokenConfigurationKeepsTheRunningOne() async {
@@ -71,10 +89,7 @@ import VRRPWire
         let ports = RecordingPorts(), clock = ManualClock()
         let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", user: ScriptUser(user: "root"))
         let plan = RuntimePlan(instances: [FailoverEngineTests.instance()], checkScripts: [check], enableScriptSecurity: false)
-        let daemon = FailoverDaemon(plan: plan, scripts: ScriptSettings(enableScriptSecurity: false), ports: DaemonPorts(
-            sender: ports, addresses: ports, announcer: ports, launcher: ImmediateLauncher(),
-            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
-            clock: clock, logger: Logger(label: "test"))
+        let daemon = Self.daemon(plan, ports: ports, clock: clock, host: host, settings: ScriptSettings(enableScriptSecurity: false))
         await daemon.start()
         #expect(await daemon.scriptStatus().first?.loadError == nil)
 
@@ -113,10 +128,7 @@ import VRRPWire
                                                                         scripts: [TrackedScript(name: "chk")])],
                                checkScripts: [check])
         let launcher = ScriptedLauncher()
-        let daemon = FailoverDaemon(plan: plan, scripts: ScriptSettings(), ports: DaemonPorts(
-            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
-            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
-            clock: clock, logger: Logger(label: "test"))
+        let daemon = Self.daemon(plan, ports: ports, clock: clock, launcher: launcher, host: host)
         await daemon.start()
         #expect(await daemon.engine.snapshot().instances[0].state == "MASTER")
         #expect(launcher.launchCount == 0)
@@ -141,10 +153,7 @@ import VRRPWire
         let launcher = ScriptedLauncher()
         var settings = ScriptSettings()
         settings.enableScriptSecurity = false
-        let daemon = FailoverDaemon(plan: plan, scripts: settings, ports: DaemonPorts(
-            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
-            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
-            clock: clock, logger: Logger(label: "test"))
+        let daemon = Self.daemon(plan, ports: ports, clock: clock, launcher: launcher, host: host, settings: settings)
         await daemon.start()
         await launcher.waitForLaunches(1)
         launcher.finish(0, exit: 0)
@@ -172,20 +181,12 @@ import VRRPWire
     @Test("rise/fall rule: the shown script verdict is the instance's: a failing first result is down exactly when the instance is FAULT")
     func shownScriptVerdictFollowsTheInstancesRule() async {
         let ports = RecordingPorts(), clock = ManualClock()
-        let store = RecordingLogHandler.Store()
-        var host = FakeHost.standard(scripts: ["check.sh"])
-        host.users["root"] = .root
+        let store = RecordingLogHandler.Store(), launcher = ScriptedLauncher()
         let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", rise: 2, fall: 3,
                                     user: ScriptUser(user: "root"))
         let plan = RuntimePlan(instances: [FailoverEngineTests.instance(scripts: [TrackedScript(name: "chk", rise: 2, fall: 3)])],
                                checkScripts: [check])
-        let launcher = ScriptedLauncher()
-        var logger = RecordingLogHandler.logger(store)
-        logger.logLevel = .info
-        let daemon = FailoverDaemon(plan: plan, scripts: ScriptSettings(), ports: DaemonPorts(
-            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
-            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
-            clock: clock, logger: logger)
+        let daemon = Self.daemon(plan, ports: ports, clock: clock, launcher: launcher, logger: Self.infoLogger(store))
         func shown() async -> (instance: String, script: String?, metric: Bool) {
             let instance = await daemon.engine.snapshot().instances[0].state
             let script = await daemon.status().scripts.first?.state
@@ -231,19 +232,11 @@ import VRRPWire
     /// flood the log).
     @Test func checkScriptOutputIsLoggedAtInfoOnlyWhenTheRunFailed() async {
         let ports = RecordingPorts(), clock = ManualClock()
-        let store = RecordingLogHandler.Store()
-        var host = FakeHost.standard(scripts: ["check.sh"])
-        host.users["root"] = .root
+        let store = RecordingLogHandler.Store(), launcher = ScriptedLauncher()
         let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", user: ScriptUser(user: "root"))
         let plan = RuntimePlan(instances: [FailoverEngineTests.instance(scripts: [TrackedScript(name: "chk", weight: 10)])],
                                checkScripts: [check])
-        let launcher = ScriptedLauncher()
-        var logger = RecordingLogHandler.logger(store)
-        logger.logLevel = .info
-        let daemon = FailoverDaemon(plan: plan, scripts: ScriptSettings(), ports: DaemonPorts(
-            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
-            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
-            clock: clock, logger: logger)
+        let daemon = Self.daemon(plan, ports: ports, clock: clock, launcher: launcher, logger: Self.infoLogger(store))
         await daemon.start()
         await launcher.waitForLaunches(1)
         launcher.finish(0, with: LaunchOutcome(termination: .exited(0), output: [ScriptOutputLine(stream: .stdout, text: "all good")]))
