@@ -100,7 +100,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Manual clocks, simulated segment, recording fakes for every port, pcap writer.
+        // Seeded PRNG, simulated segment, recording fakes for every port, pcap writer.
         .target(
             name: "FailoverTestKit",
             dependencies: ["VRRPWire", "VRRPCore", "FailoverRuntime", .product(name: "Logging", package: "swift-log")]
