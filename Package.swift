@@ -89,7 +89,7 @@ let package = Package(
             ]
         ),
         // Network-namespace lab: namespaces, veths, a bridge, processes inside namespaces.
-        .target(name: "FailoverLab", dependencies: ["LinuxNetworking", "CLinuxShim"]),
+        .target(name: "FailoverLab", dependencies: ["LinuxNetworking", "CLinuxShim", "FailoverTestKit"]),
         // HTTP /healthz, /status, /metrics on NIO's HTTP/1 handlers.
         .target(
             name: "StatusServer",
@@ -100,7 +100,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Manual clocks, simulated segment, recording fakes for every port, pcap writer.
+        // Seeded PRNG, simulated segment, recording fakes for every port, pcap writer.
         .target(
             name: "FailoverTestKit",
             dependencies: ["VRRPWire", "VRRPCore", "FailoverRuntime", .product(name: "Logging", package: "swift-log")]
@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
         .testTarget(
             name: "FailoverConfigTests",
-            dependencies: ["FailoverConfig", "VRRPWire", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["FailoverConfig", "FailoverTestKit", "VRRPWire", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "FailoverRuntimeTests", dependencies: ["FailoverRuntime", "FailoverTestKit", "VRRPCore", "VRRPWire"]),

@@ -9,10 +9,10 @@ public struct Configuration: Hashable, Sendable {
     /// `vrrp_instance` blocks, in file order.
     public var instances: [VRRPInstance]
     /// `vrrp_sync_group` blocks, in file order.
-    public var syncGroups: [SyncGroup]
+    public var syncGroups: [VRRPSyncGroup]
 
     public init(globalDefinitions: GlobalDefinitions = GlobalDefinitions(), scripts: [VRRPScript] = [],
-                instances: [VRRPInstance] = [], syncGroups: [SyncGroup] = []) {
+                instances: [VRRPInstance] = [], syncGroups: [VRRPSyncGroup] = []) {
         self.globalDefinitions = globalDefinitions
         self.scripts = scripts
         self.instances = instances

@@ -30,8 +30,8 @@ extension ConfigurationBuilder {
         var preemptAt: SourceLocation?
         var authAt: SourceLocation?
         var peerLocations: [SourceLocation] = []
-        var trackScripts: [TrackedScript] = []
-        var trackInterfaces: [TrackedInterface] = []
+        var trackScripts: [TrackEntry] = []
+        var trackInterfaces: [TrackEntry] = []
         var unicastSource: IPAddress?
         var unicastKeywordAt: SourceLocation?
         var peers: [IPAddress] = []
@@ -106,7 +106,7 @@ extension ConfigurationBuilder {
             case "track_script":
                 for entry in listEntries(s) {
                     let (n, w, r) = tracked(entry, weightRange: -253...253)
-                    trackScripts.append(TrackedScript(name: n, weight: w, reverse: r))
+                    trackScripts.append(TrackEntry(name: n, weight: w, reverse: r))
                     trackScriptLocations[name, default: []].append(entry.location)
                 }
             case "track_interface":
@@ -116,7 +116,7 @@ extension ConfigurationBuilder {
                         // keepalived keeps tracking it ("doesn't exist"), so it counts as down.
                         note(entry.location, "(\(name)) tracked interface '\(n)' cannot exist: \(reason); it counts as down")
                     }
-                    trackInterfaces.append(TrackedInterface(name: n, weight: w, reverse: r))
+                    trackInterfaces.append(TrackEntry(name: n, weight: w, reverse: r))
                 }
             case "unicast_src_ip":
                 unicastKeywordAt = unicastKeywordAt ?? s.location

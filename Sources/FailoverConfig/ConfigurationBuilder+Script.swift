@@ -57,8 +57,8 @@ extension ConfigurationBuilder {
         return script
     }
 
-    mutating func buildSyncGroup(name: String, block: [Statement]) -> SyncGroup {
-        var group = SyncGroup(name: name)
+    mutating func buildSyncGroup(name: String, block: [Statement]) -> VRRPSyncGroup {
+        var group = VRRPSyncGroup(name: name)
         groupMemberLocations[name] = nil
         groupTrackLocations[name] = nil
         for s in block {
@@ -77,7 +77,7 @@ extension ConfigurationBuilder {
             case "track_script":
                 for entry in listEntries(s) {
                     let (n, w, r) = tracked(entry, weightRange: -253...253)
-                    group.trackScripts.append(TrackedScript(name: n, weight: w, reverse: r))
+                    group.trackScripts.append(TrackEntry(name: n, weight: w, reverse: r))
                     groupTrackLocations[name, default: []].append(entry.location)
                 }
             case "smtp_alert", "global_tracking", "sync_group_tracking_weight", "track_interface", "track_file",

@@ -8,7 +8,7 @@ extension ConfigurationBuilder {
         for index in configuration.instances.indices {
             let name = configuration.instances[index].name
             let locations = trackScriptLocations[name] ?? []
-            var kept: [TrackedScript] = []
+            var kept: [TrackEntry] = []
             for (offset, tracked) in configuration.instances[index].trackScripts.enumerated() {
                 if scriptNames.contains(tracked.name) {
                     kept.append(tracked)
@@ -59,7 +59,7 @@ extension ConfigurationBuilder {
             }
             configuration.syncGroups[index].group = members
             let trackLocations = groupTrackLocations[group.name] ?? []
-            var kept: [TrackedScript] = []
+            var kept: [TrackEntry] = []
             for (offset, tracked) in group.trackScripts.enumerated() {
                 if scriptNames.contains(tracked.name) { kept.append(tracked) } else {
                     note(offset < trackLocations.count ? trackLocations[offset] : groupLocation,

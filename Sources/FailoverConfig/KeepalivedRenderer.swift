@@ -186,7 +186,7 @@ public struct KeepalivedRenderer: Sendable {
         return text
     }
 
-    private func renderTrackScripts(_ scripts: [TrackedScript], _ out: inout Writer) {
+    private func renderTrackScripts(_ scripts: [TrackEntry], _ out: inout Writer) {
         guard !scripts.isEmpty else { return }
         out.open("track_script")
         for t in scripts { out.line(tracked(t.name, t.weight, t.reverse)) }

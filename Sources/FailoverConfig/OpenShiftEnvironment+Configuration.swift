@@ -107,7 +107,7 @@ extension OpenShiftEnvironment {
                 name: "\(scrubbedName)_VIP_\(index + 1)", interface: interface, virtualRouterID: ids[index],
                 priority: spreading.priority(ofInstance: index), version: isIPv6 ? .v3 : nil, preemption: preemption,
                 virtualIPAddresses: vips.map { VirtualIPAddress(address: $0, device: interface) },
-                trackScripts: script.map { [TrackedScript(name: $0.name)] } ?? [],
+                trackScripts: script.map { [TrackEntry(name: $0.name)] } ?? [],
                 authentication: isIPv6 ? .none : .password(authPass),
                 notifyScripts: NotifyScripts(notify: notifyScript))
             // keepalived reads the image's mcast_src_ip and unicast_src_ip lines into one source

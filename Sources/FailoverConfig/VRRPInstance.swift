@@ -24,9 +24,9 @@ public struct VRRPInstance: Hashable, Sendable {
     /// `virtual_ipaddress_excluded`: VIPs added/removed with the state but not advertised.
     public var excludedVirtualIPAddresses: [VirtualIPAddress]
     /// `track_script`.
-    public var trackScripts: [TrackedScript]
+    public var trackScripts: [TrackEntry]
     /// `track_interface`.
-    public var trackInterfaces: [TrackedInterface]
+    public var trackInterfaces: [TrackEntry]
     /// `unicast_src_ip`: source address of unicast adverts.
     public var unicastSourceIP: IPAddress?
     /// `unicast_peer { … }`: non-empty switches the instance to unicast adverts.
@@ -53,8 +53,8 @@ public struct VRRPInstance: Hashable, Sendable {
                 virtualRouterID: VirtualRouterID, priority: Priority = .default,
                 advertisementInterval: Duration = .seconds(1), version: VRRPVersion? = nil,
                 preemption: Preemption = .immediate, virtualIPAddresses: [VirtualIPAddress] = [],
-                excludedVirtualIPAddresses: [VirtualIPAddress] = [], trackScripts: [TrackedScript] = [],
-                trackInterfaces: [TrackedInterface] = [], unicastSourceIP: IPAddress? = nil,
+                excludedVirtualIPAddresses: [VirtualIPAddress] = [], trackScripts: [TrackEntry] = [],
+                trackInterfaces: [TrackEntry] = [], unicastSourceIP: IPAddress? = nil,
                 unicastPeers: [IPAddress] = [], multicastSourceIP: IPAddress? = nil,
                 authentication: Authentication = .none, garpMasterDelay: Duration? = nil,
                 garpMasterRepeat: Int? = nil, garpMasterRefresh: Duration? = nil,

@@ -1,3 +1,4 @@
+import FailoverTestKit
 import Glibc
 import VRRPWire
 
@@ -8,7 +9,7 @@ final class SoakState {
     let options: SoakRun.Options
     let cluster: LabCluster
     let output: @Sendable (String) -> Void
-    var random: SoakRandom
+    var random: SplitMix64
     let started = ContinuousClock.now
 
     /// Node name → its daemon.
@@ -44,7 +45,7 @@ final class SoakState {
         self.options = options
         self.cluster = cluster
         self.output = output
-        random = SoakRandom(seed: options.seed)
+        random = SplitMix64(seed: options.seed)
     }
 
     var names: [String] { cluster.nodes.map(\.name) }

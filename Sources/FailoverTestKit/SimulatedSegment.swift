@@ -33,8 +33,9 @@ public struct SimulatedSegment: Sendable {
     /// The interface name nodes' routers track for their link.
     public static let linkInterface = "eth0"
 
-    /// Virtual time.
-    public internal(set) var clock = ManualClock()
+    /// Virtual time: it moves only as events are processed, so convergence times can
+    /// be asserted exactly.
+    public private(set) var now: VRRPInstant = .zero
     /// The nodes, by index.
     public internal(set) var nodes: [SimulatedNode] = []
     /// Current loss/delay.
@@ -59,9 +60,6 @@ public struct SimulatedSegment: Sendable {
         self.rng = SplitMix64(seed: seed)
         self.conditions = conditions
     }
-
-    /// Current virtual time.
-    public var now: VRRPInstant { clock.now }
 
     /// Adds a node (not started); returns its index.
     @discardableResult
@@ -92,13 +90,19 @@ public struct SimulatedSegment: Sendable {
 
     // MARK: - Running
 
+    /// Moves virtual time forward to `instant` (never backwards).
+    private mutating func advance(to instant: VRRPInstant) {
+        precondition(instant >= now, "virtual time never runs backwards")
+        now = instant
+    }
+
     /// Processes every event up to and including `end`, then sets the clock to `end`.
     public mutating func run(until end: VRRPInstant) {
         while let t = nextEventTime(), t <= end {
-            clock.advance(to: t)
+            advance(to: t)
             processInstant(t)
         }
-        clock.advance(to: end)
+        advance(to: end)
     }
 
     /// Runs for `duration` of virtual time.
@@ -109,11 +113,11 @@ public struct SimulatedSegment: Sendable {
     public mutating func run(until limit: VRRPInstant, stopWhen condition: (SimulatedSegment) -> Bool) -> VRRPInstant? {
         if condition(self) { return now }
         while let t = nextEventTime(), t <= limit {
-            clock.advance(to: t)
+            advance(to: t)
             processInstant(t)
             if condition(self) { return t }
         }
-        clock.advance(to: limit)
+        advance(to: limit)
         return nil
     }
 

@@ -9,6 +9,7 @@
 import FailoverRuntime
 import Glibc
 import LinuxNetworking
+import VRRPCore
 import VRRPWire
 
 struct CPUTime {
@@ -148,11 +149,11 @@ func measure(_ label: String, scripts: [CheckScriptSpec], instancesPerScript: In
     let scheduler = CheckScriptScheduler(clock: ContinuousClock(), launcher: launcher, tcpProbe: LinuxTCPConnectProbe())
     // Stand-in for the per-instance core event: one tracker per tracking instance.
     let consumer = Task {
-        var trackers = [String: [RiseFallTracker]]()
+        var trackers = [String: [RiseFall]]()
         var delivered = 0
         for await report in scheduler.reports {
-            var list = trackers[report.script] ?? Array(repeating: RiseFallTracker(rise: 1, fall: 1, initFail: false), count: instancesPerScript)
-            for index in list.indices { list[index].record(succeeded: report.succeeded) }
+            var list = trackers[report.script] ?? Array(repeating: RiseFall(rise: 1, fall: 1, initFail: false), count: instancesPerScript)
+            for index in list.indices { list[index].record(success: report.succeeded) }
             trackers[report.script] = list
             delivered += instancesPerScript
         }

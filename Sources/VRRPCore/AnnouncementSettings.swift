@@ -1,6 +1,7 @@
-/// When to send gratuitous ARPs (IPv4) or unsolicited neighbour advertisements
-/// (IPv6) for the virtual addresses. The core only says when a schedule starts;
-/// the edge sends the frames.
+/// The configured `garp_*` settings of one instance: when and how often to send
+/// gratuitous ARPs (IPv4) or unsolicited neighbour advertisements (IPv6) for the
+/// virtual addresses. The core turns them into one `AnnounceSchedule` per
+/// `.announce` action; the edge sends the frames.
 public struct AnnouncementSettings: Hashable, Sendable {
     /// `garp_master_repeat`: frames per address sent at once on becoming MASTER.
     public var masterRepeat: Int
@@ -30,19 +31,5 @@ public struct AnnouncementSettings: Hashable, Sendable {
         self.masterRefresh = masterRefresh
         self.masterRefreshRepeat = masterRefreshRepeat
         self.lowerPriorityRepeat = lowerPriorityRepeat
-    }
-}
-
-/// The frames the edge should send for one announcement: `repeat` per address
-/// now and, when `secondBurstAfter` is set, `repeat` more after that delay.
-public struct AnnounceSchedule: Hashable, Sendable {
-    /// Frames per address in each burst.
-    public var `repeat`: Int
-    /// Delay of the second burst (keepalived `garp_master_delay`), nil for none.
-    public var secondBurstAfter: Duration?
-
-    public init(repeat: Int, secondBurstAfter: Duration? = nil) {
-        self.repeat = `repeat`
-        self.secondBurstAfter = secondBurstAfter
     }
 }

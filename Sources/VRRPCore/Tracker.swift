@@ -1,26 +1,12 @@
-/// The debounced state of one tracked script or interface inside an instance.
-///
-/// ```
-///            first result (or init_fail)
-///  pending ───────────────────────────────┐
-///                                          v
-///        rise consecutive successes    ┌──────┐
-///   down ─────────────────────────────>│  up  │
-///     ^  <─────────────────────────────└──────┘
-///        fall consecutive failures
-/// ```
+/// One tracked script or interface inside an instance: its weight and `reverse`
+/// over the shared rise/fall verdict (`RiseFall`).
 /// The core is the source of truth for rise/fall: the runtime reports every raw run.
 public struct Tracker: Hashable, Sendable {
     /// Script or interface.
     public enum Kind: String, Hashable, Sendable { case script, interface }
 
     /// Debounced status, before `reverse` is applied.
-    public enum Status: String, Hashable, Sendable {
-        /// No result yet (scripts only, without `init_fail`).
-        case pending
-        case up
-        case down
-    }
+    public typealias Status = RiseFall.Status
 
     /// Script or interface.
     public let kind: Kind
@@ -30,23 +16,18 @@ public struct Tracker: Hashable, Sendable {
     public let weight: Int
     /// keepalived `reverse`.
     public let reverse: Bool
-    /// Successes needed to go up.
-    public let rise: Int
-    /// Failures needed to go down.
-    public let fall: Int
+    /// The rise/fall verdict of the raw results (interfaces: every link event decides).
+    public internal(set) var verdict: RiseFall
+
     /// Current debounced status.
-    public internal(set) var status: Status
-    /// Consecutive raw results that disagree with `status` so far.
-    public internal(set) var streak: Int = 0
+    public var status: Status { verdict.status }
 
     init(script: TrackedScript) {
         kind = .script
         name = script.name
         weight = script.weight
         reverse = script.reverse
-        rise = script.rise
-        fall = script.fall
-        status = script.initFail ? .down : .pending
+        verdict = RiseFall(rise: script.rise, fall: script.fall, initFail: script.initFail)
     }
 
     init(interface: TrackedInterface) {
@@ -54,33 +35,11 @@ public struct Tracker: Hashable, Sendable {
         name = interface.name
         weight = interface.weight
         reverse = interface.reverse
-        rise = 1
-        fall = 1
-        status = .up
+        verdict = RiseFall(following: .up)
     }
 
     /// Feeds one raw result; returns true when the debounced status changed.
-    mutating func record(success: Bool) -> Bool {
-        switch (status, success) {
-        case (.pending, _):
-            // keepalived seeds the counters so that the first result decides.
-            status = success ? .up : .down
-            streak = 0
-            return true
-        case (.up, true), (.down, false):
-            streak = 0
-            return false
-        case (.up, false):
-            streak += 1
-            guard streak >= fall else { return false }
-        case (.down, true):
-            streak += 1
-            guard streak >= rise else { return false }
-        }
-        status = success ? .up : .down
-        streak = 0
-        return true
-    }
+    mutating func record(success: Bool) -> Bool { verdict.record(success: success) }
 
     /// Status with `reverse` applied: is the tracked thing healthy for this instance?
     public var isHealthy: Bool? {

@@ -25,11 +25,7 @@ extension VirtualRouter {
     public mutating func interfaceChanged(name: String, up: Bool, now: VRRPInstant) -> [VirtualRouterAction] {
         var changed = false
         for i in trackers.indices where trackers[i].kind == .interface && trackers[i].name == name {
-            let status: Tracker.Status = up ? .up : .down
-            if trackers[i].status != status {
-                trackers[i].status = status
-                changed = true
-            }
+            if trackers[i].record(success: up) { changed = true }
         }
         guard changed else { return [] }
         return reevaluate(now: now)

@@ -19,8 +19,9 @@ public struct ReceivedPacket: Hashable, Sendable {
     }
 
     /// Every receive check that needs no instance settings: TTL/hop limit, then
-    /// `Advertisement.decode(message:source:destination:)`. The runtime uses the
-    /// decoded VRID to find the instance, then `ReceiveExpectations.check(_:)`.
+    /// `Advertisement.decode(message:source:destination:)`. The engine uses the
+    /// decoded VRID to find the instance, whose `advertisementReceived` makes the
+    /// checks against its settings.
     public func decode() -> Result<Advertisement, AdvertisementRejection> {
         guard ttlOrHopLimit == Advertisement.requiredTTL else {
             return .failure(.ttlNot255(received: ttlOrHopLimit))

@@ -15,52 +15,18 @@ struct CheckConfigCommand: ParsableCommand {
         discussion: "Exit status: 0 ok, 3 cannot run, 4 errors that were adjusted, 5 scripts without enable_script_security."
     )
 
-    @Argument(help: "The keepalived.conf to check (default: what 'run' would use — the environment when OPENSHIFT_HA_VIRTUAL_IPS is set, else $KEEPALIVED_CONFIG, else /etc/keepalived/keepalived.conf).")
-    var file: String?
-
-    @Flag(name: .long, help: "Check the OPENSHIFT_HA_* environment (and its rendered keepalived.conf) instead of a file.")
-    var env = false
-
-    @Option(name: .long, help: "keepalived's config id (-i) for '@id' lines (default: $IPFAILOVER_CONFIG_ID, else the host name up to its first dot).")
-    var configID: String?
-
-    @OptionGroup var node: NodeOptions
-
-    func validate() throws {
-        if env && file != nil { throw ValidationError("give either a FILE or --env, not both") }
-    }
+    @OptionGroup var source: RunConfigurationOptions
 
     func run() throws {
-        var diagnostics: [Diagnostic]
-        let processEnvironment = ProcessEnvironment.current()
-        // A FILE given wins; without one, `run`'s choice: env mode when asked for,
-        // else its default file.
-        let file = self.file ?? (env || EnvironmentMode.isRequested(processEnvironment) ? nil
-            : processEnvironment["KEEPALIVED_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/keepalived/keepalived.conf")
+        let loaded = try source.load(environment: ProcessEnvironment.current())
+        var diagnostics = loaded.diagnostics
         // Scripts are vetted on this host by the daemon's own preparation, so what
         // `run` would disable is reported here.
-        let preparer = { (configuration: Configuration) in
-            ScriptPreparer(inspector: LinuxScriptHostInspector(),
-                           enableScriptSecurity: configuration.globalDefinitions.enableScriptSecurity,
-                           environment: ProcessEnvironment.current())
-        }
-        if let file {
-            var environment = processEnvironment
-            if let hostname = node.hostname { environment["IPFAILOVER_HOSTNAME"] = hostname }
-            let id = configID ?? ConfigLoader.defaultConfigID(environment: environment)
-            let result = ConfigLoader.load(path: file, configID: id)
-            diagnostics = result.diagnostics + preparer(result.configuration).diagnostics(for: result.configuration, file: file)
-        } else {
-            let environment = processEnvironment
-            let identity = try node.resolve(environment)
-            let (configuration, _, envDiagnostics) = OpenShiftEnvironment.configuration(environment: environment, node: identity)
-            diagnostics = envDiagnostics
-            if let configuration {
-                let text = KeepalivedRenderer.environmentMode(node: identity).render(configuration)
-                let rendered = KeepalivedConfigParser().parse(text, file: "<rendered>")
-                diagnostics += rendered.diagnostics
-                    + preparer(rendered.configuration).diagnostics(for: rendered.configuration, file: "<rendered>")
-            }
+        if let configuration = loaded.configuration {
+            let preparer = ScriptPreparer(inspector: LinuxScriptHostInspector(),
+                                          enableScriptSecurity: configuration.globalDefinitions.enableScriptSecurity,
+                                          environment: ProcessEnvironment.current())
+            diagnostics += preparer.diagnostics(for: configuration, file: loaded.file)
         }
         for diagnostic in diagnostics { print(diagnostic.description) }
         let status = CheckConfigStatus(diagnostics)

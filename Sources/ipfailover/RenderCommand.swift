@@ -18,12 +18,19 @@ struct RenderCommand: ParsableCommand {
 
     @OptionGroup var node: NodeOptions
 
-    @Flag(name: .long, help: "Print the table of OPENSHIFT_HA_* variables and exit.")
+    @Flag(name: .long, help: "Print the OPENSHIFT_HA_* variables (type, default, accepted values, meaning) and exit.")
     var envHelp = false
+
+    @Flag(name: .long, help: "With --env-help: print them as the Markdown table of docs/configuration.md.")
+    var markdown = false
+
+    func validate() throws {
+        if markdown && !envHelp { throw ValidationError("--markdown goes with --env-help") }
+    }
 
     func run() throws {
         if envHelp {
-            print(EnvironmentSchema.markdownTable(), terminator: "")
+            print(markdown ? EnvironmentSchema.markdownTable() : EnvironmentSchema.plainListing(), terminator: "")
             return
         }
         let environment = ProcessEnvironment.current()
@@ -45,7 +52,7 @@ struct RenderCommand: ParsableCommand {
     }
 }
 
-/// How env mode learns who the node is (shared by `render` and `check-config --env`).
+/// How env mode learns who the node is (shared by `render`, `check-config` and `config`).
 struct NodeOptions: ParsableArguments {
     @Option(name: .long, help: "The node's own address (default: $IPFAILOVER_NODE_ADDRESS, else the primary address of the VRRP interface).")
     var nodeAddress: String?

@@ -72,7 +72,7 @@ struct CommandLineTests {
         }
     }
 
-    @Test("render --output writes the same text render prints; check-config --env; --env-help prints the schema",
+    @Test("render --output writes the same text render prints; check-config --env",
           .enabled(if: canRun, "the ipfailover binary was not built next to the tests"))
     func render() throws {
         let binary = try #require(Self.binary, "ipfailover binary not found next to the test bundle")
@@ -102,8 +102,6 @@ struct CommandLineTests {
         #expect(lines.last == "OPENSHIFT_HA_VIP_GRUOPS: warning: unknown variable; ignored")
         let clean = try TestSupport.run([env] + vars + [binary, "check-config", "--env", "--node-address", "192.0.2.11"])
         #expect(clean.status == 0 && clean.output.isEmpty, "\(clean.output)")
-        let help = try TestSupport.run([binary, "render", "--env-help"])
-        #expect(help.output == EnvironmentSchema.markdownTable())
     }
 
     @Test("--version prints the version constant the build_info metric carries",

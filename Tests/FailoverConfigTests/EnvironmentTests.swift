@@ -54,7 +54,7 @@ struct EnvironmentTests {
         #expect(i.authentication == .simplePassword(Array("OpenShif".utf8)))
         #expect(c.scripts == [VRRPScript(name: "chk_OpenShift_IPFailover",
                                          script: "/bin/bash -c '</dev/tcp/192.0.2.11/80'", interval: .seconds(2))])
-        #expect(i.trackScripts == [TrackedScript(name: "chk_OpenShift_IPFailover")])
+        #expect(i.trackScripts == [TrackEntry(name: "chk_OpenShift_IPFailover")])
         #expect(c.globalDefinitions.enableScriptSecurity && c.globalDefinitions.scriptUser == "root")
         #expect(c.globalDefinitions.routerID == "OpenShift_IPFailover")
     }
@@ -143,7 +143,7 @@ struct EnvironmentTests {
 
 @Suite("Documentation")
 struct DocumentationTests {
-    @Test("docs/configuration.md carries the schema's table verbatim (regenerate with `ipfailover render --env-help`)")
+    @Test("docs/configuration.md carries the schema's table verbatim (regenerate with `ipfailover render --env-help --markdown`)")
     func envTableInSync() throws {
         let here = #filePath
         let root = here[..<here.range(of: "/Tests/")!.lowerBound]

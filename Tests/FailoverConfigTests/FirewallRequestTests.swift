@@ -33,7 +33,7 @@ struct FirewallRequestTests {
         #expect(settings == nil && diagnostics.map(\.location) == [.environment("OPENSHIFT_HA_IPTABLES_CHAIN")])
     }
 
-    @Test("render --env-help: every row has five cells even where a cell holds '|'")
+    @Test("render --env-help --markdown: every row has five cells even where a cell holds '|'")
     func tableRowsKeepTheirColumns() {
         for row in EnvironmentSchema.markdownTable().split(separator: "\n") {
             var cells = 0, previous: Character = " "

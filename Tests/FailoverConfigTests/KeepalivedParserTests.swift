@@ -83,8 +83,8 @@ struct KeepalivedParserTests {
         #expect(i.preemption == .immediate)  // nopreempt cleared by state MASTER
         #expect(i.accept == true)
         #expect(i.downTimerAdverts == 5)
-        #expect(i.trackScripts == [TrackedScript(name: "chk_web", weight: 10)])
-        #expect(i.trackInterfaces == [TrackedInterface(name: "eth1", weight: -5, reverse: true)])
+        #expect(i.trackScripts == [TrackEntry(name: "chk_web", weight: 10)])
+        #expect(i.trackInterfaces == [TrackEntry(name: "eth1", weight: -5, reverse: true)])
         #expect(i.notifyScripts.notify == "/usr/local/bin/notify.sh")
         #expect(i.notifyScripts.notifyMaster == "/usr/local/bin/m.sh arg")
         #expect(i.virtualIPAddresses == [
@@ -92,7 +92,7 @@ struct KeepalivedParserTests {
             VirtualIPAddress(address: IPAddress("198.51.100.2")!),
         ])
         #expect(i.excludedVirtualIPAddresses.map(\.description) == ["2001:db8::5/64"])
-        #expect(c.syncGroups == [SyncGroup(name: "G", group: ["web"], notifyScripts: NotifyScripts(notifyFault: "/bin/f"))])
+        #expect(c.syncGroups == [VRRPSyncGroup(name: "G", group: ["web"], notifyScripts: NotifyScripts(notifyFault: "/bin/f"))])
         #expect(result.diagnostics.map(\.description) == [
             "/etc/keepalived/keepalived.conf:28:5: warning: (web) nopreempt does not work with state MASTER; keepalived clears it, and so do we",
             "/etc/keepalived/keepalived.conf:51:1: warning: (G) a sync group with a single member has no effect",

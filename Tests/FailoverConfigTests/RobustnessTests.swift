@@ -1,24 +1,13 @@
 import Foundation
 import Testing
 import FailoverConfig
+import FailoverTestKit
 import VRRPWire
 
 /// Bad input never crashes: random soups of keepalived fragments, truncated files and
 /// random environment values all come back as diagnostics with a location.
 @Suite("Robustness")
 struct RobustnessTests {
-    /// A small deterministic generator (SplitMix64), so failures reproduce.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let fragments = [
         "vrrp_instance", "vrrp_script", "vrrp_sync_group", "global_defs", "virtual_server", "include", "{", "}", "\n",
         "\n", " ", "\t", "interface", "eth0", "virtual_router_id", "0", "1", "255", "256", "-3", "priority", "advert_int",
@@ -29,7 +18,7 @@ struct RobustnessTests {
 
     @Test("Random fragment soups never crash and every diagnostic has a place")
     func randomSoup() {
-        var rng = SplitMix(state: 0x1BF0)
+        var rng = SplitMix64(seed: 0x1BF0)
         for _ in 0..<1000 {
             let count = Int.random(in: 0...60, using: &rng)
             let text = (0..<count).map { _ in Self.fragments.randomElement(using: &rng)! }.joined(separator: " ")
@@ -63,7 +52,7 @@ struct RobustnessTests {
 
     @Test("Random environment values never crash and every problem names its variable")
     func randomEnvironment() {
-        var rng = SplitMix(state: 0xE4F)
+        var rng = SplitMix64(seed: 0xE4F)
         let values = ["", " ", "x", "0", "-1", "255", "256", "65536", "198.51.100.1", "198.51.100.1-300", "2001:db8::1-ffff",
                       "a,b", "nopreempt", "preempt_delay 1001", "/bin/true", "1-3,9", "9-1", "é", "1.5"]
         let names = EnvironmentSchema.variables.map(\.name)

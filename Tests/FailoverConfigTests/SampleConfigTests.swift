@@ -77,9 +77,9 @@ struct SampleConfigTests {
         #expect(c.scripts[0] == VRRPScript(name: "chk_sshd", script: "killall -0 sshd", interval: .seconds(2),
                                            weight: -4, rise: 2, fall: 2))
         #expect(c.instances.count == 9)
-        #expect(c.instances[0].trackScripts[1] == TrackedScript(name: "chk_haproxy", weight: 2))
+        #expect(c.instances[0].trackScripts[1] == TrackEntry(name: "chk_haproxy", weight: 2))
         #expect(c.instances[0].trackInterfaces == [
-            TrackedInterface(name: "eth1", weight: 2), TrackedInterface(name: "eth2", weight: -2), TrackedInterface(name: "eth3"),
+            TrackEntry(name: "eth1", weight: 2), TrackEntry(name: "eth2", weight: -2), TrackEntry(name: "eth3"),
         ])
         #expect(c.instances[0].virtualIPAddresses[0].prefixLength == 25)
         #expect(result.status == .scriptsWithoutSecurity)

@@ -1,31 +1,19 @@
 import FailoverLab
+import FailoverRuntime
 import Glibc
 import LinuxNetworking
+import Logging
 import Testing
+import VRRPCore
 import VRRPWire
-
-@Suite("Announcement schedule (keepalived garp_master_* semantics)")
-struct AnnouncementScheduleTests {
-    @Test("garp_master_repeat at once, again after garp_master_delay, refresh off by default")
-    func keepalivedDefaults() {
-        let s = AnnouncementSchedule.keepalivedDefault
-        #expect(s.initialBursts == [.init(after: .zero, count: 5), .init(after: .seconds(5), count: 5)])
-        #expect(s.refreshBurst == nil)
-    }
-
-    @Test("garp_master_delay 0 means a single burst; garp_master_refresh repeats refresh_repeat")
-    func zeroDelayAndRefresh() {
-        let s = AnnouncementSchedule(repeatCount: 2, delay: .zero, refreshInterval: .seconds(60), refreshRepeatCount: 3)
-        #expect(s.initialBursts == [.init(after: .zero, count: 2)])
-        #expect(s.refreshBurst == .init(after: .seconds(60), count: 3))
-    }
-}
 
 // Needs root, iproute2 and tshark; skipped with this reason outside CI, fails loudly in CI.
 @Suite("NeighborAnnouncer on the wire", requiresLab(baseLabTools + ["tshark"]))
 struct NeighborAnnouncerTests {
     init() throws { try LabRequirements.require(baseLabTools + ["tshark"]) }
 
+    /// Through the daemon's announcement port: a takeover's schedule (garp_master_repeat
+    /// 3, garp_master_delay 300 ms) and the start-up rehearsal, on the same path.
     @Test("GARP and unsolicited NA seen by tshark on the bridge with the right fields and count; a rehearsal sends none")
     func announcementsSeenOnTheBridge() async throws {
         try await Lab.with { lab in
@@ -44,13 +32,19 @@ struct NeighborAnnouncerTests {
             try #require(ready.satisfied, "tshark did not start: \(ready.contents)")
 
             let vip4 = IPAddress("198.51.100.50")!, vip6 = IPAddress("2001:db8:100::50")!
-            let announcer = try await lab.inNamespace(a.namespace) { try NeighborAnnouncer(interface: "eth0") }
+            let port = LinuxAnnouncer(logger: Logger(label: "test"))
+            let announcer = try await lab.inNamespace(a.namespace) {
+                port.prepare(interfaces: ["eth0"])
+                return try NeighborAnnouncer(interface: "eth0")
+            }
+            let specs = [vip4, vip6].map { VirtualAddressSpec(address: $0, interface: "eth0") }
             // "Capturing on" precedes the capture being live: probe until a sentinel frame shows up.
             try await waitUntilCapturing(lab, capture, from: lab.node("b"))
             let mac = announcer.hardwareAddress.map { String($0, radix: 16).leftPadded(2) }.joined(separator: ":")
             // The start-up rehearsal of the same announcement must put nothing on the wire.
-            announcer.rehearse([vip4, vip6])
-            try await announcer.run(AnnouncementSchedule(repeatCount: 3, delay: .milliseconds(300)), addresses: [vip4, vip6])
+            port.rehearseAnnouncement(specs)
+            port.announce(specs, virtualRouterID: VirtualRouterID(51)!,
+                          schedule: AnnounceSchedule(repeat: 3, secondBurstAfter: .milliseconds(300)))
 
             func lines(_ text: String) -> [[String]] {
                 text.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }

@@ -43,9 +43,6 @@ import VRRPWire
         }
     }
 
-    static let anyInstance = ReceiveExpectations(
-        version: .v3, virtualRouterID: VirtualRouterID(1)!, advertisementInterval: .seconds(1), addresses: [])
-
     @Test func arbitraryBytesNeverTrap() async {
         await propertyCheck(
             count: 2000,
@@ -54,7 +51,6 @@ import VRRPWire
             let source = overIPv6 ? source6 : source4
             let packet = ReceivedPacket(payload: bytes, source: source, destination: source, ttlOrHopLimit: ttl)
             _ = packet.decode()
-            _ = AdvertisementValidator([Self.anyInstance]).validate(packet)
             _ = EthernetFrame(parsing: bytes)
             _ = IPv4Datagram(parsing: bytes)
             _ = IPv6Packet(parsing: bytes)
@@ -74,11 +70,7 @@ import VRRPWire
                                        authentication: v2 ? .password("pw") : .none)
             var bytes = advert.encode(source: source, destination: destination)
             bytes[position % bytes.count] = value
-            let instance = ReceiveExpectations(version: advert.version, virtualRouterID: vrid,
-                                               authentication: advert.authentication,
-                                               advertisementInterval: .seconds(1), addresses: addresses)
-            _ = AdvertisementValidator([instance]).validate(
-                ReceivedPacket(payload: bytes, source: source, destination: destination, ttlOrHopLimit: 255))
+            _ = ReceivedPacket(payload: bytes, source: source, destination: destination, ttlOrHopLimit: 255).decode()
         }
     }
 }

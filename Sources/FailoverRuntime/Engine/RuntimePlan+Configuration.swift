@@ -48,7 +48,7 @@ extension RuntimePlan {
                 nopreempt: instance.preemption == .disabled,
                 preemptDelay: { if case .delayed(let d) = instance.preemption { d } else { .zero } }(),
                 trackedScripts: instance.effectiveTrackedScripts(in: configuration).map {
-                    VRRPCore.TrackedScript(name: $0.script.name, weight: $0.weight, reverse: $0.reverse,
+                    TrackedScript(name: $0.script.name, weight: $0.weight, reverse: $0.reverse,
                                            rise: $0.script.rise, fall: $0.script.fall, initFail: $0.script.initFail)
                 },
                 trackedInterfaces: trackedInterfaces(instance),
@@ -83,10 +83,10 @@ extension RuntimePlan {
 
     /// keepalived tracks the instance's own interface (weight 0: link down → FAULT)
     /// unless told otherwise, so it is always first.
-    private static func trackedInterfaces(_ instance: VRRPInstance) -> [VRRPCore.TrackedInterface] {
-        var result = [VRRPCore.TrackedInterface(name: instance.interface)]
+    private static func trackedInterfaces(_ instance: VRRPInstance) -> [TrackedInterface] {
+        var result = [TrackedInterface(name: instance.interface)]
         for entry in instance.trackInterfaces where entry.name != instance.interface {
-            result.append(VRRPCore.TrackedInterface(name: entry.name, weight: entry.weight ?? 0, reverse: entry.reverse))
+            result.append(TrackedInterface(name: entry.name, weight: entry.weight ?? 0, reverse: entry.reverse))
         }
         return result
     }

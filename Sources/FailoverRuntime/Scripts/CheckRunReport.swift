@@ -1,3 +1,4 @@
+import VRRPCore
 /// The result of one check run, delivered in run order per script. The integrator
 /// turns it into the core's `checkResult(script:succeeded:now:)` event.
 public struct CheckRunReport<Instant: Sendable>: Sendable {
@@ -23,9 +24,9 @@ public struct CheckRunReport<Instant: Sendable>: Sendable {
     public var finishedAt: Instant
     public var detail: Detail
     /// The rise/fall verdict after this run.
-    public var state: RiseFallTracker.State
+    public var state: RiseFall.Status
     /// Set when this run changed the rise/fall verdict.
-    public var transition: RiseFallTracker.State?
+    public var transition: RiseFall.Status?
 
     /// False for a run the daemon could not start (`Detail.notStarted`): nothing to
     /// tell the instances.

@@ -1,4 +1,5 @@
 import Synchronization
+import VRRPCore
 
 /// Runs every `vrrp_script` on its own fixed-rate schedule and reports each run.
 ///
@@ -31,7 +32,8 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
         /// Distinguishes a restarted script's runs from the previous incarnation's.
         var generation: Int
         var prepared: PreparedCheckScript
-        var tracker: RiseFallTracker
+        /// The verdict, by the same rule the instances apply to the same results.
+        var verdict: RiseFall
         var status: CheckScriptStatus
         var nextToDeliver = 1
         var finished: [Int: Report] = [:]
@@ -89,15 +91,15 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
 
     private static func add(_ prepared: PreparedCheckScript, to state: inout SchedulerState, scheduler: CheckScriptScheduler) {
         let spec = prepared.spec
-        let tracker = RiseFallTracker(rise: spec.rise, fall: spec.fall, initFail: spec.initFail)
+        let verdict = RiseFall(rise: spec.rise, fall: spec.fall, initFail: spec.initFail)
         let status = CheckScriptStatus(
-            name: spec.name, state: tracker.state, consecutiveSuccesses: 0, consecutiveFailures: 0,
+            name: spec.name, state: verdict.status, consecutiveSuccesses: 0, consecutiveFailures: 0,
             runsStarted: 0, runsCompleted: 0, failures: 0, timeouts: 0, runsInFlight: 0, missedTicks: 0,
             strayProcessesKilled: 0, lastDuration: nil, lastFailure: nil, lastStderrTail: [],
             loadError: prepared.loadError, warnings: prepared.warnings)
         state.nextGeneration += 1
         let generation = state.nextGeneration
-        state.scripts[spec.name] = ScriptState(generation: generation, prepared: prepared, tracker: tracker, status: status)
+        state.scripts[spec.name] = ScriptState(generation: generation, prepared: prepared, verdict: verdict, status: status)
         state.order.append(spec.name)
         guard !prepared.isDisabled else { return }
         state.tasks[spec.name] = Task { await scheduler.schedule(prepared, generation: generation) }
@@ -191,7 +193,7 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
             }
             script.finished[sequence] = Report(
                 script: name, sequence: sequence, succeeded: succeeded, startedAt: startedAt,
-                finishedAt: finishedAt, detail: detail, state: script.tracker.state, transition: nil)
+                finishedAt: finishedAt, detail: detail, state: script.verdict.status, transition: nil)
             // Deliver in start order even when overlapping runs finish out of order.
             while var report = script.finished.removeValue(forKey: script.nextToDeliver) {
                 script.nextToDeliver += 1
@@ -202,11 +204,12 @@ public final class CheckScriptScheduler<C: Clock>: Sendable where C.Duration == 
                     continuation.yield(report)
                     continue
                 }
-                report.transition = script.tracker.record(succeeded: report.succeeded)
-                report.state = script.tracker.state
-                script.status.state = script.tracker.state
-                script.status.consecutiveSuccesses = script.tracker.consecutiveSuccesses
-                script.status.consecutiveFailures = script.tracker.consecutiveFailures
+                let changed = script.verdict.record(success: report.succeeded)
+                report.state = script.verdict.status
+                report.transition = changed ? script.verdict.status : nil
+                script.status.state = script.verdict.status
+                script.status.consecutiveSuccesses = script.verdict.consecutiveSuccesses
+                script.status.consecutiveFailures = script.verdict.consecutiveFailures
                 script.status.runsCompleted += 1
                 if case .process(let outcome) = report.detail {
                     script.status.lastDuration = outcome.duration

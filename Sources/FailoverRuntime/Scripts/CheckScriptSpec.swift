@@ -17,7 +17,7 @@ public struct CheckScriptSpec: Sendable, Hashable {
     public var weight: Int
     /// `user`/`script_user`: user (and group) to run as; nil = the default script user.
     public var user: ScriptUser?
-    /// `init_fail`: the script starts down instead of unknown.
+    /// `init_fail`: the script starts down instead of pending.
     public var initFail: Bool
 
     public init(

@@ -1,8 +1,9 @@
+import VRRPCore
 /// Per-script numbers for `/status` and `/metrics`.
 public struct CheckScriptStatus: Sendable, Hashable {
     public var name: String
-    /// Rise/fall verdict.
-    public var state: RiseFallTracker.State
+    /// Rise/fall verdict (the rule the instances apply).
+    public var state: RiseFall.Status
     public var consecutiveSuccesses: Int
     public var consecutiveFailures: Int
     /// Runs started.

@@ -8,8 +8,7 @@ import VRRPWire
 /// to ff02::1, RFC 4861 §7.2.6) for IPv6.
 ///
 /// Create it inside the target network namespace; `announce` is synchronous and
-/// thread-safe, `run(_:addresses:clock:)` executes a keepalived schedule until it
-/// ends or its task is cancelled (leaving MASTER cancels it).
+/// thread-safe. The rounds of a schedule are `LinuxAnnouncer`'s.
 public final class NeighborAnnouncer: Sendable {
     /// The interface announced on.
     public let interface: String
@@ -76,35 +75,6 @@ public final class NeighborAnnouncer: Sendable {
             case .v4(let a): try sendGratuitousARP(a, rehearsal: rehearsal)
             case .v6(let a): try sendNeighborAdvertisement(a, rehearsal: rehearsal)
             }
-        }
-    }
-
-    /// Runs `schedule` for `addresses`: the immediate burst, the delayed burst,
-    /// then refreshes until the task is cancelled. Returns when a schedule without
-    /// refresh is done; throws `CancellationError` when cancelled.
-    public func run<C: Clock>(_ schedule: AnnouncementSchedule, addresses: [IPAddress],
-                              clock: C) async throws where C.Duration == Duration {
-        for burst in schedule.initialBursts {
-            try await send(burst, addresses: addresses, spacing: schedule.spacing, clock: clock)
-        }
-        guard let refresh = schedule.refreshBurst else { return }
-        while true {
-            try await send(refresh, addresses: addresses, spacing: schedule.spacing, clock: clock)
-        }
-    }
-
-    /// Runs `schedule` on the continuous clock.
-    public func run(_ schedule: AnnouncementSchedule, addresses: [IPAddress]) async throws {
-        try await run(schedule, addresses: addresses, clock: ContinuousClock())
-    }
-
-    private func send<C: Clock>(_ burst: AnnouncementSchedule.Burst, addresses: [IPAddress], spacing: Duration,
-                                clock: C) async throws where C.Duration == Duration {
-        if burst.after > .zero { try await clock.sleep(for: burst.after) }
-        for round in 0..<burst.count {
-            try Task.checkCancellation()
-            if round > 0, spacing > .zero { try await clock.sleep(for: spacing) }
-            try announce(addresses)
         }
     }
 

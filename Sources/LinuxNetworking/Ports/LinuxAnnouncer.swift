@@ -69,8 +69,9 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
 
     public func announce(_ addresses: [VirtualAddressSpec], virtualRouterID: VirtualRouterID, schedule: AnnounceSchedule,
                          firstRoundSent: Bool) {
-        let plan = AnnouncementSchedule(repeatCount: schedule.repeat, delay: schedule.secondBurstAfter ?? .zero)
-        guard plan.repeatCount > 0 else { return }
+        let rounds = max(0, schedule.repeat)
+        let delay = schedule.secondBurstAfter ?? .zero
+        guard rounds > 0 else { return }
         for (interface, specs) in Dictionary(grouping: addresses, by: \.interface) {
             guard let send = roundSender(specs, on: interface) else { continue }
             // The first round of the first burst goes out before this returns (unless
@@ -80,8 +81,8 @@ public final class LinuxAnnouncer: NeighborAnnouncing, Sendable {
             // round) does not hold the engine for 5 rounds.
             if !firstRoundSent { send() }
             let job = AnnouncementQueue<Key>.Job(
-                rounds: plan.repeatCount - 1,
-                then: plan.delay > .zero ? (after: plan.delay, rounds: plan.repeatCount) : nil,
+                rounds: rounds - 1,
+                then: delay > .zero ? (after: delay, rounds: rounds) : nil,
                 send: send)
             pending.schedule(job, for: Key(interface: interface, vrid: virtualRouterID))
         }

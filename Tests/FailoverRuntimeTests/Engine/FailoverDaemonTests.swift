@@ -6,11 +6,29 @@ import VRRPWire
 @testable import FailoverRuntime
 
 @Suite struct FailoverDaemonTests {
-    static func daemon(_ plan: RuntimePlan, ports: RecordingPorts, clock: ManualClock) -> FailoverDaemon<ManualClock> {
-        FailoverDaemon(plan: plan, scripts: ScriptSettings(), ports: DaemonPorts(
-            sender: ports, addresses: ports, announcer: ports, launcher: ImmediateLauncher(),
-            tcpProbe: UnusedProbe(), inspector: FakeHost.standard(scripts: []), openFIFO: { _ in nil },
-            environment: [:]), clock: clock, logger: Logger(label: "test"))
+    /// A daemon whose check scripts run through `launcher` on `host` (by default one
+    /// with /etc/keepalived/check.sh and a root user), logging to `logger`.
+    static func daemon(_ plan: RuntimePlan, ports: RecordingPorts, clock: ManualClock,
+                       launcher: any ProcessLauncher = ImmediateLauncher(), host: FakeHost = scriptHost(),
+                       settings: ScriptSettings = ScriptSettings(), logger: Logger = Logger(label: "test")) -> FailoverDaemon<ManualClock> {
+        FailoverDaemon(plan: plan, scripts: settings, ports: DaemonPorts(
+            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
+            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
+            clock: clock, logger: logger)
+    }
+
+    /// A host with /etc/keepalived/check.sh and a root user.
+    static func scriptHost() -> FakeHost {
+        var host = FakeHost.standard(scripts: ["check.sh"])
+        host.users["root"] = .root
+        return host
+    }
+
+    /// A logger at info level into `store`.
+    static func infoLogger(_ store: RecordingLogHandler.Store) -> Logger {
+        var logger = RecordingLogHandler.logger(store)
+        logger.logLevel = .info
+        return logger
     }
 
     @Test func reloadWithABrokenConfigurationKeepsTheRunningOne() async {
@@ -71,10 +89,7 @@ import VRRPWire
         let ports = RecordingPorts(), clock = ManualClock()
         let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", user: ScriptUser(user: "root"))
         let plan = RuntimePlan(instances: [FailoverEngineTests.instance()], checkScripts: [check], enableScriptSecurity: false)
-        let daemon = FailoverDaemon(plan: plan, scripts: ScriptSettings(enableScriptSecurity: false), ports: DaemonPorts(
-            sender: ports, addresses: ports, announcer: ports, launcher: ImmediateLauncher(),
-            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
-            clock: clock, logger: Logger(label: "test"))
+        let daemon = Self.daemon(plan, ports: ports, clock: clock, host: host, settings: ScriptSettings(enableScriptSecurity: false))
         await daemon.start()
         #expect(await daemon.scriptStatus().first?.loadError == nil)
 
@@ -113,10 +128,7 @@ import VRRPWire
                                                                         scripts: [TrackedScript(name: "chk")])],
                                checkScripts: [check])
         let launcher = ScriptedLauncher()
-        let daemon = FailoverDaemon(plan: plan, scripts: ScriptSettings(), ports: DaemonPorts(
-            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
-            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
-            clock: clock, logger: Logger(label: "test"))
+        let daemon = Self.daemon(plan, ports: ports, clock: clock, launcher: launcher, host: host)
         await daemon.start()
         #expect(await daemon.engine.snapshot().instances[0].state == "MASTER")
         #expect(launcher.launchCount == 0)
@@ -141,10 +153,7 @@ import VRRPWire
         let launcher = ScriptedLauncher()
         var settings = ScriptSettings()
         settings.enableScriptSecurity = false
-        let daemon = FailoverDaemon(plan: plan, scripts: settings, ports: DaemonPorts(
-            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
-            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
-            clock: clock, logger: Logger(label: "test"))
+        let daemon = Self.daemon(plan, ports: ports, clock: clock, launcher: launcher, host: host, settings: settings)
         await daemon.start()
         await launcher.waitForLaunches(1)
         launcher.finish(0, exit: 0)
@@ -165,24 +174,69 @@ import VRRPWire
         await daemon.shutdown()
     }
 
+    /// The script verdict that `/status`, `/metrics` and the "check … → down" log show
+    /// follows the rule the instance follows: a first result that fails takes the
+    /// script down and the instance to FAULT together (fall does not delay the first
+    /// verdict), and rise holds both down until enough successes in a row.
+    @Test("rise/fall rule: the shown script verdict is the instance's: a failing first result is down exactly when the instance is FAULT")
+    func shownScriptVerdictFollowsTheInstancesRule() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let store = RecordingLogHandler.Store(), launcher = ScriptedLauncher()
+        let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", rise: 2, fall: 3,
+                                    user: ScriptUser(user: "root"))
+        let plan = RuntimePlan(instances: [FailoverEngineTests.instance(scripts: [TrackedScript(name: "chk", rise: 2, fall: 3)])],
+                               checkScripts: [check])
+        let daemon = Self.daemon(plan, ports: ports, clock: clock, launcher: launcher, logger: Self.infoLogger(store))
+        func shown() async -> (instance: String, script: String?, metric: Bool) {
+            let instance = await daemon.engine.snapshot().instances[0].state
+            let script = await daemon.status().scripts.first?.state
+            let metrics = String(decoding: await daemon.metricsText(), as: UTF8.self)
+            return (instance, script, metrics.contains(#"keepalived_check_script_status{name="chk"} 1"#))
+        }
+        await daemon.start()
+        #expect(await shown().script == "pending")
+
+        await launcher.waitForLaunches(1)
+        launcher.finish(0, exit: 1)
+        #expect(await Self.eventually { await daemon.scriptStatus().first?.runsCompleted == 1 })
+        #expect(await Self.eventually { await shown().instance == "FAULT" })
+        var now = await shown()
+        #expect(now.script == "down")
+        #expect(!now.metric)
+        #expect(store.all.contains { $0.contains("check chk: failed with exit 1") && $0.contains("→ down") })
+
+        // One success of rise = 2: both stay down.
+        clock.advance(by: .seconds(1))
+        await launcher.waitForLaunches(2)
+        launcher.finish(1, exit: 0)
+        #expect(await Self.eventually { await daemon.scriptStatus().first?.runsCompleted == 2 })
+        now = await shown()
+        #expect(now.instance == "FAULT")
+        #expect(now.script == "down")
+        #expect(!now.metric)
+
+        // The second success in a row: both up.
+        clock.advance(by: .seconds(1))
+        await launcher.waitForLaunches(3)
+        launcher.finish(2, exit: 0)
+        #expect(await Self.eventually { await shown().instance != "FAULT" })
+        now = await shown()
+        #expect(now.script == "up")
+        #expect(now.metric)
+        #expect(store.all.contains { $0.contains("check chk: OK") && $0.contains("→ up") })
+        await daemon.shutdown()
+    }
+
     /// What a check script writes is logged with the script's name: at info for a
     /// failed run, at debug for a successful one (a healthy check every 2 s must not
     /// flood the log).
     @Test func checkScriptOutputIsLoggedAtInfoOnlyWhenTheRunFailed() async {
         let ports = RecordingPorts(), clock = ManualClock()
-        let store = RecordingLogHandler.Store()
-        var host = FakeHost.standard(scripts: ["check.sh"])
-        host.users["root"] = .root
+        let store = RecordingLogHandler.Store(), launcher = ScriptedLauncher()
         let check = CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh", user: ScriptUser(user: "root"))
         let plan = RuntimePlan(instances: [FailoverEngineTests.instance(scripts: [TrackedScript(name: "chk", weight: 10)])],
                                checkScripts: [check])
-        let launcher = ScriptedLauncher()
-        var logger = RecordingLogHandler.logger(store)
-        logger.logLevel = .info
-        let daemon = FailoverDaemon(plan: plan, scripts: ScriptSettings(), ports: DaemonPorts(
-            sender: ports, addresses: ports, announcer: ports, launcher: launcher,
-            tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
-            clock: clock, logger: logger)
+        let daemon = Self.daemon(plan, ports: ports, clock: clock, launcher: launcher, logger: Self.infoLogger(store))
         await daemon.start()
         await launcher.waitForLaunches(1)
         launcher.finish(0, with: LaunchOutcome(termination: .exited(0), output: [ScriptOutputLine(stream: .stdout, text: "all good")]))

@@ -3,6 +3,7 @@ import Glibc
 import Synchronization
 import LinuxNetworking
 import Testing
+import VRRPCore
 
 /// The runtime (scheduler, dispatcher, preparer) over the real launcher and filesystem.
 @Suite struct RealScriptRuntimeTests {
@@ -50,7 +51,7 @@ import Testing
                                    rise: 2, fall: 2)
         let clock = SteppedClock()
         let scheduler = CheckScriptScheduler(clock: clock, launcher: LinuxProcessLauncher(), tcpProbe: LinuxTCPConnectProbe())
-        var transitions: [RiseFallTracker.State] = []
+        var transitions: [RiseFall.Status] = []
         var iterator = scheduler.reports.makeAsyncIterator()
         for (index, code) in [0, 0, 1, 1, 0, 3, 0, 0].enumerated() {
             dir.write("code", "\(code)\n", mode: 0o644)
