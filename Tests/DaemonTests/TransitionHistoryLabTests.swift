@@ -26,9 +26,26 @@ struct TransitionHistoryLabTests {
             let pb = try h.start(b)
             #expect(await h.waitForState("BACKUP", on: b), "\(pb.standardError)")
 
+            // `status --watch` with stdout in a file: each changed table once, no ANSI.
+            let watch = try lab.spawn(in: a.namespace, [DaemonHarness.binary, "status", "--watch", "--interval", "0.1",
+                                                        "--status-address", "127.0.0.1:\(DaemonHarness.statusPort)"],
+                                      logName: "status-watch")
+            #expect(await Self.eventually { watch.standardOutput.contains("MASTER") }, "\(watch.standardError)")
+
             try LabFile.write("", to: down)
             #expect(await h.waitForState("FAULT", on: a), "\(pa.standardError)")
             #expect(await h.waitForState("MASTER", on: b), "\(pb.standardError)")
+
+            #expect(await Self.eventually { watch.standardOutput.contains("FAULT") }, "\(watch.standardOutput)")
+            kill(watch.pid, SIGINT)
+            #expect(await Self.eventually { watch.exitStatusIfEnded != nil }, "--watch did not end on SIGINT")
+            #expect(watch.exitStatusIfEnded == 0, "\(watch.standardError)")
+            let drawn = watch.standardOutput
+            #expect(!drawn.contains("\u{1B}["), "ANSI escapes in a non-terminal: \(drawn)")
+            let tables = drawn.components(separatedBy: "\n--- ").count
+            #expect(tables >= 2, "\(drawn)")
+            print("status --watch, stdout not a terminal:\n\(drawn)")
+            #expect(drawn.components(separatedBy: "INSTANCE").count - 1 == tables, "each table printed once: \(drawn)")
 
             let fault = try #require(await h.status(of: a)?.instance("VI_1")?.history?.last)
             #expect("\(fault.from)→\(fault.to)" == "MASTER→FAULT")
@@ -56,7 +73,30 @@ struct TransitionHistoryLabTests {
             #expect(takeover.reason == "priority-0 advert from \(a.ipv4)")
             let start = try #require(await h.status(of: b)?.instance("VI_1")?.history?.first)
             #expect(start.cause == "start")
+
+            // `status --history` prints the same records as a table.
+            let onA = try await Self.history(lab, in: a.namespace)
+            #expect(onA.contains("MASTER→FAULT") && onA.contains("check chk_web failed"), "\(onA)")
+            #expect(onA.contains("exit 3") && onA.contains("backend refused the connection"), "\(onA)")
+            #expect(onA.contains("notify.sh exit 0"), "\(onA)")
+            print("status --history on a:\n\(onA)")
+            let onB = try await Self.history(lab, in: b.namespace)
+            #expect(onB.contains("BACKUP→MASTER") && onB.contains("priority-0 advert from \(a.ipv4)"), "\(onB)")
         }
+    }
+
+    static func history(_ lab: Lab, in namespace: String) async throws -> String {
+        try await lab.run(in: namespace, [DaemonHarness.binary, "status", "--history",
+                                          "--status-address", "127.0.0.1:\(DaemonHarness.statusPort)"]).standardOutput
+    }
+
+    static func eventually(_ condition: () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
     }
 
     @Test("run refuses a history size outside 1…1024, naming the flag or the variable, before touching anything",
