@@ -19,7 +19,9 @@ extension TimelineRenderer {
             out.line(mx, groupTop - 8, mx, y - 2, stroke: Self.movedColor, width: 1.5, dash: "4 3",
                      title: "\(instance): MASTER moved to \(move.node) at \(UTCTime.timestamp(move.time))", className: "vip-moved")
             // In the heading row, clear of the lanes' cause labels.
-            out.text(mx + 3, groupTop - 4, "VIP → \(move.node)", size: 10, fill: Self.movedColor, weight: "bold")
+            let atEnd = mx > width - Self.rightMargin - 70
+            out.text(atEnd ? mx - 3 : mx + 3, groupTop - 4, "VIP → \(move.node)", size: 10, fill: Self.movedColor,
+                     weight: "bold", anchor: atEnd ? "end" : nil)
         }
         y += 8
     }
@@ -68,7 +70,10 @@ extension TimelineRenderer {
             // The change itself: a tick, a short cause, what it made the node run.
             out.line(x0, y + Self.bandTop - 3, x0, y + Self.bandTop + Self.bandHeight + 3, stroke: "#212529", width: 1)
             if let cause = record.cause, x0 - lastLabelX >= 56 {
-                out.text(x0 + 2, y + Self.bandTop - 3, cause, size: 9, fill: "#495057")
+                // Near the right edge the label ends at the tick instead of starting there.
+                let atEnd = x0 > plotRight - 60
+                out.text(atEnd ? x0 - 2 : x0 + 2, y + Self.bandTop - 3, cause, size: 9, fill: "#495057",
+                         anchor: atEnd ? "end" : nil)
                 lastLabelX = x0
             }
             if record.cause == "check" {
