@@ -96,7 +96,9 @@ public struct TimelineRenderer: Sendable {
             let x0 = x(h.start), x1 = max(x(h.end), x0 + 2)
             under.rect(x0, top - 6, x1 - x0, bottom - top + 6, fill: Self.highlightColor, opacity: 0.35,
                        title: "\(h.label): \(UTCTime.timeOfDay(h.start))–\(UTCTime.timeOfDay(h.end))")
-            under.text(x0 + 3, top - 9, h.label, size: 10, fill: "#7c5c00")
+            // Right of the plot's middle the label ends at the window's end, inside the picture.
+            let right = x0 > plotLeft + plotWidth / 2
+            under.text(right ? x1 - 3 : x0 + 3, top - 9, h.label, size: 10, fill: "#7c5c00", anchor: right ? "end" : nil)
         }
 
         let axisY = bottom + 8
