@@ -1,3 +1,4 @@
+import FailoverTimeline
 import FoundationEssentials
 
 /// The parts of a daemon's `/status` document the lab looks at (decoded with
@@ -21,33 +22,9 @@ public struct ObservedStatus: Sendable, Hashable, Decodable {
         public var splitBrain: Conflict?
         /// VRID-collision episodes (another address list on the VRID).
         public var vridCollision: Conflict?
-        /// The last state changes, oldest first.
-        public var history: [Transition]?
+        /// The last state changes, oldest first (decoded as the timeline reads them).
+        public var history: [TimelineDocument.Transition]?
         // The document's keys are the daemon's property names (docs/daemon.md).
-    }
-
-    /// One state change of an instance with the notify calls it caused.
-    public struct Transition: Sendable, Hashable, Decodable {
-        /// Wall-clock seconds since 1970.
-        public var time: Double
-        public var from: String
-        public var to: String
-        /// start, advert, master-down, priority-0, check, link, faults-cleared, sync-group, reload, shutdown.
-        public var cause: String
-        public var reason: String
-        public var peer: String?
-        /// A failed check's exit status, duration and stderr tail.
-        public var detail: String?
-        public var notifies: [NotifyCall]
-    }
-
-    /// One notify call of a transition.
-    public struct NotifyCall: Sendable, Hashable, Decodable {
-        public var command: String
-        public var result: String
-        public var exitStatus: Int?
-        public var succeeded: Bool
-        public var durationSeconds: Double?
     }
 
     /// A split-brain or VRID-collision record of one instance.

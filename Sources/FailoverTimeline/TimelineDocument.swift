@@ -27,18 +27,24 @@ public struct TimelineDocument: Sendable, Hashable, Decodable {
         public var time: Double
         public var from: String
         public var to: String
+        /// One word (`start`, `advert`, `master-down`, `priority-0`, `check`, …).
         public var cause: String?
+        /// The cause as a sentence.
         public var reason: String?
+        /// The advert's sender, for `advert` and `priority-0`.
+        public var peer: String?
+        /// A failed check's exit status, duration and stderr tail.
         public var detail: String?
         public var notifies: [NotifyCall]?
 
         public init(time: Double, from: String, to: String, cause: String? = nil, reason: String? = nil,
-                    detail: String? = nil, notifies: [NotifyCall]? = nil) {
+                    peer: String? = nil, detail: String? = nil, notifies: [NotifyCall]? = nil) {
             self.time = time
             self.from = from
             self.to = to
             self.cause = cause
             self.reason = reason
+            self.peer = peer
             self.detail = detail
             self.notifies = notifies
         }
@@ -46,14 +52,18 @@ public struct TimelineDocument: Sendable, Hashable, Decodable {
 
     /// One notify call of a transition.
     public struct NotifyCall: Sendable, Hashable, Decodable {
+        /// argv joined by spaces, or `fifo PATH`.
         public var command: String
+        /// `exit 0`, `signal 9`, `timed out (…)`, `refused: …`, `dropped: …`.
         public var result: String
+        public var exitStatus: Int?
         public var succeeded: Bool
         public var durationSeconds: Double?
 
-        public init(command: String, result: String, succeeded: Bool, durationSeconds: Double? = nil) {
+        public init(command: String, result: String, exitStatus: Int? = nil, succeeded: Bool, durationSeconds: Double? = nil) {
             self.command = command
             self.result = result
+            self.exitStatus = exitStatus
             self.succeeded = succeeded
             self.durationSeconds = durationSeconds
         }

@@ -56,7 +56,7 @@ struct TransitionHistoryLabTests {
             // The FAULT notify ends shortly after the transition.
             var notified = false
             for _ in 0..<100 {
-                if let call = await h.status(of: a)?.instance("VI_1")?.history?.last?.notifies.first {
+                if let call = await h.status(of: a)?.instance("VI_1")?.history?.last?.notifies?.first {
                     #expect(call.command.hasSuffix("notify.sh INSTANCE VI_1 FAULT 150"), "\(call)")
                     #expect(call.exitStatus == 0 && call.durationSeconds != nil, "\(call)")
                     notified = true
