@@ -48,6 +48,7 @@ let package = Package(
         .library(name: "LinuxNetworking", targets: ["LinuxNetworking"]),
         .library(name: "FailoverTestKit", targets: ["FailoverTestKit"]),
         .library(name: "FailoverLab", targets: ["FailoverLab"]),
+        .library(name: "FailoverTimeline", targets: ["FailoverTimeline"]),
         .executable(name: "FailoverBenchmark", targets: ["FailoverBenchmark"]),
     ],
     dependencies: [
@@ -88,8 +89,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // /status documents → an SVG timeline of states, checks, notifies and VIP moves. Pure.
+        .target(name: "FailoverTimeline"),
         // Network-namespace lab: namespaces, veths, a bridge, processes inside namespaces.
-        .target(name: "FailoverLab", dependencies: ["LinuxNetworking", "CLinuxShim", "FailoverTestKit"]),
+        .target(name: "FailoverLab", dependencies: ["LinuxNetworking", "CLinuxShim", "FailoverTestKit", "FailoverTimeline"]),
         // HTTP /healthz, /status, /metrics on NIO's HTTP/1 handlers.
         .target(
             name: "StatusServer",
@@ -109,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "ipfailover",
             dependencies: [
-                "FailoverConfig", "FailoverRuntime", "LinuxNetworking", "StatusServer", "FailoverLab",
+                "FailoverConfig", "FailoverRuntime", "LinuxNetworking", "StatusServer", "FailoverLab", "FailoverTimeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -147,6 +150,7 @@ let package = Package(
             name: "LinuxNetworkingTests",
             dependencies: ["LinuxNetworking", "FailoverRuntime", "FailoverLab", "VRRPWire", "CLinuxShim"]
         ),
+        .testTarget(name: "FailoverTimelineTests", dependencies: ["FailoverTimeline"]),
         .testTarget(name: "StatusServerTests", dependencies: [
             "StatusServer", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -1,3 +1,4 @@
+import FailoverTimeline
 import Glibc
 import Synchronization
 import VRRPWire
@@ -16,6 +17,8 @@ public struct FailoverDemo: Sendable {
     public var interactive: Bool
     /// Where text goes (standard output in the command).
     public var output: @Sendable (String) -> Void
+    /// Where the run's timeline picture goes (SVG), written before the teardown; nil: none.
+    public var timelinePath: String?
     /// Interactive mode: the lines so far, drawn under the live table.
     private let transcript = Transcript()
 
@@ -48,10 +51,13 @@ public struct FailoverDemo: Sendable {
         public var failbackOutage: Duration
         /// Every notify call of the run, ordered by time, as "<node> <timestamp> <args>".
         public var notifications: [String]
+        /// The timeline picture written (`timelinePath`).
+        public var timeline: String?
     }
 
-    public init(binary: String, scripts: DeploymentScripts.Source, interactive: Bool,
+    public init(binary: String, scripts: DeploymentScripts.Source, interactive: Bool, timelinePath: String? = nil,
                 output: @escaping @Sendable (String) -> Void) {
+        self.timelinePath = timelinePath
         self.binary = binary
         self.scripts = scripts
         self.interactive = interactive
@@ -128,11 +134,35 @@ public struct FailoverDemo: Sendable {
         try await showNotifications(cluster, since: restored, waitingFor: [(original, "MASTER"), (takeover, "BACKUP")])
         await pause()
 
+        var timeline: String?
+        if let timelinePath {
+            let title = "ipfailover demo: check broken on \(original), \(vip) moved to \(takeover) and back"
+            try await Self.writeTimeline(of: daemons, title: title, to: timelinePath)
+            say("  timeline of the run (every node's /status): \(timelinePath)")
+            timeline = timelinePath
+        }
+
         step("Tearing down: SIGTERM to every daemon (priority 0, VIPs released), namespaces deleted")
         let all = cluster.nodes.flatMap { node in node.notifications.map { "\(node.name) \($0)" } }
         return Summary(originalMaster: original, failoverMaster: takeover, failoverOutage: failoverOutage,
                        failbackOutage: failbackOutage,
-                       notifications: all.sorted { $0.split(separator: " ")[1] < $1.split(separator: " ")[1] })
+                       notifications: all.sorted { $0.split(separator: " ")[1] < $1.split(separator: " ")[1] },
+                       timeline: timeline)
+    }
+
+    /// Every daemon's `/status` now, drawn as one timeline (lanes named by node) into `path`.
+    static func writeTimeline(of daemons: [LabDaemon], title: String, to path: String) async throws {
+        var sources: [TimelineSource] = []
+        for daemon in daemons {
+            let body = try await daemon.statusDocument()
+            sources.append(TimelineSource(label: daemon.node.name,
+                                          document: try TimelineDocument.decode(body, source: "\(daemon.node.name) /status")))
+        }
+        do {
+            try LabFile.write(TimelineRenderer(title: title).svg(sources), to: path)
+        } catch {
+            throw Failure(reason: "cannot write the timeline to \(path): \(error)")
+        }
     }
 
     private func step(_ text: String) {

@@ -110,6 +110,11 @@ public enum LabCommand {
 public enum LabFile {
     /// The whole file as UTF-8, or nil when it cannot be opened.
     public static func read(_ path: String) -> String? {
+        readBytes(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The whole file's bytes, or nil when it cannot be opened.
+    public static func readBytes(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -121,7 +126,7 @@ public enum LabFile {
             if n <= 0 { break }
             bytes += chunk[0..<n]
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// Writes `text` to `path` (created or truncated) with `mode`.

@@ -130,7 +130,12 @@ public final class LabDaemon: Sendable {
 
     /// The daemon's `/status` (ipfailover only).
     public func status() async throws -> ObservedStatus {
-        try ObservedStatus.decode(try await NamespaceHTTP.get(namespace: node.namespace, port: statusPort, path: "/status"))
+        try ObservedStatus.decode(try await statusDocument())
+    }
+
+    /// The daemon's `/status` as served (ipfailover only): for a timeline or a file.
+    public func statusDocument() async throws -> [UInt8] {
+        try await NamespaceHTTP.get(namespace: node.namespace, port: statusPort, path: "/status")
     }
 
     /// Polls `/status` until `predicate` holds or `timeout` passes; returns the last

@@ -1,3 +1,4 @@
+import FailoverTimeline
 import FoundationEssentials
 
 /// The parts of a daemon's `/status` document the lab looks at (decoded with
@@ -21,6 +22,8 @@ public struct ObservedStatus: Sendable, Hashable, Decodable {
         public var splitBrain: Conflict?
         /// VRID-collision episodes (another address list on the VRID).
         public var vridCollision: Conflict?
+        /// The last state changes, oldest first (decoded as the timeline reads them).
+        public var history: [TimelineDocument.Transition]?
         // The document's keys are the daemon's property names (docs/daemon.md).
     }
 

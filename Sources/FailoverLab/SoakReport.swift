@@ -12,6 +12,8 @@ public struct SoakReport: Sendable, Codable {
         public var detail: String
         public var windowStart: Double
         public var windowEnd: Double
+        /// The SVG timeline of the window, when the soak drew one.
+        public var timeline: String?
     }
 
     /// Descriptor and memory samples of one daemon incarnation (the longest of the node).
@@ -92,7 +94,8 @@ public struct SoakReport: Sendable, Codable {
         for v in quietOutages.prefix(10) { lines.append("    event \(v.event) (\(v.fault)): \(v.detail)") }
         lines.append("  violations: \(violations.count)")
         for v in violations.prefix(50) {
-            lines.append("    event \(v.event) (\(v.fault)) [\(Self.tenths(v.windowStart))–\(Self.tenths(v.windowEnd)) s] \(v.invariant): \(v.detail)")
+            lines.append("    event \(v.event) (\(v.fault)) [\(Self.tenths(v.windowStart))–\(Self.tenths(v.windowEnd)) s] \(v.invariant): \(v.detail)"
+                         + (v.timeline.map { " (timeline: \($0))" } ?? ""))
         }
         return lines
     }

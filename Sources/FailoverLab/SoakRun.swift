@@ -28,10 +28,14 @@ public struct SoakRun: Sendable {
         public var stableWindow: Duration?
         /// Progress lines (one per event).
         public var verbose: Bool
+        /// Where to write an SVG timeline of each violation's window (every ipfailover
+        /// node's `/status` right after it was seen); nil: none.
+        public var timelineDirectory: String?
 
         public init(seed: UInt64, events: Int, nodeCount: Int = 3, keepalivedNode: Bool = false,
                     configuration: String? = nil, binary: String, settleTimeout: Duration = .seconds(30),
-                    stableWindow: Duration? = nil, verbose: Bool = false) {
+                    stableWindow: Duration? = nil, verbose: Bool = false, timelineDirectory: String? = nil) {
+            self.timelineDirectory = timelineDirectory
             self.seed = seed
             self.events = events
             self.nodeCount = nodeCount

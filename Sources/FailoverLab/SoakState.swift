@@ -11,6 +11,10 @@ final class SoakState {
     let output: @Sendable (String) -> Void
     var random: SplitMix64
     let started = ContinuousClock.now
+    /// `started` on the wall clock (seconds since 1970), where the daemons' histories are.
+    let startedWall = SoakState.wallClockNow()
+    /// Violations whose timeline has been drawn (or given up), from the first.
+    var violationsDrawn = 0
 
     /// Node name → its daemon.
     var daemons: [String: LabDaemon] = [:]
@@ -76,10 +80,12 @@ final class SoakState {
                + ", instances \(instances.keys.sorted().joined(separator: " ")), stable window \(stableWindow)")
         let first = ContinuousClock.now
         if await settle(since: first) == nil {
+            await drawViolationTimelines()
             throw SoakRun.Failure(reason: "the cluster did not elect one MASTER per instance within \(options.settleTimeout); "
                                   + violations.map(\.detail).joined(separator: "; ") + "\n" + logTails())
         }
         await quietChecks()
+        await drawViolationTimelines()
         var interrupted = false
         for event in 0..<options.events {
             if Task.isCancelled { interrupted = true; break }
@@ -109,6 +115,7 @@ final class SoakState {
                 }
             }
             await quietChecks()
+            await drawViolationTimelines()
             if Task.isCancelled { interrupted = true; break }
             if !options.verbose, (event + 1) % 25 == 0 {
                 output("  \(event + 1) events, \(violations.count) violations, \(Int(seconds(.now))) s")

@@ -24,11 +24,15 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The ipfailover binary the nodes run (default: this one).")
     var binary: String?
 
+    @Option(name: .long, help: "Where to write the run's timeline picture (SVG); 'none': no picture.")
+    var timeline = "ipfailover-demo-timeline.svg"
+
     func run() async throws {
         guard let binary = binary ?? DeploymentScripts.currentExecutable() else {
             throw ValidationError("cannot find this executable (/proc/self/exe); pass --binary")
         }
         let demo = FailoverDemo(binary: binary, scripts: DeploymentScripts.bestSource(), interactive: !nonInteractive,
+                                timelinePath: timeline == "none" ? nil : timeline,
                                 output: { line in
                                     print(line)
                                     fflush(nil)
@@ -59,6 +63,7 @@ struct DemoCommand: AsyncParsableCommand {
                   + "(client outage \(FailoverDemo.milliseconds(summary.failoverOutage))), back to \(summary.originalMaster) "
                   + "when it passed again (outage \(FailoverDemo.milliseconds(summary.failbackOutage)))")
             print("  \(summary.notifications.count) notify calls; lab removed")
+            if let path = summary.timeline { print("  timeline: \(path)") }
         case .failure(let error):
             printError("ipfailover demo: FAILED: \(error)")
             throw ExitCode(1)

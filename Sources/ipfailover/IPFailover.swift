@@ -9,6 +9,6 @@ struct IPFailover: AsyncParsableCommand {
         abstract: "IP failover with VRRP (keepalived-compatible).",
         version: BuildInfo.version,
         subcommands: [RunCommand.self, StatusCommand.self, CleanupCommand.self, DemoCommand.self, LabGroupCommand.self, RenderCommand.self,
-                      CheckConfigCommand.self, ConfigCommand.self]
+                      CheckConfigCommand.self, ConfigCommand.self, TimelineCommand.self]
     )
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FailoverConfig
+import FailoverRuntime
 import LinuxNetworking
 import Logging
 import NIOCore
@@ -50,6 +51,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Where SIGUSR1/SIGUSR2 write ipfailover.data and ipfailover.stats.")
     var dumpDirectory = "/tmp"
 
+    @Option(name: .long, help: "Transitions /status keeps per instance, 1 to 1024. Default: $IPFAILOVER_HISTORY_SIZE, else 32.")
+    var historySize: String?
+
     @Option(name: .long, help: "trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
@@ -65,6 +69,18 @@ struct RunCommand: AsyncParsableCommand {
         NIOSingletons.groupLoopCountSuggestion = 1
         let environment = ProcessEnvironment.current()
         let (statusHost, statusPort) = try StatusAddress.parse(statusAddress ?? environment["IPFAILOVER_STATUS_ADDRESS"])
+        let historyCapacity: Int
+        do {
+            historyCapacity = if let historySize {
+                try TransitionHistory.capacity(historySize, source: "--history-size")
+            } else {
+                try TransitionHistory.capacity(environment[TransitionHistory.sizeVariable], source: TransitionHistory.sizeVariable)
+            }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        // The daemon reads it from its environment (DaemonPorts.environment).
+        setenv(TransitionHistory.sizeVariable, String(historyCapacity), 1)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -38,6 +38,9 @@ struct SoakCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Where to write the JSON summary (default: ipfailover-soak-<seed>.json).")
     var json: String?
 
+    @Option(name: .long, help: "Directory for an SVG timeline of each violation's window (default: the JSON summary's directory); 'none': no timelines.")
+    var timelines: String?
+
     @Option(name: .long, help: "Seconds a cluster may take to settle after a fault before it is a violation.")
     var settleTimeout: Int = 30
 
@@ -57,9 +60,16 @@ struct SoakCommand: AsyncParsableCommand {
             guard let text = LabFile.read(config) else { throw ValidationError("cannot read --config \(config)") }
             configuration = text
         }
+        let summaryPath = json ?? "ipfailover-soak-\(seed).json"
+        let timelineDirectory: String? = switch timelines {
+        case "none": nil
+        case let directory?: directory
+        case nil: summaryPath.contains("/") ? String(summaryPath[..<summaryPath.lastIndex(of: "/")!]) : "."
+        }
         let soak = SoakRun(options: .init(seed: seed, events: events, nodeCount: nodes, keepalivedNode: keepalivedNode,
                                           configuration: configuration, binary: binary,
-                                          settleTimeout: .seconds(settleTimeout), verbose: verbose),
+                                          settleTimeout: .seconds(settleTimeout), verbose: verbose,
+                                          timelineDirectory: timelineDirectory),
                            output: { line in
                                print(line)
                                fflush(nil)
@@ -84,7 +94,7 @@ struct SoakCommand: AsyncParsableCommand {
         case .success(let report):
             print("")
             for line in report.humanSummary { print(line) }
-            let path = json ?? "ipfailover-soak-\(seed).json"
+            let path = summaryPath
             do {
                 try LabFile.write(try report.json() + "\n", to: path)
                 print("  JSON summary: \(path)")

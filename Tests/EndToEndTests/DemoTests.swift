@@ -11,9 +11,10 @@ extension EndToEnd {
             let binary = try Scenario.binary()
             var template = Array("/tmp/ipf-demo-test-XXXXXX".utf8CString)
             let dir = String(cString: try #require(mkdtemp(&template)))
-            defer { _ = unlink(dir + "/out"); _ = unlink(dir + "/err"); _ = rmdir(dir) }
-            let pid = try LabCommand.spawn([binary, "demo", "--non-interactive"], standardOutput: dir + "/out",
-                                           standardError: dir + "/err")
+            let timeline = dir + "/timeline.svg"
+            defer { _ = unlink(dir + "/out"); _ = unlink(dir + "/err"); _ = unlink(timeline); _ = rmdir(dir) }
+            let pid = try LabCommand.spawn([binary, "demo", "--non-interactive", "--timeline", timeline],
+                                           standardOutput: dir + "/out", standardError: dir + "/err")
             let status = try await DedicatedThread.run { () -> Int32 in
                 var raw: Int32 = 0
                 while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
@@ -23,6 +24,13 @@ extension EndToEnd {
             #expect(status == 0, "exit status \(status)\n\(out)\n\(err)")
             #expect(out.contains("ipfailover demo: OK"), "\(out)")
             #expect(out.contains("INSTANCE demo_VIP_1 FAULT"), "the notify lines are shown")
+            // The picture of the run: every node's lanes, the FAULT and both VIP moves.
+            #expect(out.contains("  timeline: \(timeline)\n"), "\(out)")
+            let svg = LabFile.read(timeline) ?? ""
+            #expect(svg.hasPrefix("<svg ") && svg.hasSuffix("</svg>\n"), "\(svg.prefix(200))")
+            #expect(svg.contains(": a, b, c</text>"))
+            #expect(svg.contains("class=\"state-FAULT\"") && svg.contains("class=\"check-failed\""))
+            #expect(svg.components(separatedBy: "class=\"vip-moved\"").count - 1 >= 2, "failover and failback marked")
             // It used the repository's scripts (found from the binary's location).
             #expect(out.contains(DeploymentScripts.repositoryPath), "\(out)")
             let prefix = "ipf-\(pid)-"

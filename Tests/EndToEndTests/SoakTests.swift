@@ -1,3 +1,4 @@
+import Glibc
 import FailoverLab
 import Testing
 
@@ -98,6 +99,29 @@ extension EndToEnd {
             #expect(report.eventsRun == 30)
             #expect(report.violations.isEmpty, "\(report.violations)")
             #expect(report.reconvergence.count == 30)
+        }
+
+        @Test("A violation's window is drawn: an election given 1 ms to settle is a violation, and its timeline shows both nodes' lanes")
+        func violationWindowIsDrawn() async throws {
+            let binary = try Scenario.binary()
+            var template = Array("/tmp/ipf-soak-timeline-XXXXXX".utf8CString)
+            let dir = String(cString: try #require(mkdtemp(&template)))
+            let path = dir + "/ipfailover-soak-5-violation-1.svg"
+            defer { unlink(path); rmdir(dir) }
+            do {
+                _ = try await SoakRun(options: .init(seed: 5, events: 1, nodeCount: 2, binary: binary,
+                                                     settleTimeout: .milliseconds(1), stableWindow: .zero,
+                                                     timelineDirectory: dir),
+                                      output: { print($0) }).run()
+                Issue.record("a 1 ms settle timeout was met")
+            } catch let failure as SoakRun.Failure {
+                #expect(failure.reason.contains("did not elect"), "\(failure)")
+            }
+            let svg = try #require(LabFile.read(path), "no timeline at \(path)")
+            #expect(svg.hasPrefix("<svg ") && svg.hasSuffix("</svg>\n"))
+            #expect(svg.contains("violation 1: one MASTER per VRID holding its VIPs"))
+            #expect(svg.contains("2 nodes: a, b</text>"), "\(svg.prefix(800))")
+            #expect(svg.contains("class=\"state-BACKUP\"") || svg.contains("class=\"state-MASTER\""))
         }
 
         @Test(.enabled(if: LabRequirements.shouldRun(["ip", "keepalived"]), "needs keepalived"))

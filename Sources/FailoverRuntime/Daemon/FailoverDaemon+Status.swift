@@ -2,6 +2,9 @@ import FoundationEssentials
 
 /// The `/status` document and the SIGUSR1/SIGUSR2 dumps.
 public struct DaemonStatus: Sendable, Codable, Hashable {
+    /// Wall-clock seconds since 1970 when the document was made (the end of the
+    /// current state in `ipfailover timeline`).
+    public var generatedAt: Double?
     public var instances: [InstanceSnapshot]
     public var scripts: [ScriptSnapshot]
     public var notify: NotifySnapshot
@@ -40,6 +43,7 @@ extension FailoverDaemon {
         let snapshot = await engine.snapshot()
         let notify = notifier.statistics
         return DaemonStatus(
+            generatedAt: history.now(),
             instances: snapshot.instances,
             scripts: scriptStatus().map {
                 ScriptSnapshot(name: $0.name, state: $0.displayState, disabledReason: $0.loadError.map { "\($0)" },

@@ -54,6 +54,8 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
     let ports: DaemonPorts
     let logger: Logger
     let notifier: NotifyDispatcher
+    /// Each instance's recent transitions and their notify calls (`/status`).
+    public nonisolated let history: TransitionHistory
     /// Resolves and vets scripts; replaced when a reload changes `enable_script_security`.
     var preparer: ScriptPreparer
     public nonisolated let engine: FailoverEngine<C>
@@ -77,8 +79,12 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
         let preparer = ScriptPreparer(inspector: ports.inspector, enableScriptSecurity: scripts.enableScriptSecurity,
                                       environment: ports.environment)
         self.preparer = preparer
+        // `ipfailover run` has refused a bad size already; this reads what it exported.
+        let capacity = (try? TransitionHistory.capacity(ports.environment[TransitionHistory.sizeVariable],
+                                                        source: TransitionHistory.sizeVariable)) ?? TransitionHistory.defaultCapacity
+        history = TransitionHistory(capacity: capacity)
         notifier = NotifyDispatcher(preparer: preparer, launcher: ports.launcher, openFIFO: ports.openFIFO,
-                                    configuration: scripts.notify, logger: logger)
+                                    configuration: scripts.notify, logger: logger, history: history)
         // Scripts are vetted before the engine exists: a disabled one is tracked by
         // no instance from the first moment, as keepalived does.
         let prepared = plan.checkScripts.map { preparer.prepare($0) }
@@ -141,6 +147,7 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
         self.prepared = prepared
         plan = newPlan
         let summary = await engine.reload(newPlan.withoutTracking(Self.disabledNames(prepared)))
+        history.retain(instances: Set(newPlan.instances.map(\.name)))
         logger.notice("reloaded: \(summary.unchanged.count) unchanged, \(summary.restarted.count) restarted, \(summary.added.count) added, \(summary.removed.count) removed")
         return summary
     }

@@ -75,8 +75,13 @@ struct ActionExecutor: Sendable {
         case .notify(let notification):
             let why = detail.map { "\(notification.reason): \($0)" } ?? "\(notification.reason)"
             log.info("\(notification.scope.rawValue) \(notification.name) → \(notification.state.rawValue) priority \(notification.priority): \(why)")
+            // Instances only: a group's change is recorded by its members' own.
+            let sequence = notification.scope == .instance
+                ? ports.notifier.transitionHistory?.record(notification, detail: detail) : nil
             guard let spec = context?.instance.notify ?? groupNotify else { return }
-            ports.notifier.enqueue(NotifyEvent(notification), spec: spec)
+            var event = NotifyEvent(notification)
+            event.transition = sequence
+            ports.notifier.enqueue(event, spec: spec)
         case .warn(let warning):
             log.warning("\(warning)")
         case .peerConflict:

@@ -30,6 +30,8 @@ public struct InstanceSnapshot: Sendable, Hashable, Codable {
     public var splitBrain: ConflictSnapshot
     /// Another address list on this VRID (`PeerConflict.addressListMismatch`).
     public var vridCollision: ConflictSnapshot
+    /// The last state changes, oldest first, with their notify calls (`TransitionHistory`).
+    public var history: [TransitionRecord] = []
 }
 
 public struct TrackerSnapshot: Sendable, Hashable, Codable {
@@ -61,6 +63,7 @@ extension FailoverEngine {
         // has no timer to end it, and a scrape must not show it still going on.
         if started, !stopped { expireConflicts(now: now) }
         var instances: [InstanceSnapshot] = []
+        let history = executor.ports.notifier.transitionHistory
         for unit in table.units {
             var groupName: String?
             groupName = unit.group?.name
@@ -86,7 +89,8 @@ extension FailoverEngine {
                     },
                     counters: counters,
                     splitBrain: splitBrains[router.name]?.snapshot ?? ConflictSnapshot(),
-                    vridCollision: vridCollisions[router.name]?.snapshot ?? ConflictSnapshot()))
+                    vridCollision: vridCollisions[router.name]?.snapshot ?? ConflictSnapshot(),
+                    history: history?.records(for: router.name) ?? []))
             }
         }
         let order = Dictionary(uniqueKeysWithValues: plan.instances.enumerated().map { ($1.name, $0) })

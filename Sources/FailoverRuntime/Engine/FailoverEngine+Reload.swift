@@ -18,6 +18,10 @@ extension FailoverEngine {
     /// value untouched — no port call, no notify. A changed one is stopped (a
     /// master releases) and started afresh; removed ones stop; new ones start.
     public func reload(_ newPlan: RuntimePlan) -> ReloadSummary {
+        // Every stop and start below is the reload's doing (the actor runs nothing else meanwhile).
+        let history = executor.ports.notifier.transitionHistory
+        history?.beginReload()
+        defer { history?.endReload() }
         var summary = ReloadSummary()
         let oldPlan = plan
         var newTable = UnitTable(plan: newPlan, logger: logger)

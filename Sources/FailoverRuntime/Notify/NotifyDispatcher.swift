@@ -88,15 +88,20 @@ public final class NotifyDispatcher: Sendable {
     /// Every delivery, in per-instance order (for logs/tests). Consuming it is optional:
     /// only the newest 1024 are kept for a slow or absent consumer.
     public let deliveries: AsyncStream<NotifyDelivery>
+    /// Where the engine records transitions (through `NotifyQueue`) and this
+    /// dispatcher what each of their notify calls did.
+    public let transitionHistory: TransitionHistory?
 
     /// - Parameter openFIFO: opens (creating if missing) a `notify_fifo`; called once per path.
     public init(
         preparer: ScriptPreparer, launcher: any ProcessLauncher,
         openFIFO: @escaping @Sendable (String) -> (any NotifyFIFOWriter)?,
         configuration: Configuration = Configuration(),
-        logger: Logger = Logger(label: "ipfailover.notify", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "ipfailover.notify", factory: { _ in SwiftLogNoOpLogHandler() }),
+        history: TransitionHistory? = nil
     ) {
         self.logger = logger
+        transitionHistory = history
         preparerBox = Mutex(preparer)
         self.launcher = launcher
         self.openFIFO = openFIFO
@@ -123,6 +128,10 @@ public final class NotifyDispatcher: Sendable {
             return (start, dropped)
         }
         if let dropped {
+            if let sequence = dropped.transition {
+                transitionHistory?.notifyFinished(instance: dropped.name, sequence: sequence, call: NotifyCallRecord(
+                    command: "-", result: "dropped: \(limit) newer changes waited behind it", succeeded: false))
+            }
             logger.warning(
                 "notify queue of \(key) is full (\(limit) waiting): \(dropped.state.rawValue) dropped, \(notification.state.rawValue) queued",
                 metadata: ["vrrp.instance": "\(notification.name)"])
@@ -261,6 +270,9 @@ public final class NotifyDispatcher: Sendable {
             }
         }
         log(action, notification)
+        if let sequence = notification.transition {
+            transitionHistory?.notifyFinished(instance: notification.name, sequence: sequence, call: NotifyCallRecord(action))
+        }
         continuation.yield(NotifyDelivery(notification: notification, action: action))
     }
 

@@ -15,12 +15,16 @@ public struct NotifyEvent: Sendable, Hashable {
     public var state: State
     /// Effective priority (keepalived passes 0 for groups).
     public var priority: Int
+    /// The `TransitionHistory` record of the change, which learns how each notify
+    /// call ended; nil when no history is kept (and for group notifications).
+    public var transition: UInt64?
 
-    public init(scope: Scope, name: String, state: State, priority: Int) {
+    public init(scope: Scope, name: String, state: State, priority: Int, transition: UInt64? = nil) {
         self.scope = scope
         self.name = name
         self.state = state
         self.priority = priority
+        self.transition = transition
     }
 
     /// The four arguments the generic `notify` script gets after its own.

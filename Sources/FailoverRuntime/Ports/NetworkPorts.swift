@@ -159,6 +159,12 @@ public struct InboundPacket: Sendable, Hashable {
 /// `NotifyDispatcher` is the real one.
 public protocol NotifyQueue: Sendable {
     func enqueue(_ notification: NotifyEvent, spec: NotifySpec)
+    /// Where transitions and the results of their notify calls are kept; nil: nowhere.
+    var transitionHistory: TransitionHistory? { get }
+}
+
+extension NotifyQueue {
+    public var transitionHistory: TransitionHistory? { nil }
 }
 
 extension NotifyDispatcher: NotifyQueue {}

@@ -36,6 +36,8 @@ import VRRPWire
         let plan = RuntimePlan(instances: [FailoverEngineTests.instance(priority: 255, state: .master)])
         let daemon = Self.daemon(plan, ports: ports, clock: clock)
         await daemon.start()
+        // The start's notify results reach the transition history asynchronously.
+        await daemon.notifier.drain()
         let before = await daemon.engine.snapshot()
         ports.reset()
         let result = await daemon.reload { .failure(ReloadRejected(diagnostics: ["keepalived.conf:3:5: error: bad"])) }
