@@ -18,6 +18,8 @@ struct NodeService: Service {
     var dumpDirectory: String
     /// Where the VRRP rule goes (see `FirewallSetting`); nil: leave the firewall alone.
     var firewall: FirewallRule.Placement?
+    /// Transitions `/status` keeps per instance.
+    var historySize: Int
     /// HUP, USR1 and USR2, trapped before start-up (see `RunCommand`).
     var signals: UnixSignalsSequence
     var logger: Logger
@@ -99,7 +101,7 @@ struct NodeService: Service {
                 launcher: LinuxProcessLauncher(), tcpProbe: LinuxTCPConnectProbe(), inspector: LinuxScriptHostInspector(),
                 openFIFO: { LinuxNotifyFIFO(path: $0) }, environment: ProcessEnvironment.current(),
                 wallClock: SystemWallClock(), alarm: engineThread),
-            clock: ContinuousClock(), logger: logger)
+            clock: ContinuousClock(), logger: logger, historySize: historySize)
         let engine = daemon.engine
         // Link state before the first transition: a tracked interface that is down
         // (or missing) starts the instance in FAULT, not BACKUP.

@@ -79,8 +79,6 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        // The daemon reads it from its environment (DaemonPorts.environment).
-        setenv(TransitionHistory.sizeVariable, String(historyCapacity), 1)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -122,7 +120,7 @@ struct RunCommand: AsyncParsableCommand {
         let service = NodeService(configPath: path, statusHost: statusHost, statusPort: statusPort,
                                   ownedAddressesFile: ownedAddressesFile == "none" ? nil : ownedAddressesFile,
                                   dumpDirectory: dumpDirectory,
-                                  firewall: firewallPlacement,
+                                  firewall: firewallPlacement, historySize: historyCapacity,
                                   signals: signals, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -69,7 +69,9 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
     /// The check scripts of `plan` as last vetted.
     var prepared: [PreparedCheckScript]
 
-    public init(plan: RuntimePlan, scripts: ScriptSettings, ports: DaemonPorts, clock: C, logger: Logger) {
+    /// `historySize`: transitions `/status` keeps per instance (`TransitionHistory`).
+    public init(plan: RuntimePlan, scripts: ScriptSettings, ports: DaemonPorts, clock: C, logger: Logger,
+                historySize: Int = TransitionHistory.defaultCapacity) {
         self.clock = clock
         self.ports = ports
         self.logger = logger
@@ -79,10 +81,7 @@ public actor FailoverDaemon<C: Clock> where C.Duration == Duration {
         let preparer = ScriptPreparer(inspector: ports.inspector, enableScriptSecurity: scripts.enableScriptSecurity,
                                       environment: ports.environment)
         self.preparer = preparer
-        // `ipfailover run` has refused a bad size already; this reads what it exported.
-        let capacity = (try? TransitionHistory.capacity(ports.environment[TransitionHistory.sizeVariable],
-                                                        source: TransitionHistory.sizeVariable)) ?? TransitionHistory.defaultCapacity
-        history = TransitionHistory(capacity: capacity)
+        history = TransitionHistory(capacity: historySize)
         notifier = NotifyDispatcher(preparer: preparer, launcher: ports.launcher, openFIFO: ports.openFIFO,
                                     configuration: scripts.notify, logger: logger, history: history)
         // Scripts are vetted before the engine exists: a disabled one is tracked by
