@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import VRRPCore
 import VRRPWire
 
@@ -30,8 +31,7 @@ struct ActionExecutor: Sendable {
             // object instead of copying the instance value.
             guard let context else { return }
             let source = context.instance.router.primaryAddress
-            for destination in context.instance.destinations {
-                let payload = advert.encode(source: source, destination: destination)
+            for (destination, payload) in zip(context.instance.destinations, context.payloads(for: advert)) {
                 do {
                     try ports.sender.send(payload, interface: context.instance.interface, source: source, destination: destination)
                 } catch {
@@ -171,5 +171,19 @@ final class InstanceContext: Sendable {
     /// instance's interface.
     func specs(_ addresses: [IPAddress]) -> [VirtualAddressSpec] {
         addresses.map { specByAddress[$0] ?? VirtualAddressSpec(address: $0, interface: instance.interface) }
+    }
+
+    /// The last advert sent and its encoding per destination: a master sends the same
+    /// advert every interval until its priority or addresses change, so it is encoded
+    /// (and its checksum computed) once, not ten times a second.
+    private let lastAdvert = Mutex<(advert: Advertisement, payloads: [[UInt8]])?>(nil)
+
+    /// `advert` encoded for each of `instance.destinations`, in order.
+    func payloads(for advert: Advertisement) -> [[UInt8]] {
+        if let cached = lastAdvert.withLock({ $0 }), cached.advert == advert { return cached.payloads }
+        let source = instance.router.primaryAddress
+        let payloads = instance.destinations.map { advert.encode(source: source, destination: $0) }
+        lastAdvert.withLock { $0 = (advert, payloads) }
+        return payloads
     }
 }

@@ -84,6 +84,8 @@ public final class NotifyDispatcher: Sendable {
     private let configuration: Configuration
     private let logger: Logger
     private let state = Mutex(State())
+    /// How many deliveries run at once, all instances together.
+    private let slots = DeliverySlots(8)
     private let continuation: AsyncStream<NotifyDelivery>.Continuation
     /// Every delivery, in per-instance order (for logs/tests). Consuming it is optional:
     /// only the newest 1024 are kept for a slow or absent consumer.
@@ -184,7 +186,9 @@ public final class NotifyDispatcher: Sendable {
 
     private func work(key: String) async {
         while let item = nextItem(key: key) {
+            await slots.acquire()
             await deliver(item)
+            slots.release()
             let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
                 state.statistics.completed += 1
                 guard state.statistics.outstanding == 0 else { return [] }
@@ -300,5 +304,35 @@ extension NotifyDispatcher {
     /// Reload: notify scripts started from now on are resolved and vetted by `preparer`.
     public func replacePreparer(_ preparer: ScriptPreparer) {
         preparerBox.withLock { $0 = preparer }
+    }
+}
+
+/// A counting semaphore for deliveries, first come first served.
+final class DeliverySlots: Sendable {
+    private struct State {
+        var free: Int
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state: Mutex<State>
+
+    init(_ count: Int) { state = Mutex(State(free: count)) }
+
+    func acquire() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let granted = state.withLock { s -> Bool in
+                if s.free > 0 { s.free -= 1; return true }
+                s.waiters.append(waiter)
+                return false
+            }
+            if granted { waiter.resume() }
+        }
+    }
+
+    func release() {
+        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if s.waiters.isEmpty { s.free += 1; return nil }
+            return s.waiters.removeFirst()
+        }
+        next?.resume()
     }
 }

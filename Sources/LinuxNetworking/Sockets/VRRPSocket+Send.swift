@@ -92,10 +92,10 @@ extension VRRPSocket {
         var info = in_pktinfo()
         info.ipi_ifindex = interfaceIndex
         if let source { info.ipi_spec_dst = SocketAddress.inAddr(source) }
-        var control = ControlMessages(capacity: clinux_cmsg_space(MemoryLayout<in_pktinfo>.size) + clinux_cmsg_space(4))
-        control.append(level: Int32(IPPROTO_IP), type: IP_PKTINFO, info)
-        control.append(level: Int32(IPPROTO_IP), type: IP_TTL, Int32(ttl))
-        try sendMessage(payload, name: &to, control: &control, flags: flags, context: "\(dst)")
+        try sendMessage(payload, name: &to, flags: flags, context: "\(dst)") { control in
+            control.append(level: Int32(IPPROTO_IP), type: IP_PKTINFO, info)
+            control.append(level: Int32(IPPROTO_IP), type: IP_TTL, Int32(ttl))
+        }
     }
 
     private func sendIPv6(_ payload: [UInt8], to dst: IPv6Address, source: IPv6Address?, hopLimit: UInt8,
@@ -104,22 +104,30 @@ extension VRRPSocket {
         var info = clinux_in6_pktinfo()
         info.ipi6_ifindex = UInt32(interfaceIndex)
         if let source { info.ipi6_addr = SocketAddress.in6Addr(source) }
-        var control = ControlMessages(capacity: clinux_cmsg_space(MemoryLayout<clinux_in6_pktinfo>.size) + clinux_cmsg_space(4))
-        control.append(level: Int32(IPPROTO_IPV6), type: clinux_IPV6_PKTINFO, info)
-        control.append(level: Int32(IPPROTO_IPV6), type: clinux_IPV6_HOPLIMIT, Int32(hopLimit))
-        try sendMessage(payload, name: &to, control: &control, flags: flags, context: "\(dst)")
+        try sendMessage(payload, name: &to, flags: flags, context: "\(dst)") { control in
+            control.append(level: Int32(IPPROTO_IPV6), type: clinux_IPV6_PKTINFO, info)
+            control.append(level: Int32(IPPROTO_IPV6), type: clinux_IPV6_HOPLIMIT, Int32(hopLimit))
+        }
     }
 
     /// The context of an error is formatted only when there is one: this runs for
-    /// every advert of every master.
-    private func sendMessage<Name>(_ payload: [UInt8], name: inout Name, control: inout ControlMessages, flags: Int32,
-                                   context: @autoclosure () -> String) throws {
-        var bytes = payload
-        let sent = bytes.withUnsafeMutableBytes { data in
-            control.bytes.withUnsafeMutableBytes { controlRaw in
+    /// every advert of every master, so nothing here allocates: the payload is sent
+    /// from its own storage and the control messages are written on the stack.
+    private func sendMessage<Name>(_ payload: [UInt8], name: inout Name, flags: Int32,
+                                   context: @autoclosure () -> String,
+                                   control build: (inout ControlMessages) -> Void) throws {
+        let sent = withUnsafeTemporaryAllocation(byteCount: ControlMessages.capacity, alignment: 8) { controlRaw in
+            controlRaw.initializeMemory(as: UInt8.self, repeating: 0)
+            var control = ControlMessages(controlRaw)
+            build(&control)
+            return payload.withUnsafeBytes { data in
                 withUnsafeMutablePointer(to: &name) { namePointer in
-                    withMessageHeader(data: data, name: UnsafeMutableRawPointer(namePointer),
-                                      nameLength: MemoryLayout<Name>.size, control: controlRaw) { sendmsg(descriptor, &$0, flags) }
+                    // sendmsg only reads the data; the iovec's pointer is mutable by type only.
+                    withMessageHeader(data: UnsafeMutableRawBufferPointer(mutating: data), name: UnsafeMutableRawPointer(namePointer),
+                                      nameLength: MemoryLayout<Name>.size,
+                                      control: UnsafeMutableRawBufferPointer(rebasing: controlRaw[..<control.length])) {
+                        sendmsg(descriptor, &$0, flags)
+                    }
                 }
             }
         }
@@ -127,23 +135,24 @@ extension VRRPSocket {
     }
 }
 
-/// Ancillary data for `sendmsg`, written in place (no per-message array of tuples).
+/// Ancillary data for `sendmsg`, written in place into a caller's buffer.
 struct ControlMessages {
-    var bytes: [UInt8]
-    private var offset = 0
+    /// Room for a packet-info message and a TTL/hop-limit message of either family.
+    static let capacity = 64
+    private let buffer: UnsafeMutableRawBufferPointer
+    /// Bytes written so far.
+    private(set) var length = 0
 
-    init(capacity: Int) { bytes = [UInt8](repeating: 0, count: capacity) }
+    init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
 
     mutating func append<Value>(level: Int32, type: Int32, _ value: Value) {
-        let length = MemoryLayout<Value>.size
-        let at = offset
-        bytes.withUnsafeMutableBytes { raw in
-            let header = raw.baseAddress!.advanced(by: at).assumingMemoryBound(to: cmsghdr.self)
-            header.pointee.cmsg_len = clinux_cmsg_len(length)
-            header.pointee.cmsg_level = level
-            header.pointee.cmsg_type = type
-            withUnsafeBytes(of: value) { UnsafeMutableRawPointer(clinux_cmsg_data(header))!.copyMemory(from: $0.baseAddress!, byteCount: length) }
-        }
-        offset += clinux_cmsg_space(length)
+        let size = MemoryLayout<Value>.size
+        precondition(length + clinux_cmsg_space(size) <= buffer.count, "control buffer too small")
+        let header = buffer.baseAddress!.advanced(by: length).assumingMemoryBound(to: cmsghdr.self)
+        header.pointee.cmsg_len = clinux_cmsg_len(size)
+        header.pointee.cmsg_level = level
+        header.pointee.cmsg_type = type
+        withUnsafeBytes(of: value) { UnsafeMutableRawPointer(clinux_cmsg_data(header))!.copyMemory(from: $0.baseAddress!, byteCount: size) }
+        length += clinux_cmsg_space(size)
     }
 }
