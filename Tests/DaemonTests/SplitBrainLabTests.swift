@@ -43,7 +43,7 @@ import Testing
         return nil
     }
 
-    @Test("split-brain detection: a partition makes two masters, the backup that hears both reports it, and the healed partition is one episode on the higher master, in /status, /metrics and `ipfailover status`")
+    @Test("split-brain detection: a partition makes two masters, the backup that hears both reports it, and the healed partition is one episode on the higher master, in /status, /metrics, `ipfailover status` and the SIGUSR1 dump")
     func partitionedLabReportsSplitBrain() async throws {
         try LabRequirements.require(["ip", "nft"])
         try await Lab.with(nodes: ["a", "b", "c"]) { lab in
@@ -68,6 +68,11 @@ import Testing
             #expect(onCTable.contains("\n! VI_1: SPLIT BRAIN: another master, \(b.ipv4), on VRID 51 (episode 1, "), "\(onCTable)")
             let onATable = try await Self.statusTable(lab, on: a)
             #expect(onATable.contains("VI_1") && !onATable.contains("!"), "\(onATable)")
+            // And c's SIGUSR1 data dump says so.
+            mkdir("\(lab.directory)/c", 0o755)
+            kill(pc.pid, SIGUSR1)
+            let dump = await lab.waitForFile("\(lab.directory)/c/ipfailover.data") { $0.contains("Split brain = ") }
+            #expect(dump.contents.contains("   Split brain = active, peer \(b.ipv4) since +"), "\(dump.contents)")
 
             try await Self.heal(a, in: lab)
             try await Self.heal(b, in: lab)
