@@ -46,15 +46,16 @@ import VRRPWire
     }
 
     static func node(_ instance: RuntimeInstance = instance(), checks: [CheckScriptSpec] = [],
-                     launcher: PathLauncher = PathLauncher(), environment: [String: String] = [:]) -> Node {
+                     launcher: PathLauncher = PathLauncher(),
+                     historySize: Int = TransitionHistory.defaultCapacity) -> Node {
         var host = FakeHost.standard(scripts: ["notify.sh", "check.sh"])
         host.users["root"] = .root
         let clock = ManualClock(), ports = RecordingPorts()
         let daemon = FailoverDaemon(
             plan: RuntimePlan(instances: [instance], checkScripts: checks), scripts: ScriptSettings(),
             ports: DaemonPorts(sender: ports, addresses: ports, announcer: ports, launcher: launcher,
-                               tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: environment),
-            clock: clock, logger: Logger(label: "test"))
+                               tcpProbe: UnusedProbe(), inspector: host, openFIFO: { _ in nil }, environment: [:]),
+            clock: clock, logger: Logger(label: "test"), historySize: historySize)
         return Node(daemon: daemon, clock: clock, launcher: launcher)
     }
 
@@ -188,9 +189,9 @@ import VRRPWire
         await node.daemon.shutdown()
     }
 
-    @Test("History size comes from IPFAILOVER_HISTORY_SIZE and bounds each instance's records")
+    @Test("The history size bounds each instance's records")
     func sizeBoundsTheRecords() async {
-        let node = Self.node(environment: [TransitionHistory.sizeVariable: "2"])
+        let node = Self.node(historySize: 2)
         await Self.master(node)
         await node.daemon.engine.receive(FailoverEngineTests.advert(priority: 200))
         let history = await node.history()
