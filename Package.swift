@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "FailoverRuntime",
             dependencies: [
-                "VRRPWire", "VRRPCore", "FailoverConfig",
+                "VRRPWire", "VRRPCore", "FailoverConfig", "FailoverTimeline",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

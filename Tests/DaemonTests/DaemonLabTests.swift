@@ -128,7 +128,7 @@ struct DaemonLabTests {
         }
     }
 
-    @Test("ipfailover status prints the live table; SIGUSR1 writes a data dump and SIGUSR2 the keepalived stats")
+    @Test("ipfailover status prints the live table; SIGUSR1 writes a data dump with the transitions and SIGUSR2 the keepalived stats")
     func usr1AndUsr2WriteDumps() async throws {
         try LabRequirements.require(["ip"])
         try await Lab.with(nodes: ["a"]) { lab in
@@ -146,6 +146,11 @@ struct DaemonLabTests {
             let data = await lab.waitForFile("\(lab.directory)/a/ipfailover.data") { $0.contains("State = MASTER") }
             #expect(data.satisfied, "\(data.contents)")
             #expect(data.contents.contains("Virtual Router ID = 51"))
+            // The transition history and the conflict state, one fact a line.
+            #expect(data.contents.contains(" INIT -> BACKUP priority 150: start\n"), "\(data.contents)")
+            #expect(data.contents.contains(" BACKUP -> MASTER priority 150: "), "\(data.contents)")
+            #expect(data.contents.contains("   Split brain = none, episodes 0, adverts 0\n"), "\(data.contents)")
+            #expect(data.contents.contains("   VRID collision = none, episodes 0, adverts 0\n"), "\(data.contents)")
             kill(pa.pid, SIGUSR2)
             let stats = await lab.waitForFile("\(lab.directory)/a/ipfailover.stats") { $0.contains("become_master: 1") }
             #expect(stats.satisfied, "\(stats.contents)")

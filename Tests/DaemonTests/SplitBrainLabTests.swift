@@ -24,6 +24,12 @@ import Testing
         try await lab.run(in: node.namespace, ["nft", "delete", "table", "inet", "ipf_partition"])
     }
 
+    /// `ipfailover status` run in `node`'s namespace against its daemon.
+    static func statusTable(_ lab: Lab, on node: Lab.Node) async throws -> String {
+        try await lab.run(in: node.namespace, [DaemonHarness.binary, "status", "--status-address",
+                                               "127.0.0.1:\(DaemonHarness.statusPort)"]).standardOutput
+    }
+
     /// Polls `node`'s `/status` until `condition` holds for VI_1.
     static func waitFor(_ h: DaemonHarness, _ node: Lab.Node, timeout: Duration = .seconds(20),
                         _ condition: (ObservedStatus.Instance) -> Bool) async -> ObservedStatus.Instance? {
@@ -37,7 +43,7 @@ import Testing
         return nil
     }
 
-    @Test("split-brain detection: a partition makes two masters, the backup that hears both reports it, and the healed partition is one episode on the higher master, in /status and /metrics")
+    @Test("split-brain detection: a partition makes two masters, the backup that hears both reports it, and the healed partition is one episode on the higher master, in /status, /metrics, `ipfailover status` and the SIGUSR1 dump")
     func partitionedLabReportsSplitBrain() async throws {
         try LabRequirements.require(["ip", "nft"])
         try await Lab.with(nodes: ["a", "b", "c"]) { lab in
@@ -55,6 +61,18 @@ import Testing
             let onC = await Self.waitFor(h, c) { $0.splitBrain?.active == true }
             #expect(onC?.splitBrain?.peer == "\(b.ipv4)", "c follows a and hears b as a second master: \(String(describing: onC))")
             #expect(await h.state(of: a) == "MASTER")
+
+            // While it lasts, `ipfailover status` on c marks it, naming b; a hears no
+            // other master and its table has nothing extra.
+            let onCTable = try await Self.statusTable(lab, on: c)
+            #expect(onCTable.contains("\n! VI_1: SPLIT BRAIN: another master, \(b.ipv4), on VRID 51 (episode 1, "), "\(onCTable)")
+            let onATable = try await Self.statusTable(lab, on: a)
+            #expect(onATable.contains("VI_1") && !onATable.contains("!"), "\(onATable)")
+            // And c's SIGUSR1 data dump says so.
+            mkdir("\(lab.directory)/c", 0o755)
+            kill(pc.pid, SIGUSR1)
+            let dump = await lab.waitForFile("\(lab.directory)/c/ipfailover.data") { $0.contains("Split brain = ") }
+            #expect(dump.contents.contains("   Split brain = active, peer \(b.ipv4) since +"), "\(dump.contents)")
 
             try await Self.heal(a, in: lab)
             try await Self.heal(b, in: lab)

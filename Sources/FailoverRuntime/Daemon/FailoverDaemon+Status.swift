@@ -1,3 +1,4 @@
+import FailoverTimeline
 import FoundationEssentials
 
 /// The `/status` document and the SIGUSR1/SIGUSR2 dumps.
@@ -74,7 +75,10 @@ extension FailoverDaemon {
     /// `/healthz`: the engine runs and its timer is armed.
     public func isHealthy() async -> Bool { await engine.isAlive() }
 
-    /// SIGUSR1: keepalived-style data dump of the live state.
+    /// SIGUSR1: keepalived-style data dump of the live state: per instance its
+    /// settings, trackers, split-brain and VRID-collision episodes and its transition
+    /// history (UTC time, from -> to, reason, each notify call's result), one fact a
+    /// line so that operators can grep it.
     public func dataDump() async -> String {
         let s = await status()
         var out = "------< VRRP Topology >------\n"
@@ -91,13 +95,33 @@ extension FailoverDaemon {
             out += "   Virtual IP = \(i.virtualAddresses.count)\n"
             for v in i.virtualAddresses { out += "     \(v)\n" }
             for t in i.trackers { out += "   Tracked \(t.kind) = \(t.name) weight \(t.weight) \(t.status)\n" }
-            if let t = i.lastTransition { out += "   Last transition = \(t.from) -> \(t.to) at +\(t.atSeconds)s: \(t.reason)\n" }
+            if let t = i.lastTransition { out += "   Last transition = \(t.from) -> \(t.to) at +\(Self.milliseconds(t.atSeconds))s: \(t.reason)\n" }
+            out += "   Split brain = \(Self.dumpLine(i.splitBrain))\n"
+            out += "   VRID collision = \(Self.dumpLine(i.vridCollision))\n"
+            out += "   Transitions = \(i.history.count) (oldest first, at most \(history.capacity))\n"
+            for r in i.history {
+                out += "     \(UTCTime.timestamp(r.time)) \(r.from) -> \(r.to) priority \(r.priority): \(StatusHistory.reason(r))\n"
+                for call in r.notifies { out += "       Notify = \(StatusHistory.describe(call))\n" }
+                if r.notifiesNotStored > 0 { out += "       Notify = +\(r.notifiesNotStored) more\n" }
+            }
         }
         for script in s.scripts {
             out += " VRRP Script = \(script.name)\n   Status = \(script.state)\n   Runs = \(script.runs), failures \(script.failures), timeouts \(script.timeouts)\n"
         }
         return out
     }
+
+    /// `active, peer 192.0.2.2 since +12.5s, episodes 1, adverts 5` or `none, episodes 0, adverts 0`.
+    static func dumpLine(_ conflict: ConflictSnapshot) -> String {
+        var state = "none"
+        if conflict.active {
+            state = "active, peer \(conflict.peer ?? "unknown")" + (conflict.sinceSeconds.map { " since +\(milliseconds($0))s" } ?? "")
+        }
+        return "\(state), episodes \(conflict.episodes), adverts \(conflict.adverts)"
+    }
+
+    /// Seconds to the millisecond: `12.5`, not `12.500000000000002`.
+    static func milliseconds(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
 
     /// SIGUSR2: keepalived-style stats dump.
     public func statsDump() async -> String {

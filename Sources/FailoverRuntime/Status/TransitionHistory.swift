@@ -20,7 +20,7 @@ public final class TransitionHistory: Sendable {
     public static let defaultCapacity = 32
     /// The largest accepted `--history-size`.
     public static let maximumCapacity = 1024
-    /// The environment variable `ipfailover run` exports its `--history-size` in.
+    /// The environment variable `ipfailover run` reads the size from without `--history-size`.
     public static let sizeVariable = "IPFAILOVER_HISTORY_SIZE"
     /// Notify calls of one transition: notify_<state>, notify, the FIFO line and a
     /// refusal or two fit; anything beyond is counted, not stored.

@@ -68,6 +68,44 @@ import VRRPWire
         #expect(await !daemon.isHealthy())
     }
 
+    @Test("SIGUSR1 data dump: each instance's transitions with their notify results, and its split-brain and VRID-collision state")
+    func dataDumpShowsTransitionsAndConflicts() async throws {
+        let ports = RecordingPorts(), clock = ManualClock()
+        // The instance's notify script, /bin/true, exists on this host.
+        var host = Self.scriptHost()
+        host.files["/bin"] = FakeHost.directory()
+        host.files["/bin/true"] = FakeHost.file()
+        host.executableFormat.insert("/bin/true")
+        let daemon = Self.daemon(RuntimePlan(instances: [FailoverEngineTests.instance(priority: 150)]), ports: ports,
+                                 clock: clock, host: host)
+        await daemon.start()
+        await clock.waitForSleepers(1)
+        clock.advance(by: .milliseconds(400))
+        #expect(await Self.eventually { await daemon.engine.snapshot().instances.first?.state == "MASTER" })
+        clock.advance(by: .seconds(1))  // master for longer than one Master_Down_Interval
+        for _ in 0..<3 {
+            await daemon.engine.receive(FailoverEngineTests.advert(priority: 100))
+            clock.advance(by: .milliseconds(100))
+        }
+        await daemon.notifier.drain()
+
+        let dump = await daemon.dataDump()
+        let lines = dump.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("   Split brain = active, peer 192.0.2.2 since +") && $0.hasSuffix(", episodes 1, adverts 3") },
+                "\(dump)")
+        #expect(lines.contains("   VRID collision = none, episodes 0, adverts 0"), "\(dump)")
+        #expect(lines.contains("   Transitions = 2 (oldest first, at most \(TransitionHistory.defaultCapacity))"), "\(dump)")
+        let changes = lines.filter { $0.hasPrefix("     ") && $0.contains("Z ") && $0.contains(" -> ") }
+        #expect(changes.count == 2, "\(dump)")
+        #expect(changes.first?.hasSuffix("Z INIT -> BACKUP priority 150: start") == true, "\(dump)")
+        #expect(changes.last?.hasSuffix("Z BACKUP -> MASTER priority 150: Master_Down timer expired") == true, "\(dump)")
+        // Each change's notify call (`notify "/bin/true"`), under it.
+        let notifies = lines.filter { $0.hasPrefix("       Notify = ") }
+        #expect(notifies.count == 2, "\(dump)")
+        #expect(notifies.allSatisfy { $0.hasPrefix("       Notify = true exit 0") }, "\(dump)")
+        await daemon.shutdown()
+    }
+
     @Test("keepalived_up rule: 1 only while the engine is healthy (as /healthz): 0 before start and after shutdown")
     func keepalivedUpFollowsHealth() async {
         let ports = RecordingPorts(), clock = ManualClock()
