@@ -77,6 +77,31 @@ import Testing
         #expect(notify.statistics.completed == 3)
     }
 
+    /// 12 instances change state together against scripts that hang until finished:
+    /// at most `concurrentDeliveries` (8) run at once, the rest start in arrival order
+    /// as slots free, and every change is delivered.
+    @Test func atMostEightDeliveriesRunAtOnce() async {
+        let launcher = ScriptedLauncher()
+        let notify = dispatcher(launcher, fifo: RecordingFIFO())
+        let generic = NotifySpec(generic: "/etc/keepalived/notify.sh")
+        for n in 0..<12 {
+            notify.enqueue(NotifyEvent(scope: .instance, name: "VI_\(n)", state: .master, priority: 100), spec: generic)
+        }
+        await launcher.waitForLaunches(8)
+        for index in 0..<12 {
+            launcher.finish(index, exit: 0)
+            if index + 9 <= 12 { await launcher.waitForLaunches(index + 9) }
+        }
+        await notify.drain()
+        var running = 0, most = 0
+        for event in launcher.events {
+            running += event.hasPrefix("start") ? 1 : -1
+            most = max(most, running)
+        }
+        #expect(most == 8, "\(launcher.events)")
+        #expect(notify.statistics.completed == 12)
+    }
+
     /// A hanging notify never blocks the caller, nor another instance's notifies.
     @Test func hangingNotifyDelaysOnlyItsOwnInstance() async {
         let launcher = ScriptedLauncher()

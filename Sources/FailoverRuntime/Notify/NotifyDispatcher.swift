@@ -33,9 +33,15 @@ public final class NotifyDispatcher: Sendable {
         /// Pauses before starting a script again that the daemon could not start for
         /// lack of its own resources (one retry per entry; none once shutdown began).
         public var resourceRetryDelays: [Duration]
+        /// Changes delivered at once, all instances together; the others wait their
+        /// turn in arrival order. 255 instances starting together ran 510 scripts at
+        /// once, and the daemon's peak memory carried all of them.
+        public var concurrentDeliveries: Int
 
         public init(timeout: Duration = .seconds(10), stopTimeout: Duration = .seconds(1), pendingLimit: Int = 16,
-                    resourceRetryDelays: [Duration] = [.milliseconds(100), .milliseconds(400), .seconds(1)]) {
+                    resourceRetryDelays: [Duration] = [.milliseconds(100), .milliseconds(400), .seconds(1)],
+                    concurrentDeliveries: Int = 8) {
+            self.concurrentDeliveries = max(1, concurrentDeliveries)
             self.timeout = timeout
             self.stopTimeout = stopTimeout
             self.pendingLimit = max(1, pendingLimit)
@@ -85,7 +91,7 @@ public final class NotifyDispatcher: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     /// How many deliveries run at once, all instances together.
-    private let slots = DeliverySlots(8)
+    private let slots: DeliverySlots
     private let continuation: AsyncStream<NotifyDelivery>.Continuation
     /// Every delivery, in per-instance order (for logs/tests). Consuming it is optional:
     /// only the newest 1024 are kept for a slow or absent consumer.
@@ -108,6 +114,7 @@ public final class NotifyDispatcher: Sendable {
         self.launcher = launcher
         self.openFIFO = openFIFO
         self.configuration = configuration
+        slots = DeliverySlots(configuration.concurrentDeliveries)
         (deliveries, continuation) = AsyncStream.makeStream(of: NotifyDelivery.self, bufferingPolicy: .bufferingNewest(1024))
     }
 

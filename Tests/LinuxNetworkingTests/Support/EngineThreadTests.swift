@@ -111,7 +111,8 @@ import Testing
     @Test("Receive coalescing: what arrives within the window after a read is read in one go when the window ends")
     func coalescingReadsTheWindowInOneGo() async throws {
         let thread = try EngineThread()
-        thread.receiveCoalescing = .milliseconds(300)
+        // Long enough that a loaded machine cannot stretch three back-to-back sends over it.
+        thread.receiveCoalescing = .seconds(3)
         let (reader, writer) = try Self.socketPair()
         defer { thread.unwatch(reader); close(reader); close(writer) }
         let (reads, report) = AsyncStream.makeStream(of: Int.self)
@@ -142,7 +143,11 @@ import Testing
         #expect(await iterator.next() == "read")
         Self.send(writer)  // inside the 30 s window: unread until the alarm
         thread.set(ContinuousClock.now.advanced(by: .milliseconds(50)))
-        #expect(await iterator.next() == "read")
-        #expect(await iterator.next() == "alarm after 2 datagrams")
+        var seen: [String] = []
+        while let event = await iterator.next() {
+            seen.append(event)
+            if event.hasPrefix("alarm") { break }
+        }
+        #expect(seen == ["read", "alarm after 2 datagrams"])
     }
 }
