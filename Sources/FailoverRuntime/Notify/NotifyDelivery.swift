@@ -1,5 +1,6 @@
-/// What the dispatcher did for one notification (one per command, one per FIFO line).
-public struct NotifyDelivery: Sendable, Hashable {
+/// What the dispatcher did for one notification (one per command, one per FIFO line):
+/// logged, counted and kept in the transition history.
+public enum NotifyDelivery {
     public enum Action: Sendable, Hashable {
         /// A script ran (argv as launched) and ended like this.
         case script(arguments: [String], outcome: LaunchOutcome)
@@ -8,7 +9,4 @@ public struct NotifyDelivery: Sendable, Hashable {
         /// A line was written to the FIFO (`written == false`: dropped, e.g. pipe full).
         case fifo(path: String, line: String, written: Bool)
     }
-
-    public var notification: NotifyEvent
-    public var action: Action
 }

@@ -92,10 +92,6 @@ public final class NotifyDispatcher: Sendable {
     private let state = Mutex(State())
     /// How many deliveries run at once, all instances together.
     private let slots: DeliverySlots
-    private let continuation: AsyncStream<NotifyDelivery>.Continuation
-    /// Every delivery, in per-instance order (for logs/tests). Consuming it is optional:
-    /// only the newest 1024 are kept for a slow or absent consumer.
-    public let deliveries: AsyncStream<NotifyDelivery>
     /// Where the engine records transitions (through `NotifyQueue`) and this
     /// dispatcher what each of their notify calls did.
     public let transitionHistory: TransitionHistory?
@@ -115,7 +111,6 @@ public final class NotifyDispatcher: Sendable {
         self.openFIFO = openFIFO
         self.configuration = configuration
         slots = DeliverySlots(configuration.concurrentDeliveries)
-        (deliveries, continuation) = AsyncStream.makeStream(of: NotifyDelivery.self, bufferingPolicy: .bufferingNewest(1024))
     }
 
     /// Queues the scripts and FIFO line for one state change. Returns at once.
@@ -167,13 +162,11 @@ public final class NotifyDispatcher: Sendable {
         }
     }
 
-    /// Shutdown in one call: short timeouts, the given STOP notifications, then drain;
-    /// finishes `deliveries`.
+    /// Shutdown in one call: short timeouts, the given STOP notifications, then drain.
     public func shutdown(stopping notifications: [(NotifyEvent, NotifySpec)]) async {
         beginShutdown()
         for (notification, spec) in notifications { enqueue(notification, spec: spec) }
         await drain()
-        continuation.finish()
     }
 
     public var statistics: Statistics { state.withLock { $0.statistics } }
@@ -284,7 +277,6 @@ public final class NotifyDispatcher: Sendable {
         if let sequence = notification.transition {
             transitionHistory?.notifyFinished(instance: notification.name, sequence: sequence, call: NotifyCallRecord(action))
         }
-        continuation.yield(NotifyDelivery(notification: notification, action: action))
     }
 
     private func log(_ action: NotifyDelivery.Action, _ notification: NotifyEvent) {
