@@ -158,4 +158,19 @@ struct DaemonHarness {
         let result = try await lab.run(in: node.namespace, ["ip", "-o", "addr", "show", "dev", "eth0"])
         return result.standardOutput.contains(" \(Self.vip)/")
     }
+
+    /// A master `a` (priority 150) whose `vrrp_script chk_web` (every 0.2 s) fails while
+    /// the returned `down` file exists, writing `stderr` to its stderr and exiting 3,
+    /// and a backup `b` (100); both call a notify script that exits 0. Writes the
+    /// scripts and both configurations; starts nothing; returns the `down` file.
+    func writeBreakableCheckPair(stderr: String, a: Lab.Node, b: Lab.Node) throws -> String {
+        let down = "\(lab.directory)/service-down"
+        let check = "\(lab.directory)/check.sh", notify = "\(lab.directory)/notify.sh"
+        try LabFile.write("#!/bin/sh\n[ -e \(down) ] || exit 0\necho '\(stderr)' >&2\nexit 3\n", to: check, mode: 0o755)
+        try LabFile.write("#!/bin/sh\nexit 0\n", to: notify, mode: 0o755)
+        let scripts = "vrrp_script chk_web {\n    script \"\(check)\"\n    interval 0.2\n}\n"
+        try writeConfiguration(scripts + Self.configuration(priority: 150, extra: "track_script { chk_web }\n    notify \"\(notify)\""), for: a)
+        try writeConfiguration(Self.configuration(priority: 100, extra: "notify \"\(notify)\""), for: b)
+        return down
+    }
 }

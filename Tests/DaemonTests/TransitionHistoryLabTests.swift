@@ -12,15 +12,7 @@ struct TransitionHistoryLabTests {
         try await Lab.with(nodes: ["a", "b"]) { lab in
             let h = DaemonHarness(lab: lab)
             let a = lab.node("a"), b = lab.node("b")
-            let down = "\(lab.directory)/service-down"
-            let check = "\(lab.directory)/check.sh", notify = "\(lab.directory)/notify.sh"
-            try LabFile.write("#!/bin/sh\n[ -e \(down) ] || exit 0\necho 'backend refused the connection' >&2\nexit 3\n",
-                              to: check, mode: 0o755)
-            try LabFile.write("#!/bin/sh\nexit 0\n", to: notify, mode: 0o755)
-            let scripts = "vrrp_script chk_web {\n    script \"\(check)\"\n    interval 0.2\n}\n"
-            let tracked = "track_script { chk_web }\n    notify \"\(notify)\""
-            try h.writeConfiguration(scripts + DaemonHarness.configuration(priority: 150, extra: tracked), for: a)
-            try h.writeConfiguration(DaemonHarness.configuration(priority: 100, extra: "notify \"\(notify)\""), for: b)
+            let down = try h.writeBreakableCheckPair(stderr: "backend refused the connection", a: a, b: b)
             let pa = try h.start(a)
             #expect(await h.waitForState("MASTER", on: a), "\(pa.standardError)")
             let pb = try h.start(b)
