@@ -37,10 +37,13 @@ public struct IPv4Datagram: Hashable, Sendable {
     /// Parses a datagram; nil when it is not IPv4, the header is cut off, or the
     /// total length is shorter than the header or longer than the bytes. Options
     /// are skipped; the header checksum is not verified (the kernel did that).
-    public init?(parsing bytes: [UInt8]) {
+    /// `truncated`: the bytes are the first part of a longer datagram (a receive
+    /// buffer's worth, `MSG_TRUNC`): the payload is what arrived of it.
+    public init?(parsing bytes: [UInt8], truncated: Bool = false) {
         guard bytes.count >= 20, bytes[0] >> 4 == 4 else { return nil }
         let headerLength = Int(bytes[0] & 0x0F) * 4
-        let totalLength = Int(bytes[2]) << 8 | Int(bytes[3])
+        let stated = Int(bytes[2]) << 8 | Int(bytes[3])
+        let totalLength = truncated ? min(stated, bytes.count) : stated
         guard headerLength >= 20, totalLength >= headerLength, totalLength <= bytes.count,
               let src = IPv4Address(bytes: bytes[12..<16]),
               let dst = IPv4Address(bytes: bytes[16..<20]) else { return nil }

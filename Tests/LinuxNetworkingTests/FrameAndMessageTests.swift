@@ -10,7 +10,7 @@ struct FrameAndMessageTests {
     func vrrpV3IPv4Checksum() {
         var payload = TestAdverts.v3(vrid: 1, priority: 100, addresses: [.v4(IPv4Address(198, 51, 100, 1))])
         let src = IPv4Address(192, 0, 2, 10), dst = IPv4Address.vrrpMulticastGroup
-        InternetChecksum.fillVRRPv3IPv4(&payload, source: src, destination: dst)
+        VRRPSocket.fillVRRPv3Checksum(&payload, source: src, destination: dst)
         #expect(TestAdverts.checksumIsValid(payload, source: .v4(src), destination: .v4(dst)))
         #expect(!TestAdverts.checksumIsValid(payload, source: .v4(src), destination: .v4(IPv4Address(192, 0, 2, 11))),
                 "a unicast peer needs its own checksum")

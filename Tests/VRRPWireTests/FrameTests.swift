@@ -65,5 +65,7 @@ import VRRPWire
                            nextHeader: 112, trafficClass: 0xC0, payload: [9, 9])
         #expect(IPv6Packet(parsing: p.bytes) == p)
         #expect(IPv4Datagram(parsing: Array(d.bytes.dropLast())) == nil)  // total length beyond the bytes
+        // A receive buffer's worth of a longer datagram (MSG_TRUNC): what arrived.
+        #expect(IPv4Datagram(parsing: Array(d.bytes.dropLast()), truncated: true)?.payload == [1, 2])
     }
 }

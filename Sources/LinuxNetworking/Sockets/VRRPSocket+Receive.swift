@@ -116,12 +116,9 @@ extension VRRPSocket {
     private func parseIPv4(_ buffers: ReceiveBuffers, _ i: Int) -> InboundPacket? {
         let flags = buffers.headers[i].msg_hdr.msg_flags
         if flags & clinux_MSG_CTRUNC != 0 { return nil }
-        let d = buffers.datagram(i)
+        let truncated = flags & clinux_MSG_TRUNC != 0
         // The kernel hands raw IPv4 sockets the whole datagram, header included.
-        guard d.count >= 20, d[0] >> 4 == 4 else { return nil }
-        let headerLength = Int(d[0] & 0x0F) * 4
-        let totalLength = min(Int(d[2]) << 8 | Int(d[3]), d.count)
-        guard headerLength >= 20, totalLength >= headerLength else { return nil }
+        guard let datagram = IPv4Datagram(parsing: Array(buffers.datagram(i)), truncated: truncated) else { return nil }
         var stamp: WallClockTime?
         var drops: UInt32?
         walkControlMessages(buffers, i) { level, type, data in
@@ -131,13 +128,8 @@ extension VRRPSocket {
                 drops = n
             }
         }
-        let source = IPv4Address(d.loadUnaligned(fromByteOffset: 12, as: UInt32.self).bigEndian)
-        let destination = IPv4Address(d.loadUnaligned(fromByteOffset: 16, as: UInt32.self).bigEndian)
-        return InboundPacket(
-            interface: configuration.interface,
-            packet: ReceivedPacket(payload: Array(d[headerLength..<totalLength]), source: .v4(source),
-                                   destination: .v4(destination), ttlOrHopLimit: d[8]),
-            receivedAt: stamp, isTruncated: flags & clinux_MSG_TRUNC != 0, receiveQueueDrops: drops)
+        return InboundPacket(interface: configuration.interface, packet: ReceivedPacket(datagram),
+                             receivedAt: stamp, isTruncated: truncated, receiveQueueDrops: drops)
     }
 
     private func parseIPv6(_ buffers: ReceiveBuffers, _ i: Int) -> InboundPacket? {

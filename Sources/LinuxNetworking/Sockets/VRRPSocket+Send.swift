@@ -37,7 +37,7 @@ extension VRRPSocket {
             if case .v4(let s)? = source { src = s }
             if options.fillVRRPv3Checksum {
                 if src == nil, case .v4(let chosen) = try sourceAddress(toward: destination) { src = chosen }
-                InternetChecksum.fillVRRPv3IPv4(&bytes, source: src!, destination: dst)
+                Self.fillVRRPv3Checksum(&bytes, source: src!, destination: dst)
             }
             try sendIPv4(bytes, to: dst, source: src, ttl: options.hopLimit, flags: flags)
         case .v6(let dst):
@@ -132,6 +132,22 @@ extension VRRPSocket {
             }
         }
         if sent < 0 { try check(sent, "sendmsg", context()) }
+    }
+}
+
+extension VRRPSocket {
+    /// Writes the VRRPv3-over-IPv4 checksum (RFC 5798 §5.2.8, with the pseudo-header of
+    /// this source and destination) into bytes 6–7 of `payload`: each unicast peer
+    /// needs its own.
+    static func fillVRRPv3Checksum(_ payload: inout [UInt8], source: IPv4Address, destination: IPv4Address) {
+        guard payload.count >= 8 else { return }
+        payload[6] = 0
+        payload[7] = 0
+        let pseudo = PseudoHeader.bytes(source: .v4(source), destination: .v4(destination),
+                                        nextHeader: Advertisement.ipProtocolNumber, length: payload.count)
+        let c = InternetChecksum.compute(pseudo, payload)
+        payload[6] = UInt8(c >> 8)
+        payload[7] = UInt8(truncatingIfNeeded: c)
     }
 }
 
