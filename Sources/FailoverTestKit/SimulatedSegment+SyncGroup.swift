@@ -6,13 +6,13 @@ import VRRPWire
 extension SimulatedSegment {
     /// One event for one router, through the node's sync group when it has one.
     mutating func dispatch(node n: Int, router r: Int, _ event: (inout VirtualRouter) -> [VirtualRouterAction],
-                           group: (inout SyncGroup) -> [SyncGroupAction]) {
+                           group: (inout SyncGroup) -> [TaggedAction]) {
         if nodes[n].syncGroup != nil { applyGroup(node: n, group) } else { apply(node: n, router: r, event) }
     }
 
     /// One event for every router of the node (once for the group when it has one).
     mutating func forEachRouter(node n: Int, _ event: (inout VirtualRouter) -> [VirtualRouterAction],
-                                group: (inout SyncGroup) -> [SyncGroupAction]) {
+                                group: (inout SyncGroup) -> [TaggedAction]) {
         if nodes[n].syncGroup != nil {
             applyGroup(node: n, group)
         } else {
@@ -21,7 +21,7 @@ extension SimulatedSegment {
     }
 
     /// Runs one group event, records member state changes and executes the actions.
-    mutating func applyGroup(node n: Int, _ event: (inout SyncGroup) -> [SyncGroupAction]) {
+    mutating func applyGroup(node n: Int, _ event: (inout SyncGroup) -> [TaggedAction]) {
         guard nodes[n].syncGroup != nil else { return }
         let before = nodes[n].routers.map(\.state)
         coreEventCount += 1

@@ -30,9 +30,9 @@ public struct SyncGroup: Sendable {
     /// The member with this instance name.
     public func member(named instance: String) -> VirtualRouter? { members.first { $0.name == instance } }
 
-    public mutating func start(now: VRRPInstant) -> [SyncGroupAction] {
+    public mutating func start(now: VRRPInstant) -> [TaggedAction] {
         // Faults and holds are known before anyone starts, so no member starts MASTER alone.
-        var actions: [SyncGroupAction] = []
+        var actions: [TaggedAction] = []
         applyGroupConditions(now: now, into: &actions)
         for i in members.indices { append(members[i].start(now: now), member: i, to: &actions) }
         coordinate(now: now, into: &actions)
@@ -40,24 +40,24 @@ public struct SyncGroup: Sendable {
     }
 
     /// An advert for the member named `instance`.
-    public mutating func advertisementReceived(_ advert: Advertisement, from source: IPAddress, instance: String, now: VRRPInstant) -> [SyncGroupAction] {
+    public mutating func advertisementReceived(_ advert: Advertisement, from source: IPAddress, instance: String, now: VRRPInstant) -> [TaggedAction] {
         dispatch(now: now) { i, router in router.name == instance ? router.advertisementReceived(advert, from: source, now: now) : [] }
     }
 
-    public mutating func deadlineReached(now: VRRPInstant) -> [SyncGroupAction] {
+    public mutating func deadlineReached(now: VRRPInstant) -> [TaggedAction] {
         dispatch(now: now) { _, router in router.deadlineReached(now: now) }
     }
 
-    public mutating func checkResult(script: String, succeeded: Bool, now: VRRPInstant) -> [SyncGroupAction] {
+    public mutating func checkResult(script: String, succeeded: Bool, now: VRRPInstant) -> [TaggedAction] {
         dispatch(now: now) { _, router in router.checkResult(script: script, succeeded: succeeded, now: now) }
     }
 
-    public mutating func interfaceChanged(name interface: String, up: Bool, now: VRRPInstant) -> [SyncGroupAction] {
+    public mutating func interfaceChanged(name interface: String, up: Bool, now: VRRPInstant) -> [TaggedAction] {
         dispatch(now: now) { _, router in router.interfaceChanged(name: interface, up: up, now: now) }
     }
 
-    public mutating func shutdown(now: VRRPInstant) -> [SyncGroupAction] {
-        var actions: [SyncGroupAction] = []
+    public mutating func shutdown(now: VRRPInstant) -> [TaggedAction] {
+        var actions: [TaggedAction] = []
         for i in members.indices { append(members[i].shutdown(now: now), member: i, to: &actions) }
         if state != .initialize {
             state = .initialize
@@ -68,8 +68,8 @@ public struct SyncGroup: Sendable {
 
     // MARK: - Coordination
 
-    private mutating func dispatch(now: VRRPInstant, _ body: (Int, inout VirtualRouter) -> [VirtualRouterAction]) -> [SyncGroupAction] {
-        var actions: [SyncGroupAction] = []
+    private mutating func dispatch(now: VRRPInstant, _ body: (Int, inout VirtualRouter) -> [VirtualRouterAction]) -> [TaggedAction] {
+        var actions: [TaggedAction] = []
         var changed = false
         for i in members.indices {
             let before = (members[i].state, members[i].ownFault, members[i].ownHold)
@@ -81,12 +81,12 @@ public struct SyncGroup: Sendable {
         return actions
     }
 
-    private mutating func append(_ routerActions: [VirtualRouterAction], member i: Int, to actions: inout [SyncGroupAction]) {
-        actions += routerActions.map { SyncGroupAction(instance: members[i].name, action: $0) }
+    private mutating func append(_ routerActions: [VirtualRouterAction], member i: Int, to actions: inout [TaggedAction]) {
+        actions += routerActions.map { TaggedAction(instance: members[i].name, action: $0) }
     }
 
     /// Sets every member's group fault and hold from the others' own conditions.
-    private mutating func applyGroupConditions(now: VRRPInstant, into actions: inout [SyncGroupAction]) {
+    private mutating func applyGroupConditions(now: VRRPInstant, into actions: inout [TaggedAction]) {
         for i in members.indices {
             let faulty = members.indices.first { $0 != i && members[$0].ownFault }
             let cause = faulty.map { (group: name, member: members[$0].name) }
@@ -101,7 +101,7 @@ public struct SyncGroup: Sendable {
     }
 
     /// Pulls members along with whichever member changed, until nothing changes.
-    private mutating func coordinate(now: VRRPInstant, into actions: inout [SyncGroupAction]) {
+    private mutating func coordinate(now: VRRPInstant, into actions: inout [TaggedAction]) {
         var examined = 0
         for _ in 0..<(members.count * 4 + 4) {
             applyGroupConditions(now: now, into: &actions)
@@ -121,14 +121,14 @@ public struct SyncGroup: Sendable {
         updateGroupState(into: &actions)
     }
 
-    private func transitions(in slice: ArraySlice<SyncGroupAction>) -> [(String, StateNotification.State)] {
+    private func transitions(in slice: ArraySlice<TaggedAction>) -> [(String, StateNotification.State)] {
         slice.compactMap { a in
             guard case let .notify(n) = a.action, let instance = a.instance else { return nil }
             return (instance, n.state)
         }
     }
 
-    private mutating func updateGroupState(into actions: inout [SyncGroupAction]) {
+    private mutating func updateGroupState(into actions: inout [TaggedAction]) {
         let states = members.map(\.state)
         let derived: VirtualRouterState
         if states.contains(.fault) {
@@ -145,8 +145,8 @@ public struct SyncGroup: Sendable {
         actions.append(groupNotify(.init(derived), reason: .syncGroup(group: name, member: name)))
     }
 
-    private func groupNotify(_ s: StateNotification.State, reason: TransitionReason) -> SyncGroupAction {
-        SyncGroupAction(instance: nil, action: .notify(StateNotification(
+    private func groupNotify(_ s: StateNotification.State, reason: TransitionReason) -> TaggedAction {
+        TaggedAction(instance: nil, action: .notify(StateNotification(
             scope: .group, name: name, state: s, priority: .release, reason: reason)))
     }
 }

@@ -11,7 +11,7 @@ struct SyncGroupRuleTests {
         ])
     }
 
-    func notifies(_ actions: [SyncGroupAction]) -> [String] {
+    func notifies(_ actions: [TaggedAction]) -> [String] {
         actions.compactMap { a in
             guard case let .notify(n) = a.action else { return nil }
             return "\(n.scope.rawValue) \(n.name) \(n.state.rawValue) \(n.priority)"

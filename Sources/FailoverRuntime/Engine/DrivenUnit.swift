@@ -2,7 +2,7 @@ import VRRPCore
 import VRRPWire
 
 /// What the engine drives: a lone virtual router, or a sync group of them. Both
-/// answer with `SyncGroupAction`s (instance-tagged actions) so execution is one path.
+/// answer with `TaggedAction`s (instance-tagged actions) so execution is one path.
 ///
 /// A struct of two optionals rather than an enum: events mutate the router or group
 /// in place (`router!.event(…)`). Copying a payload out of an enum case, mutating it
@@ -32,41 +32,41 @@ struct DrivenUnit: Sendable {
     /// Applies one event to a lone router or the whole group, in place.
     mutating func apply(
         router event: (inout VirtualRouter) -> [VirtualRouterAction],
-        group groupEvent: (inout SyncGroup) -> [SyncGroupAction]
-    ) -> [SyncGroupAction] {
+        group groupEvent: (inout SyncGroup) -> [TaggedAction]
+    ) -> [TaggedAction] {
         if router != nil {
             let actions = event(&router!)
             guard !actions.isEmpty else { return [] }
             let name = router!.name
-            return actions.map { SyncGroupAction(instance: name, action: $0) }
+            return actions.map { TaggedAction(instance: name, action: $0) }
         }
         return groupEvent(&group!)
     }
 
-    mutating func start(now: VRRPInstant) -> [SyncGroupAction] {
+    mutating func start(now: VRRPInstant) -> [TaggedAction] {
         apply(router: { $0.start(now: now) }, group: { $0.start(now: now) })
     }
 
-    mutating func deadlineReached(now: VRRPInstant) -> [SyncGroupAction] {
+    mutating func deadlineReached(now: VRRPInstant) -> [TaggedAction] {
         apply(router: { $0.deadlineReached(now: now) }, group: { $0.deadlineReached(now: now) })
     }
 
-    mutating func advertisementReceived(_ advert: Advertisement, from source: IPAddress, instance: String, now: VRRPInstant) -> [SyncGroupAction] {
+    mutating func advertisementReceived(_ advert: Advertisement, from source: IPAddress, instance: String, now: VRRPInstant) -> [TaggedAction] {
         apply(router: { $0.advertisementReceived(advert, from: source, now: now) },
               group: { $0.advertisementReceived(advert, from: source, instance: instance, now: now) })
     }
 
-    mutating func checkResult(script: String, succeeded: Bool, now: VRRPInstant) -> [SyncGroupAction] {
+    mutating func checkResult(script: String, succeeded: Bool, now: VRRPInstant) -> [TaggedAction] {
         apply(router: { $0.checkResult(script: script, succeeded: succeeded, now: now) },
               group: { $0.checkResult(script: script, succeeded: succeeded, now: now) })
     }
 
-    mutating func interfaceChanged(name: String, up: Bool, now: VRRPInstant) -> [SyncGroupAction] {
+    mutating func interfaceChanged(name: String, up: Bool, now: VRRPInstant) -> [TaggedAction] {
         apply(router: { $0.interfaceChanged(name: name, up: up, now: now) },
               group: { $0.interfaceChanged(name: name, up: up, now: now) })
     }
 
-    mutating func shutdown(now: VRRPInstant) -> [SyncGroupAction] {
+    mutating func shutdown(now: VRRPInstant) -> [TaggedAction] {
         apply(router: { $0.shutdown(now: now) }, group: { $0.shutdown(now: now) })
     }
 }

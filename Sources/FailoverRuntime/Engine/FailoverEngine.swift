@@ -96,7 +96,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
 
     /// Applies `event` to unit `i` in place, executes its actions and updates the
     /// unit's deadline.
-    func run(_ i: Int, _ event: (inout DrivenUnit) -> [SyncGroupAction]) {
+    func run(_ i: Int, _ event: (inout DrivenUnit) -> [TaggedAction]) {
         let actions = event(&table.units[i])
         timers.set(i, table.units[i].nextDeadline)
         if !actions.isEmpty { execute(actions) }
@@ -249,7 +249,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
 
     // MARK: - Execution
 
-    func execute(_ actions: [SyncGroupAction]) {
+    func execute(_ actions: [TaggedAction]) {
         var index = actions.startIndex
         while index < actions.endIndex {
             let tagged = actions[index]
@@ -275,7 +275,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         }
     }
 
-    private func groupNotify(for tagged: SyncGroupAction) -> NotifySpec? {
+    private func groupNotify(for tagged: TaggedAction) -> NotifySpec? {
         guard case .notify(let n) = tagged.action else { return nil }
         return plan.syncGroups.first { $0.name == n.name }?.notify
     }
