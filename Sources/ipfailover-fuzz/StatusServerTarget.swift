@@ -5,8 +5,9 @@ import NIOPosix
 import StatusServer
 
 /// The status server as the daemon starts it (same bootstrap, pipeline and handlers),
-/// on 127.0.0.1 with timeouts short enough for a fuzzer: each input is one
-/// connection's bytes, sent, half-closed, and answered or cut off.
+/// on 127.0.0.1 with timeouts short enough for a fuzzer and 1 KiB header and body
+/// limits, so that inputs of a few KiB cross them: each input is one connection's
+/// bytes, sent, half-closed, and answered or cut off.
 enum StatusServerTarget {
     struct FixedSource: StatusSource {
         func isHealthy() async -> Bool { true }
@@ -22,7 +23,7 @@ enum StatusServerTarget {
         let started = DispatchSemaphore(value: 0)
         let limits = StatusServerLimits(maxConnections: 64, idleTimeout: .milliseconds(100),
                                         headerTimeout: .milliseconds(100), bodyTimeout: .milliseconds(100),
-                                        writeTimeout: .milliseconds(100), maxHeaderBytes: 8192, maxBodyBytes: 8192)
+                                        writeTimeout: .milliseconds(100), maxHeaderBytes: 1024, maxBodyBytes: 1024)
         nonisolated(unsafe) var bound: UInt16 = 0
         Task.detached {
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -48,7 +49,9 @@ enum StatusServerTarget {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { return }
+        // The listener is always there: a refused connection is the harness failing
+        // (for example ephemeral ports exhausted), not an input the server handled.
+        guard connected == 0 else { fatalError("harness: connect to 127.0.0.1:\(port) failed, errno \(errno)") }
         var timeout = timeval(tv_sec: 0, tv_usec: 500_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
