@@ -39,18 +39,35 @@ public struct GlobPattern: Sendable {
     }
 
     public func matches(_ path: String) -> Bool {
-        Self.match(pattern[...], Array(path)[...])
+        var failed: Set<Int> = []
+        let text = Array(path)
+        return Self.match(pattern[...], text[...], width: text.count + 1, failed: &failed)
     }
 
-    private static func match(_ p: ArraySlice<Character>, _ s: ArraySlice<Character>) -> Bool {
+    /// Every slice is a suffix of the pattern or of the path, so its start names it:
+    /// `failed` remembers the pairs that do not match (pattern start × `width` + path
+    /// start). Without it each `*` retries every split of what follows, and a pattern
+    /// of many stars takes exponential time; with it, at most pattern × path pairs.
+    private static func match(_ p: ArraySlice<Character>, _ s: ArraySlice<Character>, width: Int,
+                              failed: inout Set<Int>) -> Bool {
+        let key = p.startIndex * width + s.startIndex
+        if failed.contains(key) { return false }
+        if matchUncached(p, s, width: width, failed: &failed) { return true }
+        failed.insert(key)
+        return false
+    }
+
+    private static func matchUncached(_ p: ArraySlice<Character>, _ s: ArraySlice<Character>, width: Int,
+                                      failed: inout Set<Int>) -> Bool {
         var p = p, s = s
         while let c = p.first {
             switch c {
             case "*":
-                let rest = p.dropFirst()
+                // Consecutive stars match what one does (none crosses '/').
+                let rest = p.drop { $0 == "*" }
                 var candidate = s
                 while true {
-                    if match(rest, candidate) { return true }
+                    if match(rest, candidate, width: width, failed: &failed) { return true }
                     guard let next = candidate.first, next != "/" else { return false }
                     candidate = candidate.dropFirst()
                 }

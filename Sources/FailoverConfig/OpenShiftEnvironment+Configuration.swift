@@ -110,6 +110,20 @@ extension OpenShiftEnvironment {
                 trackScripts: script.map { [TrackEntry(name: $0.name)] } ?? [],
                 authentication: isIPv6 ? .none : .password(authPass),
                 notifyScripts: NotifyScripts(notify: notifyScript))
+            // keepalived moves the addresses that do not fit in one advert to the excluded
+            // list when it reads the rendered file, and so does the parser the daemon runs
+            // it through: the model says so itself, so that it is what runs.
+            let limit = ConfigurationBuilder.advertAddressLimit(family)
+            if instance.virtualIPAddresses.count > limit {
+                let moved = Array(instance.virtualIPAddresses[limit...])
+                instance.virtualIPAddresses.removeSubrange(limit...)
+                instance.excludedVirtualIPAddresses = moved
+                diagnostics.append(Diagnostic(.adjusted, .environment("OPENSHIFT_HA_VIRTUAL_IPS"),
+                    "instance \(instance.name) has \(vips.count) addresses; one advert carries at most \(limit) "
+                    + "\(isIPv6 ? "IPv6" : "IPv4") addresses (as keepalived counts them at MTU 1500), so the last "
+                    + "\(moved.count), from \(moved[0].address) on, are not advertised (added while master, as "
+                    + "virtual_ipaddress_excluded); set OPENSHIFT_HA_VIP_GROUPS for smaller instances"))
+            }
             // keepalived reads the image's mcast_src_ip and unicast_src_ip lines into one source
             // address (the later, unicast, wins) and ignores one of the other family.
             let source = [unicastSource, multicastSource].compactMap { $0 }.first { $0.family == family }

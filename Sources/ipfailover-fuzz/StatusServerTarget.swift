@@ -5,8 +5,9 @@ import NIOPosix
 import StatusServer
 
 /// The status server as the daemon starts it (same bootstrap, pipeline and handlers),
-/// on 127.0.0.1 with timeouts short enough for a fuzzer: each input is one
-/// connection's bytes, sent, half-closed, and answered or cut off.
+/// on 127.0.0.1 with timeouts short enough for a fuzzer and 1 KiB header and body
+/// limits, so that inputs of a few KiB cross them: each input is one connection's
+/// bytes, sent, half-closed, and answered or cut off.
 enum StatusServerTarget {
     struct FixedSource: StatusSource {
         func isHealthy() async -> Bool { true }
@@ -22,7 +23,7 @@ enum StatusServerTarget {
         let started = DispatchSemaphore(value: 0)
         let limits = StatusServerLimits(maxConnections: 64, idleTimeout: .milliseconds(100),
                                         headerTimeout: .milliseconds(100), bodyTimeout: .milliseconds(100),
-                                        writeTimeout: .milliseconds(100), maxHeaderBytes: 8192, maxBodyBytes: 8192)
+                                        writeTimeout: .milliseconds(100), maxHeaderBytes: 1024, maxBodyBytes: 1024)
         nonisolated(unsafe) var bound: UInt16 = 0
         Task.detached {
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -45,16 +46,39 @@ enum StatusServerTarget {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
+        var connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { return }
+        // libFuzzer's once-a-second timer interrupts system calls: an interrupted
+        // connect goes on in the background, and its outcome is the socket's error.
+        if connected != 0, errno == EINTR {
+            var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            while poll(&ready, 1, 5_000) < 0, errno == EINTR {}
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            connected = error == 0 ? 0 : -1
+            errno = error
+        }
+        // The listener is always there: a refused connection is the harness failing
+        // (for example ephemeral ports exhausted), not an input the server handled.
+        guard connected == 0 else { fatalError("harness: connect to 127.0.0.1:\(port) failed, errno \(errno)") }
         var timeout = timeval(tv_sec: 0, tv_usec: 500_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        bytes.withUnsafeBytes { raw in
+            var sent = 0
+            while sent < raw.count {
+                let n = send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                if n > 0 { sent += n } else if n < 0, errno == EINTR { continue } else { break }
+            }
+        }
         shutdown(fd, Int32(SHUT_WR))
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while buffer.withUnsafeMutableBytes({ recv(fd, $0.baseAddress, $0.count, 0) }) > 0 {}
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 || (n < 0 && errno == EINTR) { continue }
+            break
+        }
     }
 }

@@ -130,6 +130,24 @@ struct EnvironmentTests {
         #expect(c.instances[0].authentication == .none)
     }
 
+    @Test("Addresses past one advert's capacity are excluded in the model, as the daemon runs the rendered file",
+          arguments: [("2001:db8::1-64", 100, 89), ("192.0.2.0-255 198.51.100.0-43", 300, 255)])
+    func addressesBeyondOneAdvertAreExcludedInTheModel(vips: String, total: Int, advertised: Int) throws {
+        let environment = ["OPENSHIFT_HA_VIRTUAL_IPS": vips, "OPENSHIFT_HA_VIP_GROUPS": "1",
+                           "OPENSHIFT_HA_NETWORK_INTERFACE": "eth0"]
+        let (configuration, _, diagnostics) = OpenShiftEnvironment.configuration(environment: environment, node: Self.node)
+        let model = try #require(configuration)
+        let instance = try #require(model.instances.first)
+        #expect(instance.virtualIPAddresses.count == advertised)
+        #expect(instance.excludedVirtualIPAddresses.count == total - advertised)
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?.category == .adjusted)
+        #expect(diagnostics.first?.location == .environment("OPENSHIFT_HA_VIRTUAL_IPS"))
+        let parsed = TestSupport.parse(KeepalivedRenderer().render(model))
+        #expect(parsed.diagnostics.isEmpty, "\(parsed.diagnostics.map(\.description))")
+        #expect(parsed.configuration == model)
+    }
+
     @Test("The schema table documents every variable once, with a default or 'required'")
     func schema() {
         let names = EnvironmentSchema.variables.map(\.name)

@@ -163,6 +163,22 @@ struct SyntaxParserTests {
         #expect(GlobPattern("/a/[0-9]*").matches("/a/10-x"))
         #expect(!GlobPattern("/a/[!0-9]*").matches("/a/10-x"))
     }
+
+    @Test("An include pattern of many stars is matched in time bounded by pattern × name, not exponential",
+          .timeLimit(.minutes(1)))
+    func manyStarPatternMatchesInBoundedTime() {
+        let stars = String(repeating: "*", count: 75)
+        #expect(GlobPattern("/etc/keepalived/includ\(stars)ed.conf").matches("/etc/keepalived/included.conf"))
+        #expect(!GlobPattern("/etc/keepalived/includ\(stars)ed.conf").matches("/etc/keepalived/included.cfg"))
+        let separated = String(repeating: "*i", count: 40) + "*x"
+        #expect(!GlobPattern("/etc/keepalived/" + separated).matches("/etc/keepalived/" + String(repeating: "i", count: 60)))
+        #expect(GlobPattern("/etc/keepalived/" + separated).matches("/etc/keepalived/" + String(repeating: "i", count: 60) + "x"))
+        // Through the parser, as a keepalived.conf include line reaches it.
+        let source = InMemoryConfigSource(["/etc/keepalived/included.conf": "vrrp_script chk {\n script /bin/true\n}\n"])
+        let (statements, _) = SyntaxParser(source: source)
+            .parse("include /etc/keepalived/includ\(stars)ed.conf\n", file: "/etc/keepalived/keepalived.conf")
+        #expect(statements.map(\.name) == ["vrrp_script"])
+    }
 }
 
 @Suite("File-system config source")
