@@ -44,8 +44,6 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     var timer: Task<Void, Never>?
     var armedDeadline: VRRPInstant?
     var rejectionLog = RateLimitedLog(interval: .seconds(10))
-    /// The latest run detail of each check script, for transition log lines.
-    var checkDetails: [String: String] = [:]
     /// Links last reported down (or removed): a reload replays them into the
     /// instances it starts, whose interface trackers begin up.
     var downLinks: Set<String> = []
@@ -95,11 +93,12 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     }
 
     /// Applies `event` to unit `i` in place, executes its actions and updates the
-    /// unit's deadline.
-    func run(_ i: Int, _ event: (inout DrivenUnit) -> [TaggedAction]) {
+    /// unit's deadline. `checkDetail`: the check run that caused the event (exit
+    /// status, duration, stderr tail), for the transitions it causes.
+    func run(_ i: Int, checkDetail: String? = nil, _ event: (inout DrivenUnit) -> [TaggedAction]) {
         let actions = event(&table.units[i])
         timers.set(i, table.units[i].nextDeadline)
-        if !actions.isEmpty { execute(actions) }
+        if !actions.isEmpty { execute(actions, checkDetail: checkDetail) }
     }
 
     /// The engine's time base: the core only sees offsets from `origin`.
@@ -169,9 +168,10 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     /// transition the result causes.
     public func checkResult(script: String, succeeded: Bool, detail: String? = nil) {
         guard !stopped else { return }
-        checkDetails[script] = detail
         let now = now
-        for i in table.trackingUnits[script] ?? [] { run(i) { $0.checkResult(script: script, succeeded: succeeded, now: now) } }
+        for i in table.trackingUnits[script] ?? [] {
+            run(i, checkDetail: detail) { $0.checkResult(script: script, succeeded: succeeded, now: now) }
+        }
         rearm()
     }
 
@@ -249,7 +249,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
 
     // MARK: - Execution
 
-    func execute(_ actions: [TaggedAction]) {
+    func execute(_ actions: [TaggedAction], checkDetail: String? = nil) {
         var index = actions.startIndex
         while index < actions.endIndex {
             let tagged = actions[index]
@@ -270,7 +270,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
             }
             let group = tagged.instance == nil ? groupNotify(for: tagged) : nil
             var detail: String?
-            if case .notify(let n) = tagged.action, case .scriptFailed(let script) = n.reason { detail = checkDetails[script] }
+            if case .notify(let n) = tagged.action, case .scriptFailed = n.reason { detail = checkDetail }
             executor.execute(tagged.action, context: context, groupNotify: group, detail: detail)
         }
     }
