@@ -113,6 +113,8 @@ struct DaemonHarness {
         try writeConfiguration(Self.configuration(priority: 100), for: b)
         let pa = try start(a)
         #expect(await waitForState("MASTER", on: a), "a never became MASTER: \(pa.standardError)")
+        // The state is MASTER before the address change queued behind it is done.
+        #expect(try await waitForVIP(on: a), "a is MASTER without its VIP: \(pa.standardError)")
         let pb = try start(b)
         #expect(await waitForState("BACKUP", on: b), "b never became BACKUP: \(pb.standardError)")
         return (pa, pb)
@@ -148,6 +150,17 @@ struct DaemonHarness {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await holdsVIP(node) { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    /// Polls until the node's eth0 no longer holds the VIP (a step-down's removal runs
+    /// after the state change, on the address thread) or `timeout` passes.
+    func waitForNoVIP(on node: Lab.Node, timeout: Duration = .seconds(10)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await !holdsVIP(node) { return true }
             try await Task.sleep(for: .milliseconds(20))
         }
         return false

@@ -77,8 +77,8 @@ struct DaemonLabTests {
             kill(pb.pid, SIGHUP)
             #expect(await h.waitForState("MASTER", on: b), "\(pb.standardError)")
             #expect(await h.waitForState("BACKUP", on: a))
-            #expect(try await h.holdsVIP(b))
-            #expect(try await !h.holdsVIP(a))
+            #expect(try await h.waitForVIP(on: b))
+            #expect(try await h.waitForNoVIP(on: a))
             let status = await h.get("/status", on: b) ?? ""
             #expect(status.contains(#""basePriority" : 200"#))
             let metrics = await h.get("/metrics", on: b) ?? ""
@@ -175,7 +175,7 @@ struct DaemonLabTests {
             let restarted = try h.start(a, logName: "ipfailover-a-restarted")
             #expect(await h.waitForState("BACKUP", on: a), "\(restarted.standardError)")
             #expect(try await !h.holdsVIP(a))
-            #expect(try await h.holdsVIP(b))
+            #expect(try await h.waitForVIP(on: b))
             #expect(restarted.standardError.contains("left behind by a previous run"))
         }
     }

@@ -15,7 +15,7 @@ struct DaemonLifecycleTests {
             try h.writeConfiguration(DaemonHarness.configuration(priority: 150), for: a)
             let first = try h.start(a)
             #expect(await h.waitForState("MASTER", on: a), "\(first.standardError)")
-            #expect(try await h.holdsVIP(a))
+            #expect(try await h.waitForVIP(on: a))
 
             // The same command again: it must not remove the tagged VIP, nor bind the port.
             let second = try h.start(a, logName: "second")
