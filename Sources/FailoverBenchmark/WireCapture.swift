@@ -30,7 +30,7 @@ final class WireCapture: Sendable {
     static func start(lab: Lab, name: String) async throws -> WireCapture {
         let path = "\(lab.directory)/\(name).pcap"
         let process = try lab.spawn(in: lab.bridgeNamespace,
-                                    ["tcpdump", "-i", lab.bridge, "-U", "-n", "-s", "128", "-w", path, "ip proto 112 or arp or (icmp6 and ip6[40] == 136)"],
+                                    ["tcpdump", "-i", lab.bridge, "-U", "--immediate-mode", "-n", "-s", "128", "-w", path, "ip proto 112 or arp or (icmp6 and ip6[40] == 136)"],
                                     logName: "tcpdump-\(name)")
         let (_, ok) = await lab.waitForFile(process.standardErrorPath, timeout: .seconds(10)) { $0.contains("listening on") }
         guard ok else {
