@@ -46,15 +46,14 @@ struct UnitTable: Sendable {
             unitOfInstance[instance.name] = units.count
             units.append(.instance(VirtualRouter(configuration: instance.router)))
         }
+        var tracking: [String: Set<Int>] = [:]
         for instance in plan.instances {
             guard let unit = unitOfInstance[instance.name], let context = contexts[instance.name] else { continue }
             routes[PacketKey(interface: instance.interface, family: instance.router.family,
                              vrid: instance.router.virtualRouterID)] = Route(unit: unit, instance: instance.name, context: context)
-            for script in instance.router.trackedScripts.map(\.name) where trackingUnits[script]?.last != unit {
-                trackingUnits[script, default: []].append(unit)
-            }
+            for script in instance.router.trackedScripts.map(\.name) { tracking[script, default: []].insert(unit) }
         }
-        for key in trackingUnits.keys { trackingUnits[key] = Array(Set(trackingUnits[key]!)).sorted() }
+        trackingUnits = tracking.mapValues { $0.sorted() }
     }
 
     func unit(of instance: String) -> Int? { unitOfInstance[instance] }
