@@ -62,10 +62,10 @@ extension Advertisement {
             message += authentication.wireData
             checksum = InternetChecksum.compute(message)
         case .v3:
-            let pseudo = PseudoHeader.bytes(
-                source: source, destination: destination,
-                nextHeader: Self.ipProtocolNumber, length: message.count)
-            checksum = InternetChecksum.compute(pseudo, message)
+            var sum = InternetChecksum(pseudoHeaderFrom: source, to: destination,
+                                       nextHeader: Self.ipProtocolNumber, length: message.count)
+            sum.add(message)
+            checksum = sum.value
         }
         message[6] = UInt8(checksum >> 8)
         message[7] = UInt8(truncatingIfNeeded: checksum)
@@ -102,19 +102,20 @@ extension Advertisement {
                 addressCount: message[3], length: message.count, expected: expected)
         }
 
-        let pseudo: [UInt8] = version == .v3
-            ? PseudoHeader.bytes(source: source, destination: destination,
-                                 nextHeader: ipProtocolNumber, length: message.count)
-            : []
+        let start = version == .v3
+            ? InternetChecksum(pseudoHeaderFrom: source, to: destination, nextHeader: ipProtocolNumber, length: message.count)
+            : InternetChecksum()
+        var sum = start
+        sum.add(message)
         // Summing with the received checksum in place gives zero for an intact
         // message (RFC 1071), whichever of the two one's-complement zeros was sent.
-        if InternetChecksum.compute(pseudo, message) != 0 {
+        if sum.value != 0 {
             var zeroed = message
             zeroed[6] = 0
             zeroed[7] = 0
-            throw .checksumMismatch(
-                received: UInt16(message[6]) << 8 | UInt16(message[7]),
-                computed: InternetChecksum.compute(pseudo, zeroed))
+            var computed = start
+            computed.add(zeroed)
+            throw .checksumMismatch(received: UInt16(message[6]) << 8 | UInt16(message[7]), computed: computed.value)
         }
 
         guard let vrid = VirtualRouterID(message[1]) else {

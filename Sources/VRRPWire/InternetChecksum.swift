@@ -41,27 +41,32 @@ public struct InternetChecksum: Sendable {
     }
 }
 
-/// The pseudo-headers upper-layer checksums cover (RFC 768 for IPv4, RFC 8200 §8.1
-/// for IPv6). VRRPv3 and ICMPv6 checksums start with one.
-public enum PseudoHeader {
-    /// The pseudo-header for a payload of `length` bytes of IP protocol
-    /// `nextHeader` from `source` to `destination`. The layout follows the
-    /// source's family; `destination` is expected to be of the same family.
-    public static func bytes(
-        source: IPAddress, destination: IPAddress, nextHeader: UInt8, length: Int
-    ) -> [UInt8] {
+extension InternetChecksum {
+    /// A sum that starts with the pseudo-header upper-layer checksums cover — VRRPv3
+    /// and ICMPv6 start with one — for a payload of `length` bytes of IP protocol
+    /// `nextHeader` from `source` to `destination`. The layout follows the source's
+    /// family: RFC 768 (source, destination, zero, protocol, 16-bit length) or RFC
+    /// 8200 §8.1 (source, destination, 32-bit length, three zero bytes, next
+    /// header). Added word by word: the receive path checks every advert's checksum,
+    /// and building the pseudo-header's bytes cost several allocations a packet.
+    public init(pseudoHeaderFrom source: IPAddress, to destination: IPAddress, nextHeader: UInt8, length: Int) {
+        self.init()
+        addAddress(source)
+        addAddress(destination)
         let len = UInt32(clamping: max(0, length))
         switch source {
         case .v4:
-            // RFC 768: src, dst, zero, protocol, 16-bit length.
-            return source.bytes + destination.bytes
-                + [0, nextHeader, UInt8(truncatingIfNeeded: len >> 8), UInt8(truncatingIfNeeded: len)]
+            sum &+= UInt64(nextHeader) + UInt64(len & 0xFFFF)
         case .v6:
-            // RFC 8200 §8.1: src, dst, 32-bit length, three zero bytes, next header.
-            return source.bytes + destination.bytes
-                + [UInt8(truncatingIfNeeded: len >> 24), UInt8(truncatingIfNeeded: len >> 16),
-                   UInt8(truncatingIfNeeded: len >> 8), UInt8(truncatingIfNeeded: len),
-                   0, 0, 0, nextHeader]
+            sum &+= UInt64(len >> 16) + UInt64(len & 0xFFFF) + UInt64(nextHeader)
+        }
+    }
+
+    /// An address's bytes, an even number of them, as 16-bit words.
+    private mutating func addAddress(_ address: IPAddress) {
+        switch address {
+        case .v4(let a): sum &+= UInt64(a.value >> 16) + UInt64(a.value & 0xFFFF)
+        case .v6(let a): add(a.bytes)
         }
     }
 }

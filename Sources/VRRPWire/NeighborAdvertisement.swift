@@ -45,10 +45,10 @@ public struct NeighborAdvertisement: Hashable, Sendable {
             (isRouter ? Self.routerFlag : 0) | Self.overrideFlag, 0, 0, 0,
         ] + target.bytes
             + [2, 1] + targetMAC.bytes   // option 2, target link-layer address, 1 × 8 bytes
-        let checksum = InternetChecksum.compute(
-            PseudoHeader.bytes(source: .v6(source), destination: .v6(Self.destination),
-                               nextHeader: Self.icmpv6NextHeader, length: message.count),
-            message)
+        var sum = InternetChecksum(pseudoHeaderFrom: .v6(source), to: .v6(Self.destination),
+                                   nextHeader: Self.icmpv6NextHeader, length: message.count)
+        sum.add(message)
+        let checksum = sum.value
         message[2] = UInt8(checksum >> 8)
         message[3] = UInt8(truncatingIfNeeded: checksum)
         return message

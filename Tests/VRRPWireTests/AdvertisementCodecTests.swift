@@ -36,9 +36,12 @@ import VRRPWire
         #expect(m.count == 8 + 16)
         // Reserved nibble zero, 4095 centiseconds.
         #expect(Array(m[0..<6]) == [0x31, 200, 255, 1, 0x0F, 0xFF])
-        let pseudo = PseudoHeader.bytes(source: src, destination: dst, nextHeader: 112, length: m.count)
-        #expect(pseudo.count == 40)
+        // RFC 8200 §8.1: source, destination, 32-bit length, three zero bytes, next header.
+        let pseudo = src.bytes + dst.bytes + [0, 0, 0, UInt8(m.count), 0, 0, 0, 112]
         #expect(InternetChecksum.compute(pseudo, m) == 0)
+        var sum = InternetChecksum(pseudoHeaderFrom: src, to: dst, nextHeader: 112, length: m.count)
+        sum.add(m)
+        #expect(sum.value == 0)
     }
 
     @Test func v3ReservedBitsAreIgnoredOnReceipt() throws {
@@ -47,8 +50,9 @@ import VRRPWire
         var m = advert.encode(source: Self.src, destination: Self.dst)
         m[4] |= 0xF0
         m[6] = 0; m[7] = 0
-        let c = InternetChecksum.compute(
-            PseudoHeader.bytes(source: Self.src, destination: Self.dst, nextHeader: 112, length: m.count), m)
+        var sum = InternetChecksum(pseudoHeaderFrom: Self.src, to: Self.dst, nextHeader: 112, length: m.count)
+        sum.add(m)
+        let c = sum.value
         m[6] = UInt8(c >> 8); m[7] = UInt8(c & 0xFF)
         #expect(try Advertisement.decode(message: m, source: Self.src, destination: Self.dst) == advert)
     }

@@ -47,9 +47,9 @@ import VRRPWire
         #expect(m[4] == 0x20)                                     // O set, R and S clear
         #expect(Array(m[24..<26]) == [2, 1])                      // target link-layer option
         #expect(Array(m[26..<32]) == mac.bytes)
-        let pseudo = PseudoHeader.bytes(source: IPAddress("fe80::9")!, destination: .v6(.allNodes),
-                                        nextHeader: 58, length: 32)
-        #expect(InternetChecksum.compute(pseudo, m) == 0)
+        var sum = InternetChecksum(pseudoHeaderFrom: IPAddress("fe80::9")!, to: .v6(.allNodes), nextHeader: 58, length: 32)
+        sum.add(m)
+        #expect(sum.value == 0)
         #expect(na.ipv6Packet.hopLimit == 255)
         #expect(na.frame.destination.description == "33:33:00:00:00:01")
         let router = NeighborAdvertisement(targetMAC: mac, target: IPv6Address("2001:db8::9")!, isRouter: true)

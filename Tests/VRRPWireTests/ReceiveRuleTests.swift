@@ -34,9 +34,10 @@ import VRRPWire
         m[index] = value
         m[6] = 0
         m[7] = 0
-        let pseudo = m[0] >> 4 == 3
-            ? PseudoHeader.bytes(source: source, destination: destination, nextHeader: 112, length: m.count) : []
-        let c = InternetChecksum.compute(pseudo, m)
+        var sum = m[0] >> 4 == 3
+            ? InternetChecksum(pseudoHeaderFrom: source, to: destination, nextHeader: 112, length: m.count) : InternetChecksum()
+        sum.add(m)
+        let c = sum.value
         m[6] = UInt8(c >> 8)
         m[7] = UInt8(c & 0xFF)
         return m

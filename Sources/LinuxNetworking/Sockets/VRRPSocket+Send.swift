@@ -143,9 +143,10 @@ extension VRRPSocket {
         guard payload.count >= 8 else { return }
         payload[6] = 0
         payload[7] = 0
-        let pseudo = PseudoHeader.bytes(source: .v4(source), destination: .v4(destination),
-                                        nextHeader: Advertisement.ipProtocolNumber, length: payload.count)
-        let c = InternetChecksum.compute(pseudo, payload)
+        var sum = InternetChecksum(pseudoHeaderFrom: .v4(source), to: .v4(destination),
+                                   nextHeader: Advertisement.ipProtocolNumber, length: payload.count)
+        sum.add(payload)
+        let c = sum.value
         payload[6] = UInt8(c >> 8)
         payload[7] = UInt8(truncatingIfNeeded: c)
     }
