@@ -40,15 +40,23 @@ public struct IPv4Datagram: Hashable, Sendable {
     /// `truncated`: the bytes are the first part of a longer datagram (a receive
     /// buffer's worth, `MSG_TRUNC`): the payload is what arrived of it.
     public init?(parsing bytes: [UInt8], truncated: Bool = false) {
+        guard let parsed = bytes.withUnsafeBytes({ Self(parsing: $0, truncated: truncated) }) else { return nil }
+        self = parsed
+    }
+
+    /// `init(parsing:truncated:)` straight from a receive buffer: only the payload is
+    /// copied out.
+    public init?(parsing bytes: UnsafeRawBufferPointer, truncated: Bool = false) {
         guard bytes.count >= 20, bytes[0] >> 4 == 4 else { return nil }
         let headerLength = Int(bytes[0] & 0x0F) * 4
         let stated = Int(bytes[2]) << 8 | Int(bytes[3])
         let totalLength = truncated ? min(stated, bytes.count) : stated
-        guard headerLength >= 20, totalLength >= headerLength, totalLength <= bytes.count,
-              let src = IPv4Address(bytes: bytes[12..<16]),
-              let dst = IPv4Address(bytes: bytes[16..<20]) else { return nil }
-        source = src
-        destination = dst
+        guard headerLength >= 20, totalLength >= headerLength, totalLength <= bytes.count else { return nil }
+        func word(_ i: Int) -> UInt32 {
+            UInt32(bytes[i]) << 24 | UInt32(bytes[i + 1]) << 16 | UInt32(bytes[i + 2]) << 8 | UInt32(bytes[i + 3])
+        }
+        source = IPv4Address(word(12))
+        destination = IPv4Address(word(16))
         typeOfService = bytes[1]
         identification = UInt16(bytes[4]) << 8 | UInt16(bytes[5])
         flagsAndFragmentOffset = UInt16(bytes[6]) << 8 | UInt16(bytes[7])

@@ -20,6 +20,10 @@ final class ReceiveBuffers: @unchecked Sendable {
     let names = UnsafeMutablePointer<sockaddr_in6>.allocate(capacity: count)
     let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: count)
     let headers = UnsafeMutablePointer<clinux_mmsghdr>.allocate(capacity: count)
+    /// The packets of one read, handed to the receiver and then emptied keeping their
+    /// storage: a growing array per wake-up cost allocations large enough to make
+    /// malloc consolidate its free lists each time.
+    var packets: [InboundPacket] = []
 
     init() {
         for i in 0..<Self.count {
@@ -56,15 +60,6 @@ final class ReceiveBuffers: @unchecked Sendable {
 }
 
 extension VRRPSocket {
-    /// What one read of the socket produced.
-    public struct Received: Sendable {
-        /// The packets, in arrival order, tagged with this socket's interface.
-        public var packets: [InboundPacket] = []
-        /// Datagrams dropped before they could be packets: too short for an IP header,
-        /// control data cut, or (IPv6) no hop limit to check.
-        public var malformed = 0
-    }
-
     /// Has `thread` read this socket whenever it is readable, until `close()`, and
     /// hand each read to `deliver` on that thread, in the same wake-up: the packets in
     /// arrival order (tagged with this socket's interface) and the count of datagrams
@@ -72,28 +67,33 @@ extension VRRPSocket {
     public func read(on thread: EngineThread, _ deliver: @escaping @Sendable (_ packets: [InboundPacket], _ malformed: Int) -> Void) {
         reader.withLock { $0 = thread }
         let buffers = ReceiveBuffers()
+        buffers.packets.reserveCapacity(4 * ReceiveBuffers.count)
         thread.watch(descriptor) { [self] in
-            let read = receiveAll(buffers)
-            if !read.packets.isEmpty || read.malformed > 0 { deliver(read.packets, read.malformed) }
+            let malformed = receiveAll(buffers)
+            if !buffers.packets.isEmpty || malformed > 0 { deliver(buffers.packets, malformed) }
+            buffers.packets.removeAll(keepingCapacity: true)
         }
     }
 
     /// Reads every datagram waiting, `ReceiveBuffers.count` per system call, until the
-    /// socket would block. Non-blocking; call when the descriptor is readable.
-    func receiveAll(_ buffers: ReceiveBuffers) -> Received {
-        var out = Received()
+    /// socket would block, into `buffers.packets` (in arrival order, tagged with this
+    /// socket's interface). Returns the count of datagrams dropped before they could be
+    /// packets: too short for an IP header, control data cut, or (IPv6) no hop limit
+    /// to check. Non-blocking; call when the descriptor is readable.
+    func receiveAll(_ buffers: ReceiveBuffers) -> Int {
+        var malformed = 0
         while true {
             buffers.reset()
             let n = clinux_recvmmsg(descriptor, buffers.headers, UInt32(ReceiveBuffers.count), clinux_MSG_DONTWAIT)
             if n == -EINTR { continue }
-            guard n > 0 else { return out }
+            guard n > 0 else { return malformed }
             for i in 0..<Int(n) {
                 switch configuration.family {
-                case .ipv4: if let p = parseIPv4(buffers, i) { out.packets.append(p) } else { out.malformed += 1 }
-                case .ipv6: if let p = parseIPv6(buffers, i) { out.packets.append(p) } else { out.malformed += 1 }
+                case .ipv4: if let p = parseIPv4(buffers, i) { buffers.packets.append(p) } else { malformed += 1 }
+                case .ipv6: if let p = parseIPv6(buffers, i) { buffers.packets.append(p) } else { malformed += 1 }
                 }
             }
-            if n < ReceiveBuffers.count { return out }
+            if n < ReceiveBuffers.count { return malformed }
         }
     }
 
@@ -118,7 +118,7 @@ extension VRRPSocket {
         if flags & clinux_MSG_CTRUNC != 0 { return nil }
         let truncated = flags & clinux_MSG_TRUNC != 0
         // The kernel hands raw IPv4 sockets the whole datagram, header included.
-        guard let datagram = IPv4Datagram(parsing: Array(buffers.datagram(i)), truncated: truncated) else { return nil }
+        guard let datagram = IPv4Datagram(parsing: buffers.datagram(i), truncated: truncated) else { return nil }
         var stamp: WallClockTime?
         var drops: UInt32?
         walkControlMessages(buffers, i) { level, type, data in
