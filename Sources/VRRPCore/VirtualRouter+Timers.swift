@@ -17,8 +17,16 @@ extension VirtualRouter {
 
     /// RFC 5798 §6.1 Master_Down_Interval: `down_timer_adverts` (3 in the RFC) ×
     /// Master_Adver_Interval + Skew_Time.
-    public var masterDownInterval: Duration {
-        masterAdvertisementInterval * configuration.downTimerAdverts + skewTime
+    public static func masterDownInterval(interval: Duration, priority: Priority, version: VRRPVersion,
+                                          downTimerAdverts: Int) -> Duration {
+        interval * downTimerAdverts
+            + skewTime(priorityTerm: 256 - Int64(priority.rawValue), version: version, interval: interval)
+    }
+
+    mutating func updateMasterDownInterval() {
+        masterDownInterval = Self.masterDownInterval(
+            interval: masterAdvertisementInterval, priority: effectivePriority,
+            version: configuration.version, downTimerAdverts: configuration.downTimerAdverts)
     }
 
     static func skewTime(priorityTerm: Int64, version: VRRPVersion, interval: Duration) -> Duration {

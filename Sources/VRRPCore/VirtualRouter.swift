@@ -26,9 +26,18 @@ public struct VirtualRouter: Sendable {
     /// Current state.
     public internal(set) var state: VirtualRouterState = .initialize
     /// Priority after tracking, RFC 5798 §6.1 Priority.
-    public internal(set) var effectivePriority: Priority
+    public internal(set) var effectivePriority: Priority {
+        didSet { if effectivePriority != oldValue { updateMasterDownInterval() } }
+    }
     /// RFC 5798 §6.1 Master_Adver_Interval: ours as MASTER, the master's as a v3 BACKUP.
-    public internal(set) var masterAdvertisementInterval: Duration
+    public internal(set) var masterAdvertisementInterval: Duration {
+        didSet { if masterAdvertisementInterval != oldValue { updateMasterDownInterval() } }
+    }
+    /// RFC 5798 §6.1 Master_Down_Interval for the current priority and interval
+    /// (`Self.masterDownInterval(…)`), kept with them: a backup restarts its down
+    /// timer with it on every advert, and `Duration` arithmetic is dear enough to
+    /// be a large part of handling one.
+    public internal(set) var masterDownInterval: Duration = .zero
     /// The master as far as we know (ourselves while MASTER).
     public internal(set) var masterAddress: IPAddress?
     /// Tracked scripts, then tracked interfaces, in configuration order.
@@ -75,6 +84,7 @@ public struct VirtualRouter: Sendable {
         self.trackers = normalized.trackedScripts.map(Tracker.init(script:))
             + normalized.trackedInterfaces.map(Tracker.init(interface:))
         self.effectivePriority = computeEffectivePriority()
+        updateMasterDownInterval()
     }
 
     /// Instance name.

@@ -92,6 +92,21 @@ struct StartupAndTimerRuleTests {
         #expect(r.masterDownInterval == .seconds(5) + .microseconds(609_375))
     }
 
+    @Test("the master-down interval follows the effective priority: a weighted script's failure lengthens the skew")
+    func masterDownIntervalFollowsEffectivePriority() {
+        var r = VirtualRouter(configuration: config(priority: 200, scripts: [TrackedScript(name: "chk", weight: -50)]))
+        _ = r.start(now: .zero)
+        _ = r.checkResult(script: "chk", succeeded: true, now: .zero)
+        #expect(r.masterDownInterval == .seconds(3) + .microseconds(218_750))
+        let now = at(.seconds(2))
+        _ = r.checkResult(script: "chk", succeeded: false, now: now)
+        #expect(r.effectivePriority == Priority(150))
+        // 3 × 1 s + (256 − 150)/256 s, and the next advert restarts the down timer with it.
+        #expect(r.masterDownInterval == .seconds(3) + .microseconds(414_062))
+        _ = r.advertisementReceived(advert(priority: 180), from: ip("192.0.2.9"), now: now)
+        #expect(r.nextDeadline == now + .seconds(3) + .microseconds(414_062))
+    }
+
     @Test("master sends an advert every advertisement interval")
     func masterAdvertises() {
         var (r, t) = master(config(priority: 100))
