@@ -94,8 +94,11 @@ let package = Package(
         // Network-namespace lab: namespaces, veths, a bridge, processes inside namespaces.
         // Shipped in the daemon for `ipfailover demo` and `ipfailover lab`: it links no test kit.
         .target(name: "FailoverLab", dependencies: [
-            "LinuxNetworking", "CLinuxShim", "SeededRandom", "FailoverTimeline",
+            "LinuxNetworking", "CLinuxShim", "CDeploymentScripts", "SeededRandom", "FailoverTimeline",
         ]),
+        // deploy/kubernetes/scripts compiled into the binary (#embed), for `ipfailover demo`
+        // away from a checkout: the files stay the one copy.
+        .target(name: "CDeploymentScripts"),
         // The seeded PRNG of the simulation and of the lab's fault soak. Pure, stdlib only.
         .target(name: "SeededRandom"),
         // HTTP /healthz, /status, /metrics on NIO's HTTP/1 handlers.
