@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(name: "FailoverRuntimeTests", dependencies: ["FailoverRuntime", "FailoverTestKit", "VRRPCore", "VRRPWire"]),
         .testTarget(
             name: "LinuxNetworkingTests",
-            dependencies: ["LinuxNetworking", "FailoverRuntime", "FailoverLab", "VRRPWire", "CLinuxShim"]
+            dependencies: ["LinuxNetworking", "FailoverRuntime", "FailoverLab", "FailoverTestKit", "VRRPWire", "CLinuxShim"]
         ),
         .testTarget(name: "FailoverTimelineTests", dependencies: ["FailoverTimeline"]),
         .testTarget(name: "StatusServerTests", dependencies: [
