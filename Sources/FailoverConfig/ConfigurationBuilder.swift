@@ -163,21 +163,23 @@ struct ConfigurationBuilder {
 
     /// An integer argument in `range`; otherwise a diagnostic naming the range.
     mutating func integer(_ statement: Statement, _ range: ClosedRange<Int>) -> Int? {
-        guard let token = singleArgument(statement) else { return nil }
-        guard let value = ConfigValue.integer(token.text), range.contains(value) else {
-            note(token.location, "'\(statement.name)' must be an integer in \(range.lowerBound)…\(range.upperBound), "
-                + "got '\(token.text)'; ignored")
-            return nil
-        }
-        return value
+        value(statement, in: range, parse: ConfigValue.integer,
+              expected: "an integer in \(range.lowerBound)…\(range.upperBound)")
     }
 
     /// A decimal-seconds argument in `range` (seconds).
     mutating func duration(_ statement: Statement, _ range: ClosedRange<Duration>) -> Duration? {
+        value(statement, in: range, parse: ConfigValue.seconds,
+              expected: "seconds in \(ConfigValue.secondsText(range.lowerBound))…\(ConfigValue.secondsText(range.upperBound))")
+    }
+
+    /// The single argument of `statement` read by `parse` and inside `range`; otherwise
+    /// a diagnostic saying what was `expected` and what was given.
+    private mutating func value<V: Comparable>(_ statement: Statement, in range: ClosedRange<V>,
+                                               parse: (String) -> V?, expected: String) -> V? {
         guard let token = singleArgument(statement) else { return nil }
-        guard let value = ConfigValue.seconds(token.text), range.contains(value) else {
-            note(token.location, "'\(statement.name)' must be seconds in \(ConfigValue.secondsText(range.lowerBound))…"
-                + "\(ConfigValue.secondsText(range.upperBound)), got '\(token.text)'; ignored")
+        guard let value = parse(token.text), range.contains(value) else {
+            note(token.location, "'\(statement.name)' must be \(expected), got '\(token.text)'; ignored")
             return nil
         }
         return value
