@@ -92,7 +92,15 @@ let package = Package(
         // /status documents → an SVG timeline of states, checks, notifies and VIP moves. Pure.
         .target(name: "FailoverTimeline"),
         // Network-namespace lab: namespaces, veths, a bridge, processes inside namespaces.
-        .target(name: "FailoverLab", dependencies: ["LinuxNetworking", "CLinuxShim", "FailoverTestKit", "FailoverTimeline"]),
+        // Shipped in the daemon for `ipfailover demo` and `ipfailover lab`: it links no test kit.
+        .target(name: "FailoverLab", dependencies: [
+            "LinuxNetworking", "CLinuxShim", "CDeploymentScripts", "SeededRandom", "FailoverTimeline",
+        ]),
+        // deploy/kubernetes/scripts compiled into the binary (#embed), for `ipfailover demo`
+        // away from a checkout: the files stay the one copy.
+        .target(name: "CDeploymentScripts"),
+        // The seeded PRNG of the simulation and of the lab's fault soak. Pure, stdlib only.
+        .target(name: "SeededRandom"),
         // HTTP /healthz, /status, /metrics on NIO's HTTP/1 handlers.
         .target(
             name: "StatusServer",
@@ -103,10 +111,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Seeded PRNG, simulated segment, recording fakes for every port, pcap writer.
+        // Manual clock, simulated segment, recording fakes for every port, pcap writer.
         .target(
             name: "FailoverTestKit",
-            dependencies: ["VRRPWire", "VRRPCore", "FailoverRuntime", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["VRRPWire", "VRRPCore", "FailoverRuntime", "SeededRandom", .product(name: "Logging", package: "swift-log")]
         ),
         // The daemon's command line: argument parsing and wiring only.
         .executableTarget(
@@ -139,16 +147,16 @@ let package = Package(
             dependencies: ["VRRPWire", "FailoverTestKit", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit"]),
+        .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPWire", "FailoverTestKit", "SeededRandom"]),
         .testTarget(
             name: "FailoverConfigTests",
-            dependencies: ["FailoverConfig", "FailoverTestKit", "VRRPWire", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["FailoverConfig", "SeededRandom", "VRRPWire", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "FailoverRuntimeTests", dependencies: ["FailoverRuntime", "FailoverTestKit", "VRRPCore", "VRRPWire"]),
         .testTarget(
             name: "LinuxNetworkingTests",
-            dependencies: ["LinuxNetworking", "FailoverRuntime", "FailoverLab", "VRRPWire", "CLinuxShim"]
+            dependencies: ["LinuxNetworking", "FailoverRuntime", "FailoverLab", "FailoverTestKit", "VRRPWire", "CLinuxShim"]
         ),
         .testTarget(name: "FailoverTimelineTests", dependencies: ["FailoverTimeline"]),
         .testTarget(name: "StatusServerTests", dependencies: [

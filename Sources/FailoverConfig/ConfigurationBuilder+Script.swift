@@ -37,12 +37,7 @@ extension ConfigurationBuilder {
             case "fall":
                 if let v = integer(s, 1...1_000_000) { script.fall = v }
             case "user":
-                guard let user = s.arguments.first else {
-                    note(s.location, "'user' needs a user name; ignored")
-                    continue
-                }
-                script.user = user.text
-                script.group = s.arguments.count > 1 ? s.arguments[1].text : nil
+                if let (user, group) = userAndGroup(s) { (script.user, script.group) = (user, group) }
             case "init_fail":
                 noArguments(s)
                 script.initFail = true

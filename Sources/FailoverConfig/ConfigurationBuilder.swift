@@ -46,30 +46,19 @@ struct ConfigurationBuilder {
             case "global_defs":
                 continue
             case "vrrp_script":
-                guard let block = requireBlock(statement), let name = requireName(statement) else { continue }
-                if configuration.scripts.contains(where: { $0.name == name }) {
-                    note(statement.location, "vrrp_script '\(name)' is defined twice; the second definition is ignored")
-                    continue
-                }
+                guard let (name, block) = namedSection(statement, defined: configuration.scripts.map(\.name)) else { continue }
                 if let script = buildScript(name: name, statement: statement, block: block) {
                     configuration.scripts.append(script)
                 }
             case "vrrp_instance":
-                guard let block = requireBlock(statement), let name = requireName(statement) else { continue }
-                if configuration.instances.contains(where: { $0.name == name }) {
-                    error(statement.location, "vrrp_instance '\(name)' is defined twice; the second definition is ignored")
-                    continue
-                }
+                guard let (name, block) = namedSection(statement, defined: configuration.instances.map(\.name),
+                                                       redefinition: .cannotRun) else { continue }
                 if let instance = buildInstance(name: name, statement: statement, block: block) {
                     configuration.instances.append(instance)
                     instanceLocations[name] = statement.location
                 }
             case "vrrp_sync_group":
-                guard let block = requireBlock(statement), let name = requireName(statement) else { continue }
-                if configuration.syncGroups.contains(where: { $0.name == name }) {
-                    note(statement.location, "vrrp_sync_group '\(name)' is defined twice; the second definition is ignored")
-                    continue
-                }
+                guard let (name, block) = namedSection(statement, defined: configuration.syncGroups.map(\.name)) else { continue }
                 configuration.syncGroups.append(buildSyncGroup(name: name, block: block))
                 groupLocations[name] = statement.location
             default:
@@ -110,6 +99,20 @@ struct ConfigurationBuilder {
         return nil
     }
 
+    /// The name and block of a `vrrp_script` / `vrrp_instance` / `vrrp_sync_group`
+    /// section, or nil when either is missing or the name is among `defined` (the first
+    /// definition wins; the second is reported in the `redefinition` category).
+    mutating func namedSection(_ statement: Statement, defined: [String],
+                               redefinition: Diagnostic.Category = .adjusted) -> (name: String, block: [Statement])? {
+        guard let block = requireBlock(statement), let name = requireName(statement) else { return nil }
+        if defined.contains(name) {
+            diagnostics.append(Diagnostic(redefinition, .source(statement.location),
+                                          "\(statement.name) '\(name)' is defined twice; the second definition is ignored"))
+            return nil
+        }
+        return (name, block)
+    }
+
     mutating func requireName(_ statement: Statement) -> String? {
         guard let name = statement.arguments.first else {
             error(statement.location, "'\(statement.name)' needs a name")
@@ -145,23 +148,38 @@ struct ConfigurationBuilder {
         }
     }
 
-    /// An integer argument in `range`; otherwise a diagnostic naming the range.
-    mutating func integer(_ statement: Statement, _ range: ClosedRange<Int>) -> Int? {
-        guard let token = singleArgument(statement) else { return nil }
-        guard let value = ConfigValue.integer(token.text), range.contains(value) else {
-            note(token.location, "'\(statement.name)' must be an integer in \(range.lowerBound)…\(range.upperBound), "
-                + "got '\(token.text)'; ignored")
+    /// `USER [GROUP]`, the credentials scripts run with (`script_user` in global_defs,
+    /// `user` in a vrrp_script): a missing user and words after the group are reported.
+    mutating func userAndGroup(_ statement: Statement) -> (user: String, group: String?)? {
+        guard let user = statement.arguments.first else {
+            note(statement.location, "'\(statement.name)' needs a user name; ignored")
             return nil
         }
-        return value
+        if statement.arguments.count > 2 {
+            note(statement.arguments[2].location, "extra words after '\(statement.name)' ignored")
+        }
+        return (user.text, statement.arguments.count > 1 ? statement.arguments[1].text : nil)
+    }
+
+    /// An integer argument in `range`; otherwise a diagnostic naming the range.
+    mutating func integer(_ statement: Statement, _ range: ClosedRange<Int>) -> Int? {
+        value(statement, in: range, parse: ConfigValue.integer,
+              expected: "an integer in \(range.lowerBound)…\(range.upperBound)")
     }
 
     /// A decimal-seconds argument in `range` (seconds).
     mutating func duration(_ statement: Statement, _ range: ClosedRange<Duration>) -> Duration? {
+        value(statement, in: range, parse: ConfigValue.seconds,
+              expected: "seconds in \(ConfigValue.secondsText(range.lowerBound))…\(ConfigValue.secondsText(range.upperBound))")
+    }
+
+    /// The single argument of `statement` read by `parse` and inside `range`; otherwise
+    /// a diagnostic saying what was `expected` and what was given.
+    private mutating func value<V: Comparable>(_ statement: Statement, in range: ClosedRange<V>,
+                                               parse: (String) -> V?, expected: String) -> V? {
         guard let token = singleArgument(statement) else { return nil }
-        guard let value = ConfigValue.seconds(token.text), range.contains(value) else {
-            note(token.location, "'\(statement.name)' must be seconds in \(ConfigValue.secondsText(range.lowerBound))…"
-                + "\(ConfigValue.secondsText(range.upperBound)), got '\(token.text)'; ignored")
+        guard let value = parse(token.text), range.contains(value) else {
+            note(token.location, "'\(statement.name)' must be \(expected), got '\(token.text)'; ignored")
             return nil
         }
         return value
@@ -245,13 +263,7 @@ struct ConfigurationBuilder {
             case "router_id":
                 if let t = singleArgument(s) { g.routerID = t.text }
             case "script_user":
-                guard let user = s.arguments.first else {
-                    note(s.location, "'script_user' needs a user name; ignored")
-                    continue
-                }
-                g.scriptUser = user.text
-                g.scriptGroup = s.arguments.count > 1 ? s.arguments[1].text : nil
-                if s.arguments.count > 2 { note(s.arguments[2].location, "extra words after 'script_user' ignored") }
+                if let (user, group) = userAndGroup(s) { (g.scriptUser, g.scriptGroup) = (user, group) }
             case "enable_script_security":
                 noArguments(s)
                 g.enableScriptSecurity = true

@@ -1,10 +1,16 @@
+import CDeploymentScripts
 import Glibc
 
 /// The check and notify scripts of deploy/kubernetes/scripts — the single source of
 /// truth for them. The lab installs them into each node's scripts directory (as the
 /// OpenShift ConfigMap procedure does) from the files when it can find them, or from
-/// the copies embedded in the binary.
+/// the same files compiled into the binary (CDeploymentScripts, by `#embed`).
 public enum DeploymentScripts {
+    /// deploy/kubernetes/scripts/mycheckscript.sh as compiled into the binary.
+    public static var embeddedCheckScript: String { String(cString: ipf_deployment_check_script()) }
+    /// deploy/kubernetes/scripts/mynotifyscript.sh as compiled into the binary.
+    public static var embeddedNotifyScript: String { String(cString: ipf_deployment_notify_script()) }
+
     /// The check script's file name.
     public static let checkScriptName = "mycheckscript.sh"
     /// The notify script's file name.

@@ -1,5 +1,5 @@
-import FailoverTestKit
 import Glibc
+import SeededRandom
 import VRRPWire
 
 /// The running soak: its cluster, daemons, generator and what it has measured. One

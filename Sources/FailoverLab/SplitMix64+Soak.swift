@@ -1,4 +1,4 @@
-import FailoverTestKit
+import SeededRandom
 
 extension SplitMix64 {
     /// A duration uniformly between `low` and `high` milliseconds: the soak's pauses

@@ -1,6 +1,5 @@
 import ArgumentParser
 import FailoverLab
-import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
@@ -28,33 +27,12 @@ struct DemoCommand: AsyncParsableCommand {
     var timeline = "ipfailover-demo-timeline.svg"
 
     func run() async throws {
-        guard let binary = binary ?? DeploymentScripts.currentExecutable() else {
-            throw ValidationError("cannot find this executable (/proc/self/exe); pass --binary")
-        }
-        let demo = FailoverDemo(binary: binary, scripts: DeploymentScripts.bestSource(), interactive: !nonInteractive,
-                                timelinePath: timeline == "none" ? nil : timeline,
-                                output: { line in
-                                    print(line)
-                                    fflush(nil)
-                                })
-        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
-        let outcome: Result<FailoverDemo.Summary, Error> = await withTaskGroup(of: Result<FailoverDemo.Summary, Error>?.self) { group in
-            group.addTask { await Result(catching: { try await demo.run() }) }
-            group.addTask {
-                for await signal in signals {
-                    return .failure(FailoverDemo.Failure(reason: "interrupted by \(signal)"))
-                }
-                return nil
-            }
-            var first: Result<FailoverDemo.Summary, Error>?
-            while let next = await group.next() {
-                if let next, first == nil {
-                    first = next
-                    group.cancelAll()
-                }
-            }
-            return first ?? .failure(FailoverDemo.Failure(reason: "no result"))
-        }
+        let demo = FailoverDemo(binary: try LabSession.binary(binary), scripts: DeploymentScripts.bestSource(),
+                                interactive: !nonInteractive, timelinePath: timeline == "none" ? nil : timeline,
+                                output: LabSession.printLine)
+        let (result, signal) = await LabSession.runUntilSignal { try await demo.run() }
+        let outcome: Result<FailoverDemo.Summary, any Error> =
+            if let signal { .failure(FailoverDemo.Failure(reason: "interrupted by \(signal)")) } else { result }
         switch outcome {
         case .success(let summary):
             print("")
@@ -68,11 +46,5 @@ struct DemoCommand: AsyncParsableCommand {
             printError("ipfailover demo: FAILED: \(error)")
             throw ExitCode(1)
         }
-    }
-}
-
-extension Result where Failure == Error {
-    init(catching body: () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import FailoverLab
-import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
@@ -51,9 +50,7 @@ struct SoakCommand: AsyncParsableCommand {
     var binary: String?
 
     func run() async throws {
-        guard let binary = binary ?? DeploymentScripts.currentExecutable() else {
-            throw ValidationError("cannot find this executable (/proc/self/exe); pass --binary")
-        }
+        let binary = try LabSession.binary(binary)
         guard events >= 0 else { throw ValidationError("--events must be 0 or more, got \(events)") }
         var configuration: String?
         if let config {
@@ -70,26 +67,9 @@ struct SoakCommand: AsyncParsableCommand {
                                           configuration: configuration, binary: binary,
                                           settleTimeout: .seconds(settleTimeout), verbose: verbose,
                                           timelineDirectory: timelineDirectory),
-                           output: { line in
-                               print(line)
-                               fflush(nil)
-                           })
-        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
-        let outcome: Result<SoakReport, Error> = await withTaskGroup(of: Result<SoakReport, Error>?.self) { group in
-            group.addTask { await Result(catching: { try await soak.run() }) }
-            group.addTask {
-                for await _ in signals { return nil }
-                return nil
-            }
-            var first: Result<SoakReport, Error>?
-            while let next = await group.next() {
-                if let next, first == nil { first = next }
-                // A signal (or the soak's end) ends the other task: the soak stops after
-                // its current event and still reports.
-                group.cancelAll()
-            }
-            return first ?? .failure(SoakRun.Failure(reason: "no result"))
-        }
+                           output: LabSession.printLine)
+        // A signal stops the soak after its current event; it still reports.
+        let (outcome, _) = await LabSession.runUntilSignal { try await soak.run() }
         switch outcome {
         case .success(let report):
             print("")

@@ -60,20 +60,10 @@ struct StatusFloodTests {
             }
             let slowloris = Task { try await DedicatedThread.run { Self.trickle(slowClients, for: .seconds(30)) } }
 
-            // 10,000 idle connections, opened in batches that each finish their
-            // handshake (the listen backlog drops SYNs beyond it), held for 2 s.
+            // 10,000 idle connections.
             let idleStart = ContinuousClock.now
-            let idle = try await lab.inNamespace(a.namespace) { () throws -> [Int32] in
-                try Self.connectAll(port: port, count: 10_000, batch: 100)
-            }
-            // Every connection past the cap is closed by the server as soon as it
-            // is accepted; wait for that (the backlog admits them in bursts).
-            var closedByServer = 0
-            let idleEnd = ContinuousClock.now + .seconds(15)
-            repeat {
-                try await Task.sleep(for: .milliseconds(200))
-                closedByServer = idle.filter(Self.isClosedByPeer).count
-            } while closedByServer < idle.count - Self.connectionCap && ContinuousClock.now < idleEnd
+            let (idle, closedByServer) = try await Self.connectPastCap(lab, from: a, port: port, count: 10_000,
+                                                                       cap: Self.connectionCap)
             let idleTook = ContinuousClock.now - idleStart
             let duringIdle = (rss: ProcessProbe.residentKiB(pid), fds: ProcessProbe.openDescriptors(pid))
             for fd in idle { close(fd) }
@@ -173,15 +163,7 @@ struct StatusFloodTests {
             let baselineFDs = ProcessProbe.openDescriptors(pa.pid)
 
             let port = UInt16(DaemonHarness.statusPort)
-            let clients = try await lab.inNamespace(a.namespace) { () throws -> [Int32] in
-                try Self.connectAll(port: port, count: 3_000, batch: 100)
-            }
-            var refused = 0
-            let end = ContinuousClock.now + .seconds(15)
-            repeat {
-                try await Task.sleep(for: .milliseconds(200))
-                refused = clients.filter(Self.isClosedByPeer).count
-            } while refused < clients.count - 188 && ContinuousClock.now < end
+            let (clients, refused) = try await Self.connectPastCap(lab, from: a, port: port, count: 3_000, cap: 188)
             // Held for three check intervals with the endpoint full.
             let peakFDs = ProcessProbe.openDescriptors(pa.pid)
             try await Task.sleep(for: .seconds(3))
@@ -239,6 +221,24 @@ struct StatusFloodTests {
 
     /// `count` connections, `batch` at a time, each batch waited for until its
     /// handshakes are done (or 5 s pass).
+    /// Opens `count` connections to the status port from `node`, in batches that each
+    /// finish their handshake (the listen backlog drops SYNs beyond it), and waits up to
+    /// 15 s for the server to close every one past `cap` as soon as it accepts it (the
+    /// backlog admits them in bursts). Returns the descriptors and how many it closed.
+    static func connectPastCap(_ lab: Lab, from node: Lab.Node, port: UInt16, count: Int,
+                               cap: Int) async throws -> (clients: [Int32], closedByServer: Int) {
+        let clients = try await lab.inNamespace(node.namespace) { () throws -> [Int32] in
+            try Self.connectAll(port: port, count: count, batch: 100)
+        }
+        var closed = 0
+        let end = ContinuousClock.now + .seconds(15)
+        repeat {
+            try await Task.sleep(for: .milliseconds(200))
+            closed = clients.filter(Self.isClosedByPeer).count
+        } while closed < clients.count - cap && ContinuousClock.now < end
+        return (clients, closed)
+    }
+
     static func connectAll(port: UInt16, count: Int, batch: Int) throws -> [Int32] {
         var all: [Int32] = []
         all.reserveCapacity(count)

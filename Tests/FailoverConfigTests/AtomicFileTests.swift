@@ -28,17 +28,29 @@ struct AtomicFileTests {
         try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp.") }
     }
 
+    /// A fresh directory with a regular `target.conf` ("precious") and what a write must
+    /// not replace: `fifo`, `full` (a character device) and `link` (to target.conf).
+    func directoryOfNonRegularFiles() throws -> String {
+        let directory = try temporaryDirectory()
+        try "precious\n".write(toFile: "\(directory)/target.conf", atomically: false, encoding: .utf8)
+        #expect(mkfifo("\(directory)/fifo", 0o600) == 0)
+        #expect(makeFullDevice("\(directory)/full"))
+        #expect(symlink("\(directory)/target.conf", "\(directory)/link") == 0)
+        return directory
+    }
+
+    /// target.conf still holds what it held and no temporary file is left behind.
+    func expectNothingReplaced(in directory: String) throws {
+        #expect(try String(contentsOfFile: "\(directory)/target.conf", encoding: .utf8) == "precious\n")
+        #expect(try leftovers(directory).isEmpty)
+    }
+
     @Test("A FIFO, a device node, a directory or a symbolic link at the path is refused, named and left as it was",
           .enabled(if: TestSupport.isRoot || TestSupport.isCI, "mknod needs root"))
     func onlyRegularFilesAreReplaced() throws {
-        let directory = try temporaryDirectory()
+        let directory = try directoryOfNonRegularFiles()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let target = "\(directory)/target.conf"
-        try "precious\n".write(toFile: target, atomically: false, encoding: .utf8)
-        #expect(mkfifo("\(directory)/fifo", 0o600) == 0)
-        #expect(makeFullDevice("\(directory)/full"))
         #expect(mkdir("\(directory)/dir", 0o700) == 0)
-        #expect(symlink(target, "\(directory)/link") == 0)
         #expect(symlink("\(directory)/full", "\(directory)/link-to-device") == 0)
         #expect(symlink("\(directory)/nowhere", "\(directory)/dangling") == 0)
         let cases: [(String, mode_t, String)] = [
@@ -53,9 +65,8 @@ struct AtomicFileTests {
             }
             #expect(type(path) == kind, "\(name) was replaced")
         }
-        #expect(try String(contentsOfFile: target, encoding: .utf8) == "precious\n")
         #expect(type("\(directory)/nowhere") == nil, "the dangling link was followed")
-        #expect(try leftovers(directory).isEmpty)
+        try expectNothingReplaced(in: directory)
     }
 
     @Test("A regular file is replaced atomically, keeping its permission bits; a new one is created 0644")
@@ -78,13 +89,8 @@ struct AtomicFileTests {
                    "needs the ipfailover binary and root (mknod)"))
     func renderOutputRefusesNonRegularFiles() throws {
         let binary = try #require(CommandLineTests.binary, "ipfailover binary not found next to the test bundle")
-        let directory = try temporaryDirectory()
+        let directory = try directoryOfNonRegularFiles()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let target = "\(directory)/target.conf"
-        try "precious\n".write(toFile: target, atomically: false, encoding: .utf8)
-        #expect(mkfifo("\(directory)/fifo", 0o600) == 0)
-        #expect(makeFullDevice("\(directory)/full"))
-        #expect(symlink(target, "\(directory)/link") == 0)
         let vars = ["-i", "OPENSHIFT_HA_VIRTUAL_IPS=198.51.100.10", "OPENSHIFT_HA_NETWORK_INTERFACE=eth0",
                     "IPFAILOVER_HOSTNAME=node-a"]
         for (name, kind, what) in [("fifo", S_IFIFO, "a FIFO"), ("full", S_IFCHR, "a character device"),
@@ -96,7 +102,6 @@ struct AtomicFileTests {
             #expect(result.output == "cannot write \(path): it is \(what), not a regular file; only a regular file is replaced\n")
             #expect(type(path) == kind)
         }
-        #expect(try String(contentsOfFile: target, encoding: .utf8) == "precious\n")
-        #expect(try leftovers(directory).isEmpty)
+        try expectNothingReplaced(in: directory)
     }
 }

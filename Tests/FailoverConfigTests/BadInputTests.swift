@@ -116,6 +116,33 @@ struct BadInputTests {
         }
     }
 
+    @Test("script_user (global_defs) and user (vrrp_script) read USER [GROUP] alike: a missing user and extra words are reported",
+          arguments: [
+              ("global_defs {\n script_user\n}", "f:2:2: warning: 'script_user' needs a user name; ignored"),
+              ("global_defs {\n script_user nobody nogroup extra\n}", "f:2:29: warning: extra words after 'script_user' ignored"),
+              ("vrrp_script s {\n script /bin/true\n user\n}\nglobal_defs {\n enable_script_security\n}", "f:3:2: warning: 'user' needs a user name; ignored"),
+              ("vrrp_script s {\n script /bin/true\n user nobody nogroup extra\n}\nglobal_defs {\n enable_script_security\n}", "f:3:22: warning: extra words after 'user' ignored"),
+          ])
+    func scriptCredentialsAreReadAlike(text: String, expected: String) {
+        let result = KeepalivedConfigParser().parse(text, file: "f")
+        #expect(result.diagnostics.map(\.description) == [expected])
+    }
+
+    @Test("A second vrrp_script, vrrp_instance or vrrp_sync_group of one name is ignored and reported; for an instance as an error")
+    func secondDefinitionIsIgnored() {
+        let twice = { (section: String) in section + "\n" + section }
+        let cases: [(String, String)] = [
+            (twice("vrrp_script s {\n script /bin/true\n}"), "f:4:1: warning: vrrp_script 's' is defined twice; the second definition is ignored"),
+            (twice(Self.instance(" priority 100")), "f:10:1: error: vrrp_instance 'VI' is defined twice; the second definition is ignored"),
+            (Self.instance(" priority 100") + twice("vrrp_sync_group G {\n group {\n  VI\n }\n}"),
+             "f:14:1: warning: vrrp_sync_group 'G' is defined twice; the second definition is ignored"),
+        ]
+        for (text, expected) in cases {
+            let result = KeepalivedConfigParser().parse(text, file: "f")
+            #expect(result.diagnostics.map(\.description).contains(expected), "\(result.diagnostics)")
+        }
+    }
+
     @Test("Every problem is reported at once, in line order")
     func allAtOnce() {
         let result = KeepalivedConfigParser().parse(Self.instance(" priority 0\n advert_int x\n frobnicate"), file: "f")

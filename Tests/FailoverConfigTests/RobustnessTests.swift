@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import FailoverConfig
-import FailoverTestKit
+import SeededRandom
 import VRRPWire
 
 /// Bad input never crashes: random soups of keepalived fragments, truncated files and

@@ -1,4 +1,5 @@
 @testable import FailoverRuntime
+import FailoverTestKit
 import Testing
 import VRRPCore
 import VRRPWire

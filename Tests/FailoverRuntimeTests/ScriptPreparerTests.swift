@@ -55,30 +55,23 @@ import VRRPWire
         #expect(request.arguments == ["/bin/pidof", "haproxy"])
     }
 
-    @Test func scriptSecurityRefusesGroupWritableDirectory() {
+    @Test("enable_script_security refuses a script run as root when a path component is writable by non-root or owned by it",
+          arguments: [
+              ("/etc/keepalived", FakeHost.directory(gid: 50, mode: 0o775), "is writable by non-root group gid 50 (mode 775)"),
+              ("/etc/keepalived/check.sh", FakeHost.file(uid: 1000, mode: 0o755), "is owned by non-root uid 1000 (mode 755)"),
+              ("/etc", FakeHost.directory(mode: 0o777), "is writable by others (mode 777)"),
+          ])
+    func scriptSecurityRefusesAnUnsafePathComponent(component: String, status: FileStatus, reason: String) {
         var host = FakeHost.standard(scripts: ["check.sh"])
-        host.files["/etc/keepalived"] = FakeHost.directory(gid: 50, mode: 0o775)
+        host.files[component] = status
         let prepared = preparer(host).prepare(CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh"))
+        #expect(prepared.loadError == .insecure(path: "/etc/keepalived/check.sh", component: component, reason: reason))
+    }
+
+    @Test func insecureScriptErrorNamesThePathTheComponentAndTheSetting() {
         let error = ScriptError.insecure(path: "/etc/keepalived/check.sh", component: "/etc/keepalived",
                                          reason: "is writable by non-root group gid 50 (mode 775)")
-        #expect(prepared.loadError == error)
         #expect(error.description == "refusing script '/etc/keepalived/check.sh': it would run as root but path component '/etc/keepalived' is writable by non-root group gid 50 (mode 775) (enable_script_security)")
-    }
-
-    @Test func scriptSecurityRefusesFileOwnedByNonRoot() {
-        var host = FakeHost.standard(scripts: ["check.sh"])
-        host.files["/etc/keepalived/check.sh"] = FakeHost.file(uid: 1000, mode: 0o755)
-        let prepared = preparer(host).prepare(CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh"))
-        #expect(prepared.loadError == .insecure(path: "/etc/keepalived/check.sh", component: "/etc/keepalived/check.sh",
-                                                reason: "is owned by non-root uid 1000 (mode 755)"))
-    }
-
-    @Test func scriptSecurityRefusesWorldWritableRoot() {
-        var host = FakeHost.standard(scripts: ["check.sh"])
-        host.files["/etc"] = FakeHost.directory(mode: 0o777)
-        let prepared = preparer(host).prepare(CheckScriptSpec(name: "chk", commandLine: "/etc/keepalived/check.sh"))
-        #expect(prepared.loadError == .insecure(path: "/etc/keepalived/check.sh", component: "/etc",
-                                                reason: "is writable by others (mode 777)"))
     }
 
     @Test func stickyWorldWritableDirectoryIsAllowed() {

@@ -77,42 +77,37 @@ struct FirewallRuleLabTests {
 
     @Test("With a default-drop input policy, VRRP passes only while our rule is in place")
     func vrrpPassesDefaultDropPolicy() async throws {
-        try await Lab.with { lab in try await Self.defaultDropScenario(lab) }
+        try await Lab.withSocketPair(family: .ipv4) { lab, pair in try await Self.defaultDropScenario(lab, pair) }
     }
 
-    static func defaultDropScenario(_ lab: Lab) async throws {
-        do {
-            let a = lab.node("a"), b = lab.node("b")
-            try await lab.run(in: b.namespace, ["nft", "-f", "-"], input: """
-                table inet filter {
-                    chain input { type filter hook input priority filter; policy drop; }
-                }
+    static func defaultDropScenario(_ lab: Lab, _ pair: SocketPair) async throws {
+        let a = pair.a, b = pair.b, sender = pair.sender
+        try await lab.run(in: b.namespace, ["nft", "-f", "-"], input: """
+            table inet filter {
+                chain input { type filter hook input priority filter; policy drop; }
+            }
 
-                """)
-            let sender = try await lab.vrrpSocket(on: a, family: .ipv4)
-            let receiver = try await lab.vrrpSocket(on: b, family: .ipv4)
-            defer { sender.close(); receiver.close() }
-            let inbox = Inbox(receiver.packets())
-            let options = VRRPSocket.SendOptions(fillVRRPv3Checksum: true)
+            """)
+        let inbox = Inbox(pair.receiver.packets())
+        let options = VRRPSocket.SendOptions(fillVRRPv3Checksum: true)
 
-            try sender.send(Self.advert(10), to: .v4(.vrrpMulticastGroup), options: options)  // dropped by policy
-            let nft = NFTables(namespacePath: NetworkNamespace.path(named: b.namespace))
-            let rule = FirewallRule(interface: "eth0", unicastPeers: [a.address(.ipv4)],
-                                    placement: .existingChain(family: "inet", table: "filter", chain: "input"))
-            try await nft.install(rule)
-            try await nft.install(rule)  // idempotent: still one copy
-            try sender.send(Self.advert(20), to: .v4(.vrrpMulticastGroup), options: options)
-            try sender.send(Self.advert(30), to: b.address(.ipv4), options: options)
-            _ = try await inbox.next("multicast advert through the rule") { $0.payload[2] == 20 }
-            _ = try await inbox.next("unicast advert through the rule") { $0.payload[2] == 30 }
-            #expect(!inbox.received.contains { $0.payload[2] == 10 }, "the advert sent before the rule was dropped")
+        try sender.send(Self.advert(10), to: .v4(.vrrpMulticastGroup), options: options)  // dropped by policy
+        let nft = NFTables(namespacePath: NetworkNamespace.path(named: b.namespace))
+        let rule = FirewallRule(interface: "eth0", unicastPeers: [a.address(.ipv4)],
+                                placement: .existingChain(family: "inet", table: "filter", chain: "input"))
+        try await nft.install(rule)
+        try await nft.install(rule)  // idempotent: still one copy
+        try sender.send(Self.advert(20), to: .v4(.vrrpMulticastGroup), options: options)
+        try sender.send(Self.advert(30), to: b.address(.ipv4), options: options)
+        _ = try await inbox.next("multicast advert through the rule") { $0.payload[2] == 20 }
+        _ = try await inbox.next("unicast advert through the rule") { $0.payload[2] == 30 }
+        #expect(!inbox.received.contains { $0.payload[2] == 10 }, "the advert sent before the rule was dropped")
 
-            let chain = try await lab.run(in: b.namespace, ["nft", "list", "chain", "inet", "filter", "input"]).standardOutput
-            #expect(chain.components(separatedBy: "ipfailover-vrrp").count - 1 == rule.ruleBodies().count)
-            try await nft.remove(rule)
-            let after = try await lab.run(in: b.namespace, ["nft", "list", "chain", "inet", "filter", "input"]).standardOutput
-            #expect(!after.contains("ipfailover-vrrp"))
-            #expect(after.contains("policy drop"), "the host's own chain is left as it was")
-        }
+        let chain = try await lab.run(in: b.namespace, ["nft", "list", "chain", "inet", "filter", "input"]).standardOutput
+        #expect(chain.components(separatedBy: "ipfailover-vrrp").count - 1 == rule.ruleBodies().count)
+        try await nft.remove(rule)
+        let after = try await lab.run(in: b.namespace, ["nft", "list", "chain", "inet", "filter", "input"]).standardOutput
+        #expect(!after.contains("ipfailover-vrrp"))
+        #expect(after.contains("policy drop"), "the host's own chain is left as it was")
     }
 }

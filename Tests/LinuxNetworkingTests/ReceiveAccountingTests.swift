@@ -16,12 +16,9 @@ struct ReceiveAccountingTests {
     @Test("A packet longer than the receive buffer is delivered flagged as truncated and counted, not dropped unseen",
           arguments: [AddressFamily.ipv4, .ipv6])
     func oversizedPacketIsCounted(family: AddressFamily) async throws {
-        try await Lab.with { lab in
-            let a = lab.node("a"), b = lab.node("b")
-            let sender = try await lab.vrrpSocket(on: a, family: family)
-            let receiver = try await lab.vrrpSocket(on: b, family: family)
-            defer { sender.close(); receiver.close() }
-            let inbox = Inbox(receiver.packets())
+        try await Lab.withSocketPair(family: family) { lab, pair in
+            let a = pair.a, b = pair.b
+            let inbox = Inbox(pair.receiver.packets())
             let group = VRRPSocket.Configuration.defaultGroup(family)
             // A v3 header padded to 5,000 bytes (fragmented on the wire), through a plain
             // raw socket: ours refuses to send anything that long.
@@ -45,17 +42,15 @@ struct ReceiveAccountingTests {
             #expect(packet.isTruncated)
             #expect(packet.payload.count < oversized.count)
             // An advert of normal size after it is whole.
-            try sender.send(TestAdverts.v3(vrid: 7, priority: 200, addresses: []), to: group, options: .init(fillVRRPv3Checksum: true))
+            try pair.sender.send(TestAdverts.v3(vrid: 7, priority: 200, addresses: []), to: group, options: .init(fillVRRPv3Checksum: true))
             #expect(try await inbox.next("a normal advert").isTruncated == false)
         }
     }
 
     @Test("SO_RXQ_OVFL: packets the kernel drops while the socket's queue is full are counted and reported with the next packet")
     func receiveQueueOverflowIsCounted() async throws {
-        try await Lab.with { lab in
-            let sender = try await lab.vrrpSocket(on: lab.node("a"), family: .ipv4)
-            let receiver = try await lab.vrrpSocket(on: lab.node("b"), family: .ipv4)
-            defer { sender.close(); receiver.close() }
+        try await Lab.withSocketPair(family: .ipv4) { _, pair in
+            let sender = pair.sender
             let gate = DispatchSemaphore(value: 0)
             let (entered, enter) = AsyncStream.makeStream(of: Void.self)
             let (probes, probeSeen) = AsyncStream.makeStream(of: UInt32?.self)
@@ -63,7 +58,7 @@ struct ReceiveAccountingTests {
             let blocked = Atomic<Bool>(false)
             // The first read holds the socket's reader (an engine thread of this test's
             // own) until the flood is over.
-            receiver.read(on: try EngineThread()) { packets, _ in
+            pair.receiver.read(on: try EngineThread()) { packets, _ in
                 received.add(packets.count, ordering: .relaxed)
                 if !blocked.exchange(true, ordering: .relaxed) {
                     enter.yield()

@@ -18,22 +18,18 @@ struct VRRPSocketTests {
     @Test("RFC 5798 §5.1.1.3/§5.1.2.3: multicast adverts arrive with TTL/hop limit 255 and a valid checksum",
           arguments: [AddressFamily.ipv4, .ipv6])
     func multicastAdvertArrivesWithHopLimit255(family: AddressFamily) async throws {
-        try await Lab.with { lab in
-            let a = lab.node("a"), b = lab.node("b")
-            let sender = try await lab.vrrpSocket(on: a, family: family)
-            let receiver = try await lab.vrrpSocket(on: b, family: family)
-            defer { sender.close(); receiver.close() }
-            let inbox = Inbox(receiver.packets())
+        try await Lab.withSocketPair(family: family) { _, pair in
+            let inbox = Inbox(pair.receiver.packets())
             let group = VRRPSocket.Configuration.defaultGroup(family)
             let payload = Self.advert(family)
-            try sender.send(payload, to: group, options: .init(fillVRRPv3Checksum: true))
+            try pair.sender.send(payload, to: group, options: .init(fillVRRPv3Checksum: true))
 
             let packet = try await inbox.next("advert from a")
             #expect(packet.hopLimit == 255)
             #expect(packet.destination == group)
-            #expect(packet.interface == receiver.configuration.interface)
+            #expect(packet.interface == pair.receiver.configuration.interface)
             if family == .ipv4 {
-                #expect(packet.source == a.address(.ipv4))
+                #expect(packet.source == pair.a.address(.ipv4))
             } else if case .v6(let source) = packet.source {
                 #expect(source.isLinkLocal, "IPv6 adverts come from the link-local address (RFC 5798 §5.1.2.1)")
             }
@@ -45,16 +41,12 @@ struct VRRPSocketTests {
     @Test("RFC 5798 §6.4.2 input: every received advert carries the kernel's receive time, between sending and reading it",
           arguments: [AddressFamily.ipv4, .ipv6])
     func receivedAdvertCarriesTheKernelReceiveTime(family: AddressFamily) async throws {
-        try await Lab.with { lab in
-            let a = lab.node("a"), b = lab.node("b")
-            let sender = try await lab.vrrpSocket(on: a, family: family)
-            let receiver = try await lab.vrrpSocket(on: b, family: family)
-            defer { sender.close(); receiver.close() }
-            let inbox = Inbox(receiver.packets())
+        try await Lab.withSocketPair(family: family) { _, pair in
+            let inbox = Inbox(pair.receiver.packets())
             let wall = SystemWallClock()
             let before = wall.now()
-            try sender.send(Self.advert(family), to: VRRPSocket.Configuration.defaultGroup(family),
-                            options: .init(fillVRRPv3Checksum: true))
+            try pair.sender.send(Self.advert(family), to: VRRPSocket.Configuration.defaultGroup(family),
+                                 options: .init(fillVRRPv3Checksum: true))
             let packet = try await inbox.next("advert from a")
             let after = wall.now()
             let stamp = try #require(packet.receivedAt, "SO_TIMESTAMPNS is on")
@@ -65,16 +57,12 @@ struct VRRPSocketTests {
     @Test("A rehearsed send (MSG_PROBE) puts nothing on the wire: the first advert the peer receives is the real one",
           arguments: [AddressFamily.ipv4, .ipv6])
     func rehearsedSendStaysOffTheWire(family: AddressFamily) async throws {
-        try await Lab.with { lab in
-            let a = lab.node("a"), b = lab.node("b")
-            let sender = try await lab.vrrpSocket(on: a, family: family)
-            let receiver = try await lab.vrrpSocket(on: b, family: family)
-            defer { sender.close(); receiver.close() }
-            let inbox = Inbox(receiver.packets())
+        try await Lab.withSocketPair(family: family) { _, pair in
+            let inbox = Inbox(pair.receiver.packets())
             let group = VRRPSocket.Configuration.defaultGroup(family)
-            sender.rehearseSend(Self.advert(family, priority: 100), to: group, options: .init(fillVRRPv3Checksum: true))
+            pair.sender.rehearseSend(Self.advert(family, priority: 100), to: group, options: .init(fillVRRPv3Checksum: true))
             let real = Self.advert(family, priority: 200)
-            try sender.send(real, to: group, options: .init(fillVRRPv3Checksum: true))
+            try pair.sender.send(real, to: group, options: .init(fillVRRPv3Checksum: true))
             let packet = try await inbox.next("the real advert")
             #expect(TestAdverts.withoutChecksum(packet.payload) == real)
         }
@@ -82,13 +70,10 @@ struct VRRPSocketTests {
 
     @Test("VRRPv2 payloads keep the checksum the caller computed")
     func vrrpV2ChecksumPassesThrough() async throws {
-        try await Lab.with { lab in
-            let sender = try await lab.vrrpSocket(on: lab.node("a"), family: .ipv4)
-            let receiver = try await lab.vrrpSocket(on: lab.node("b"), family: .ipv4)
-            defer { sender.close(); receiver.close() }
-            let inbox = Inbox(receiver.packets())
+        try await Lab.withSocketPair(family: .ipv4) { _, pair in
+            let inbox = Inbox(pair.receiver.packets())
             let payload = TestAdverts.v2(vrid: 9, priority: 150, addresses: [IPv4Address(198, 51, 100, 9)], password: "secret")
-            try sender.send(payload, to: .v4(.vrrpMulticastGroup))
+            try pair.sender.send(payload, to: .v4(.vrrpMulticastGroup))
             let packet = try await inbox.next("v2 advert")
             #expect(packet.payload == payload)
             #expect(TestAdverts.checksumIsValid(packet.payload, source: packet.source, destination: packet.destination))
@@ -98,13 +83,10 @@ struct VRRPSocketTests {
     @Test("RFC 5798 §7.1 TTL check input: a packet sent with TTL 64 is reported with TTL 64",
           arguments: [AddressFamily.ipv4, .ipv6])
     func hopLimitOtherThan255IsReported(family: AddressFamily) async throws {
-        try await Lab.with { lab in
-            let sender = try await lab.vrrpSocket(on: lab.node("a"), family: family)
-            let receiver = try await lab.vrrpSocket(on: lab.node("b"), family: family)
-            defer { sender.close(); receiver.close() }
-            let inbox = Inbox(receiver.packets())
-            try sender.send(Self.advert(family), to: VRRPSocket.Configuration.defaultGroup(family),
-                            options: .init(hopLimit: 64, fillVRRPv3Checksum: true))
+        try await Lab.withSocketPair(family: family) { _, pair in
+            let inbox = Inbox(pair.receiver.packets())
+            try pair.sender.send(Self.advert(family), to: VRRPSocket.Configuration.defaultGroup(family),
+                                 options: .init(hopLimit: 64, fillVRRPv3Checksum: true))
             let packet = try await inbox.next("TTL-64 advert")
             #expect(packet.hopLimit == 64)
         }
@@ -112,17 +94,13 @@ struct VRRPSocketTests {
 
     @Test("Unicast adverts reach the peer from unicast_src_ip with TTL 255", arguments: [AddressFamily.ipv4, .ipv6])
     func unicastAdvertReachesPeer(family: AddressFamily) async throws {
-        try await Lab.with { lab in
-            let a = lab.node("a"), b = lab.node("b")
-            let sender = try await lab.vrrpSocket(on: a, family: family, groups: [], source: a.address(family))
-            let receiver = try await lab.vrrpSocket(on: b, family: family, groups: [])
-            defer { sender.close(); receiver.close() }
-            let inbox = Inbox(receiver.packets())
+        try await Lab.withSocketPair(family: family, delivery: .unicast) { _, pair in
+            let inbox = Inbox(pair.receiver.packets())
             let payload = Self.advert(family)
-            try sender.send(payload, to: b.address(family), options: .init(fillVRRPv3Checksum: true))
+            try pair.sender.send(payload, to: pair.b.address(family), options: .init(fillVRRPv3Checksum: true))
             let packet = try await inbox.next("unicast advert")
-            #expect(packet.source == a.address(family))
-            #expect(packet.destination == b.address(family))
+            #expect(packet.source == pair.a.address(family))
+            #expect(packet.destination == pair.b.address(family))
             #expect(packet.hopLimit == 255)
             #expect(TestAdverts.withoutChecksum(packet.payload) == payload)
             #expect(TestAdverts.checksumIsValid(packet.payload, source: packet.source, destination: packet.destination))
@@ -132,13 +110,10 @@ struct VRRPSocketTests {
     @Test("A configured multicast group other than the VRRP default is joined and received",
           arguments: [AddressFamily.ipv4, .ipv6])
     func configuredGroupIsJoined(family: AddressFamily) async throws {
-        try await Lab.with { lab in
-            let group: IPAddress = family == .ipv4 ? IPAddress("224.0.0.200")! : IPAddress("ff02::1:200")!
-            let sender = try await lab.vrrpSocket(on: lab.node("a"), family: family, groups: [])
-            let receiver = try await lab.vrrpSocket(on: lab.node("b"), family: family, groups: [group])
-            defer { sender.close(); receiver.close() }
-            let inbox = Inbox(receiver.packets())
-            try sender.send(Self.advert(family), to: group, options: .init(fillVRRPv3Checksum: true))
+        let group: IPAddress = family == .ipv4 ? IPAddress("224.0.0.200")! : IPAddress("ff02::1:200")!
+        try await Lab.withSocketPair(family: family, delivery: .group(group)) { _, pair in
+            let inbox = Inbox(pair.receiver.packets())
+            try pair.sender.send(Self.advert(family), to: group, options: .init(fillVRRPv3Checksum: true))
             #expect(try await inbox.next("advert to \(group)").destination == group)
         }
     }
@@ -146,20 +121,16 @@ struct VRRPSocketTests {
     @Test("The socket keeps receiving after its link goes down and up (no reopen needed)",
           arguments: [AddressFamily.ipv4, .ipv6])
     func socketSurvivesLinkFlap(family: AddressFamily) async throws {
-        try await Lab.with { lab in
-            let b = lab.node("b")
-            let sender = try await lab.vrrpSocket(on: lab.node("a"), family: family)
-            let receiver = try await lab.vrrpSocket(on: b, family: family)
-            defer { sender.close(); receiver.close() }
-            let inbox = Inbox(receiver.packets())
-            try await lab.run(in: b.namespace, ["ip", "link", "set", "eth0", "down"])
-            try await lab.run(in: b.namespace, ["ip", "link", "set", "eth0", "up"])
+        try await Lab.withSocketPair(family: family) { lab, pair in
+            let inbox = Inbox(pair.receiver.packets())
+            try await lab.run(in: pair.b.namespace, ["ip", "link", "set", "eth0", "down"])
+            try await lab.run(in: pair.b.namespace, ["ip", "link", "set", "eth0", "up"])
             try await lab.waitUntilLinksUp()
             // Resend until one arrives: the first packet after a flap may still race the bridge.
             let resend = Task {
                 while !Task.isCancelled {
-                    try sender.send(Self.advert(family), to: VRRPSocket.Configuration.defaultGroup(family),
-                                    options: .init(fillVRRPv3Checksum: true))
+                    try pair.sender.send(Self.advert(family), to: VRRPSocket.Configuration.defaultGroup(family),
+                                         options: .init(fillVRRPv3Checksum: true))
                     try await Task.sleep(for: .milliseconds(50))
                 }
             }
@@ -170,18 +141,15 @@ struct VRRPSocketTests {
 
     @Test("The engine thread reads every packet, in order, and hands it over on its own thread (the daemon's path)")
     func engineThreadReadsEveryPacketInOrder() async throws {
-        try await Lab.with { lab in
-            let sender = try await lab.vrrpSocket(on: lab.node("a"), family: .ipv4)
-            let receiver = try await lab.vrrpSocket(on: lab.node("b"), family: .ipv4)
-            defer { sender.close(); receiver.close() }
+        try await Lab.withSocketPair(family: .ipv4) { _, pair in
             let thread = try EngineThread()
             let (stream, continuation) = AsyncStream.makeStream(of: (UInt8, Bool).self)
-            receiver.read(on: thread) { packets, _ in
+            pair.receiver.read(on: thread) { packets, _ in
                 for packet in packets { continuation.yield((packet.payload[1], thread.isCurrent)) }
             }
             let inbox = Inbox(stream)
             for vrid: UInt8 in [11, 12, 13] {
-                try sender.send(Self.advert(.ipv4, vrid: vrid), to: .v4(.vrrpMulticastGroup), options: .init(fillVRRPv3Checksum: true))
+                try pair.sender.send(Self.advert(.ipv4, vrid: vrid), to: .v4(.vrrpMulticastGroup), options: .init(fillVRRPv3Checksum: true))
             }
             var seen: [(UInt8, Bool)] = []
             for _ in 0..<3 { seen.append(try await inbox.next("advert")) }

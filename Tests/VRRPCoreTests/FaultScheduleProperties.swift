@@ -1,4 +1,5 @@
 import FailoverTestKit
+import SeededRandom
 import Testing
 import VRRPCore
 import VRRPWire

@@ -32,60 +32,65 @@ import VRRPWire
         }
     }
 
-    static func engine(_ instance: RuntimeInstance, ports: RecordingPorts, addresses: GatedAddresses, clock: ManualClock,
-                       logger: Logger = Logger(label: "test")) -> FailoverEngine<ManualClock> {
-        FailoverEngine(plan: RuntimePlan(instances: [instance]),
-                       ports: EnginePorts(sender: ports, addresses: addresses, announcer: ports, notifier: ports),
-                       clock: clock, logger: logger, addressChanges: AddressChangeQueue(.background))
+    /// A started master engine (VRID 1, priority 255) whose address adds wait for
+    /// `addresses.open()`.
+    struct StartedMaster {
+        let ports: RecordingPorts, clock: ManualClock, addresses: GatedAddresses
+        let engine: FailoverEngine<ManualClock>
+
+        init(failingAdds: Bool = false, logger: Logger = Logger(label: "test")) async {
+            (ports, clock) = (RecordingPorts(), ManualClock())
+            addresses = GatedAddresses(ports, failing: failingAdds)
+            engine = FailoverEngine(plan: RuntimePlan(instances: [E.instance(priority: 255, state: .master)]),
+                                    ports: EnginePorts(sender: ports, addresses: addresses, announcer: ports, notifier: ports),
+                                    clock: clock, logger: logger, addressChanges: AddressChangeQueue(.background))
+            await engine.start()
+        }
     }
 
     static func sends(_ calls: [PortCall]) -> Int { calls.filter { if case .send = $0 { true } else { false } }.count }
 
+    /// Whether `calls` hold an address add and a call `later` matches, the add first.
+    static func addComesFirst(_ calls: [PortCall], before later: (PortCall) -> Bool) -> Bool {
+        guard let add = calls.firstIndex(where: { if case .addAddress = $0 { true } else { false } }),
+              let other = calls.firstIndex(where: later) else { return false }
+        return add < other
+    }
+
     @Test("While a takeover's VIPs are still being added, the master keeps advertising every interval")
     func advertsContinueWhileAddressesAreAdded() async {
-        let ports = RecordingPorts(), clock = ManualClock()
-        let addresses = GatedAddresses(ports)
-        let engine = Self.engine(E.instance(priority: 255, state: .master), ports: ports, addresses: addresses, clock: clock)
-        await engine.start()
+        let master = await StartedMaster()
+        let ports = master.ports
         #expect(Self.sends(ports.calls) == 1)
         for n in 2...4 {
-            await clock.waitForSleepers(1)
-            clock.advance(by: .milliseconds(100))
+            await master.clock.waitForSleepers(1)
+            master.clock.advance(by: .milliseconds(100))
             await ports.wait { Self.sends($0) == n }
         }
         #expect(!ports.calls.contains { if case .addAddress = $0 { true } else { false } }, "the add is still held")
-        addresses.open()
-        await engine.addressChangesSettled()
+        master.addresses.open()
+        await master.engine.addressChangesSettled()
         let calls = ports.calls
-        let add = calls.firstIndex { if case .addAddress = $0 { true } else { false } }
-        let announce = calls.firstIndex { if case .announce = $0 { true } else { false } }
-        #expect(add != nil && announce != nil && add! < announce!, "announced after the addresses are in place: \(calls)")
+        #expect(Self.addComesFirst(calls) { if case .announce = $0 { true } else { false } },
+                "announced after the addresses are in place: \(calls)")
     }
 
     @Test("Shutdown returns only after the VIPs are removed, and a removal never overtakes the add before it")
     func shutdownWaitsForTheRemovalAfterTheAdd() async {
-        let ports = RecordingPorts(), clock = ManualClock()
-        let addresses = GatedAddresses(ports)
-        let engine = Self.engine(E.instance(priority: 255, state: .master), ports: ports, addresses: addresses, clock: clock)
-        await engine.start()
-        let stopped = Task { await engine.shutdown(); return ports.calls }
-        await ports.wait { $0.contains { $0.isPriorityZeroAdvert } }
-        addresses.open()
+        let master = await StartedMaster()
+        let stopped = Task { await master.engine.shutdown(); return master.ports.calls }
+        await master.ports.wait { $0.contains { $0.isPriorityZeroAdvert } }
+        master.addresses.open()
         let calls = await stopped.value
-        let add = calls.firstIndex { if case .addAddress = $0 { true } else { false } }
-        let remove = calls.firstIndex { if case .removeAddress = $0 { true } else { false } }
-        #expect(add != nil && remove != nil && add! < remove!, "\(calls)")
+        #expect(Self.addComesFirst(calls) { if case .removeAddress = $0 { true } else { false } }, "\(calls)")
     }
 
     @Test("A failed add on the queue is still reported, naming the address")
     func failedAddIsLogged() async {
-        let ports = RecordingPorts(), clock = ManualClock(), store = RecordingLogHandler.Store()
-        let addresses = GatedAddresses(ports, failing: true)
-        addresses.open()
-        let engine = Self.engine(E.instance(priority: 255, state: .master), ports: ports, addresses: addresses, clock: clock,
-                                 logger: RecordingLogHandler.logger(store))
-        await engine.start()
-        await engine.addressChangesSettled()
+        let store = RecordingLogHandler.Store()
+        let master = await StartedMaster(failingAdds: true, logger: RecordingLogHandler.logger(store))
+        master.addresses.open()
+        await master.engine.addressChangesSettled()
         #expect(store.all.contains { $0.contains("cannot add \(E.vip)") && $0.contains("vrrp.instance=VI_1") }, "\(store.all)")
     }
 }

@@ -1,6 +1,6 @@
 import FailoverRuntime
+import FailoverTestKit
 import Glibc
-import Synchronization
 import LinuxNetworking
 import Testing
 import VRRPCore
@@ -42,20 +42,26 @@ import VRRPCore
         #expect(status.runsInFlight == 0)
     }
 
-    /// Driven by a hand-stepped clock so exactly one run is in flight at a time.
+    /// Driven by a manual clock, one interval at a time once the scheduler sleeps, so
+    /// exactly one run is in flight at a time.
     @Test func riseAndFallFollowTheScriptsExitCodes() async {
         let dir = ScriptDirectory()
         defer { dir.remove() }
         let script = dir.write("code.sh", "#!/bin/sh\nexit $(cat \(dir.path)/code)\n")
         let spec = CheckScriptSpec(name: "chk_seq", commandLine: script, interval: .seconds(1), timeout: .seconds(10),
                                    rise: 2, fall: 2)
-        let clock = SteppedClock()
+        let clock = ManualClock()
         let scheduler = CheckScriptScheduler(clock: clock, launcher: LinuxProcessLauncher(), tcpProbe: LinuxTCPConnectProbe())
         var transitions: [RiseFall.Status] = []
         var iterator = scheduler.reports.makeAsyncIterator()
         for (index, code) in [0, 0, 1, 1, 0, 3, 0, 0].enumerated() {
             dir.write("code", "\(code)\n", mode: 0o644)
-            if index == 0 { scheduler.start([preparer().prepare(spec)]) } else { await clock.step() }
+            if index == 0 {
+                scheduler.start([preparer().prepare(spec)])
+            } else {
+                await clock.waitForSleepers(1)
+                clock.advance(by: spec.interval)
+            }
             guard let report = await iterator.next() else { break }
             #expect(report.succeeded == (code == 0))
             if let transition = report.transition { transitions.append(transition) }
@@ -157,56 +163,5 @@ import VRRPCore
         await dispatcher.drain()
         #expect(dir.read("log") == "INSTANCE VI_1 MASTER 100\nINSTANCE VI_1 BACKUP 100\n")
         #expect(dispatcher.statistics.scriptTimeouts == 2)
-    }
-}
-
-/// A clock whose time only moves by `step()`: one whole interval at a time, after
-/// the scheduler went to sleep.
-final class SteppedClock: Clock, @unchecked Sendable {
-    typealias Instant = ContinuousClock.Instant
-    private let lock = Mutex<(now: Instant, sleeper: (Instant, CheckedContinuation<Void, any Error>)?, waiting: CheckedContinuation<Void, Never>?)>(
-        (now: ContinuousClock.now, sleeper: nil, waiting: nil))
-
-    var now: Instant { lock.withLock { $0.now } }
-    var minimumResolution: Duration { .zero }
-
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let (ready, waiting) = lock.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
-                    if deadline <= state.now { return (true, nil) }
-                    state.sleeper = (deadline, continuation)
-                    defer { state.waiting = nil }
-                    return (false, state.waiting)
-                }
-                waiting?.resume()
-                if ready { continuation.resume() }
-            }
-        } onCancel: {
-            let sleeper = lock.withLock { state -> CheckedContinuation<Void, any Error>? in
-                defer { state.sleeper = nil }
-                return state.sleeper?.1
-            }
-            sleeper?.resume(throwing: CancellationError())
-        }
-    }
-
-    /// Waits for the scheduler to sleep, then jumps to its deadline and wakes it.
-    func step() async {
-        await withCheckedContinuation { (waiting: CheckedContinuation<Void, Never>) in
-            let ready = lock.withLock { state -> Bool in
-                if state.sleeper != nil { return true }
-                state.waiting = waiting
-                return false
-            }
-            if ready { waiting.resume() }
-        }
-        let sleeper = lock.withLock { state -> CheckedContinuation<Void, any Error>? in
-            guard let (deadline, continuation) = state.sleeper else { return nil }
-            state.now = deadline
-            state.sleeper = nil
-            return continuation
-        }
-        sleeper?.resume()
     }
 }

@@ -1,14 +1,14 @@
 import FailoverLab
+import FailoverRuntime
+import LinuxNetworking
+import Testing
+import VRRPWire
 
 /// Tools every lab test needs; tests add their own (keepalived, tshark, nft).
 let baseLabTools = ["ip", "sysctl"]
 
-/// Opens a VRRP socket on `node`'s eth0 inside its namespace.
-import FailoverRuntime
-import LinuxNetworking
-import VRRPWire
-
 extension Lab {
+    /// Opens a VRRP socket on `node`'s eth0 inside its namespace.
     func vrrpSocket(on node: Node, family: AddressFamily, groups: [IPAddress]? = nil,
                     source: IPAddress? = nil) async throws -> VRRPSocket {
         try await inNamespace(node.namespace) {
@@ -22,8 +22,6 @@ extension Lab.Node {
         family == .ipv4 ? .v4(ipv4) : .v6(ipv6)
     }
 }
-
-import Testing
 
 /// `.enabled(if:)` for lab tests with the reason in the skip message: outside CI a
 /// test is skipped when root or a tool is missing; with CI=true it runs and fails.

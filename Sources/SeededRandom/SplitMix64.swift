@@ -1,5 +1,7 @@
 /// A small deterministic PRNG (SplitMix64, Steele/Lea/Flood 2014) so every
-/// simulated run is reproducible from its seed. Test-kit only: the core has no randomness.
+/// simulated run and every lab soak is reproducible from its seed. The daemon's own
+/// modules have no randomness; the simulation (FailoverTestKit) and the lab's fault
+/// soak (FailoverLab) draw from this.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// The generator state; equal states produce equal sequences.
     public private(set) var state: UInt64
