@@ -38,6 +38,8 @@ public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, N
     public struct Rehearsals: Sendable {
         public var sends: [Advertisement] = []
         public var announcements: [[VirtualAddressSpec]] = []
+        /// Address lists that went through the add path's rehearsal.
+        public var adds: [[VirtualAddressSpec]] = []
     }
 
     private struct State {
@@ -102,6 +104,11 @@ public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, N
 
     public func rehearseAnnouncement(_ addresses: [VirtualAddressSpec]) {
         state.withLock { $0.rehearsals.announcements.append(addresses) }
+    }
+
+    public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec], applied: ([VirtualAddressSpec]) -> Void) {
+        state.withLock { $0.rehearsals.adds.append(addresses) }
+        applied(addresses)
     }
 
     public func add(_ address: VirtualAddressSpec) throws { record(.addAddress(address)) }

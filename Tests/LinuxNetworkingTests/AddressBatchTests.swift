@@ -172,4 +172,22 @@ extension AddressBatchTests {
             #expect(presentWhenReported)
         }
     }
+
+    @Test("A rehearsed add goes window by window through the batch path, reports each VIP once, and adds nothing anywhere")
+    func rehearsedAddReportsEveryWindowAndAddsNothing() async throws {
+        try await Lab.with(nodes: ["a"]) { lab in
+            let a = lab.node("a")
+            let file = lab.directory + "/owned-addresses"
+            let manager = try await lab.inNamespace(a.namespace) { try AddressManager(.init(stateFilePath: file)) }
+            let port = LinuxVirtualAddresses(manager: manager)
+            let before = Set(try manager.addresses().map(\.address))
+            let specs = groupOfVIPs(150)
+            var parts: [[VirtualAddressSpec]] = []
+            port.rehearseAdd(contentsOf: specs) { parts.append($0) }
+            #expect(parts.count >= 3, "one report per 64-request window: \(parts.map(\.count))")
+            #expect(parts.flatMap { $0 } == specs)
+            #expect(Set(try manager.addresses().map(\.address)) == before, "no address added")
+            #expect(ownedLines(file).isEmpty, "nothing recorded as owned")
+        }
+    }
 }

@@ -123,7 +123,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     func rehearseTakeover() {
         guard !rehearsed else { return }
         rehearsed = true
-        TakeoverRehearsal(ports: executor.ports).run(Array(table.contexts.values))
+        TakeoverRehearsal(ports: executor.ports, addressChanges: executor.addressChanges).run(Array(table.contexts.values))
     }
 
     /// VRRP packets from the receive sockets, in arrival order (the daemon hands over

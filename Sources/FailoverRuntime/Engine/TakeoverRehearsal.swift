@@ -2,19 +2,25 @@ import VRRPCore
 import VRRPWire
 
 /// The takeover path, run once at start-up with no effect: each instance's advert is
-/// encoded and sent with a flag that keeps it off the wire (`MSG_PROBE`), and its
-/// first announcement round is sent with zero-length frames. No address request is
-/// made: nothing here could put a VIP on a backup.
+/// encoded and sent with a flag that keeps it off the wire (`MSG_PROBE`); on the
+/// thread where a takeover's addresses are added (`AddressChangeQueue`), its VIPs go
+/// through the add path with a harmless lookup in place of each add
+/// (`VirtualAddressManager.rehearseAdd`), and each part reported goes through the
+/// first announcement round with zero-length frames. No address request is made:
+/// nothing here could put a VIP on a backup.
 ///
 /// Why: the first time a Swift process runs a code path it pays one-time costs —
 /// generic type metadata instantiated from mangled names, protocol conformance
-/// lookups, code pages faulted in. A backup's first takeover is exactly the one that
+/// lookups, code pages faulted in. Without the address part, a backup's first
+/// takeover sent its first gratuitous ARP about 0.3 ms later than keepalived
+/// (docs/benchmark.md, row 1). A backup's first takeover is exactly the one that
 /// matters, so the daemon pays these costs at start-up instead.
 struct TakeoverRehearsal {
     let ports: EnginePorts
+    let addressChanges: AddressChangeQueue
 
-    /// Rehearses every instance of `contexts` (one advert per destination, one
-    /// announcement round of all its addresses).
+    /// Rehearses every instance of `contexts` (one advert per destination; all its
+    /// addresses through the add path, each part through an announcement round).
     func run(_ contexts: [InstanceContext]) {
         for context in contexts {
             let instance = context.instance
@@ -28,7 +34,11 @@ struct TakeoverRehearsal {
                 ports.sender.rehearseSend(advert.encode(source: source, destination: destination),
                                           interface: instance.interface, source: source, destination: destination)
             }
-            ports.announcer.rehearseAnnouncement(context.specs(router.virtualAddresses) + instance.excludedAddresses)
+            let addresses = context.specs(router.virtualAddresses) + instance.excludedAddresses
+            let ports = ports
+            addressChanges.submit {
+                ports.addresses.rehearseAdd(contentsOf: addresses) { part in ports.announcer.rehearseAnnouncement(part) }
+            }
         }
     }
 }

@@ -58,6 +58,9 @@ public protocol VirtualAddressManager: Sendable {
              applied: ([VirtualAddressSpec]) -> Void) -> [VirtualAddressFailure]
     /// Removes every address of one transition, in order; like `add(contentsOf:)`.
     func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure]
+    /// Goes through `add(contentsOf:applied:)`'s path, reporting each part to
+    /// `applied`, with no address added or changed. See `TakeoverRehearsal`.
+    func rehearseAdd(contentsOf addresses: [VirtualAddressSpec], applied: ([VirtualAddressSpec]) -> Void)
 }
 
 /// One address of a batch that could not be added or removed.
@@ -98,6 +101,11 @@ extension VirtualAddressManager {
         addresses.compactMap { spec in
             do { try remove(spec); return nil } catch { return VirtualAddressFailure(address: spec, error: error) }
         }
+    }
+
+    /// Implementations without a path worth rehearsing report the addresses at once.
+    public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec], applied: ([VirtualAddressSpec]) -> Void) {
+        if !addresses.isEmpty { applied(addresses) }
     }
 }
 

@@ -1,3 +1,4 @@
+import CLinuxShim
 import Glibc
 import VRRPWire
 
@@ -20,22 +21,42 @@ extension AddressManager {
                     applied: ([Int]) -> Void = { _ in }) throws -> [Result<AddOutcome, LinuxNetworkingError>] {
         guard !vips.isEmpty else { return [] }
         try recordingFile?.insert(contentsOf: vips)
-        func report(_ indices: [Int], _ outcomes: [Result<Void, LinuxNetworkingError>]) {
-            let inPlace = zip(indices, outcomes).compactMap { index, outcome -> Int? in
-                switch outcome {
-                case .success, .failure(.netlink(_, EEXIST, _)): index
-                case .failure: nil
-                }
-            }
-            if !inPlace.isEmpty { applied(inPlace) }
-        }
-        return batch(vips, afterWindow: report) { vip, index in addRequest(vip, index: index) }.map { outcome in
+        return batch(vips, afterWindow: { Self.report($0, $1, inPlaceTo: applied) }) { vip, index in
+            addRequest(vip, index: index)
+        }.map { outcome in
             switch outcome {
             case .success: .success(.added)
             case .failure(.netlink(_, EEXIST, _)): .success(.alreadyPresent)
             case .failure(let error): .failure(error)
             }
         }
+    }
+
+    /// The add path of a takeover with nothing added: interface indexes looked up,
+    /// each VIP's RTM_NEWADDR encoded and dropped, and in its place an RTM_GETLINK of
+    /// the VIP's interface — a request the kernel answers and that changes nothing —
+    /// pipelined and collected window by window, each window reported to `applied`
+    /// as an add's would be. No request here can put an address anywhere.
+    /// `TakeoverRehearsal` runs it at start-up, so a backup's first takeover does not
+    /// pay this path's one-time costs (code faulted in, metadata instantiated).
+    public func rehearseAdd(contentsOf vips: [VirtualAddress], applied: ([Int]) -> Void) {
+        _ = batch(vips, afterWindow: { Self.report($0, $1, inPlaceTo: applied) }) { vip, index in
+            _ = addRequest(vip, index: index)
+            return NetlinkSocket.Request(type: UInt16(RTM_GETLINK), flags: 0, payload: Self.ifinfomsg(index: index),
+                                         operation: "RTM_GETLINK if#\(index)")
+        }
+    }
+
+    /// Hands `applied` the indices of a window now in place (added, or already present).
+    private static func report(_ indices: [Int], _ outcomes: [Result<Void, LinuxNetworkingError>],
+                               inPlaceTo applied: ([Int]) -> Void) {
+        let inPlace = zip(indices, outcomes).compactMap { index, outcome -> Int? in
+            switch outcome {
+            case .success, .failure(.netlink(_, EEXIST, _)): index
+            case .failure: nil
+            }
+        }
+        if !inPlace.isEmpty { applied(inPlace) }
     }
 
     /// Removes many VIPs with pipelined netlink requests and one state-file write

@@ -32,6 +32,13 @@ public struct LinuxVirtualAddresses: VirtualAddressManager {
         }
     }
 
+    /// The add path with lookups in place of the adds (`AddressManager.rehearseAdd`).
+    public func rehearseAdd(contentsOf addresses: [VirtualAddressSpec], applied: ([VirtualAddressSpec]) -> Void) {
+        manager.rehearseAdd(contentsOf: addresses.map(VirtualAddress.init)) { indices in
+            applied(indices.map { addresses[$0] })
+        }
+    }
+
     /// Pipelined netlink requests and one state-file write for the whole list.
     public func remove(contentsOf addresses: [VirtualAddressSpec]) -> [VirtualAddressFailure] {
         do {

@@ -52,13 +52,15 @@ import VRRPWire
         #expect(calls.contains(.notify(NotifyEvent(scope: .instance, name: "VI_1", state: .master, priority: 255))))
     }
 
-    @Test("Start-up rehearses each instance's takeover through the ports — advert and announcement — with no real call and no address request")
+    @Test("Start-up rehearses each instance's takeover through the ports — advert, add path, announcement of what the add path reports — with no real call and no address request")
     func startRehearsesTheTakeoverPathWithoutEffect() async {
         let ports = RecordingPorts(), clock = ManualClock()
         let engine = Self.engine([Self.instance(), Self.instance("VI_2", vrid: 52, vips: [IPAddress("198.51.100.20")!])],
                                  ports: ports, clock: clock)
         await engine.start()
+        await engine.addressChangesSettled()
         let rehearsed = ports.rehearsals
+        #expect(Set(rehearsed.adds.flatMap { $0.map(\.address) }) == [Self.vip, IPAddress("198.51.100.20")!])
         #expect(Set(rehearsed.sends.map(\.virtualRouterID.rawValue)) == [51, 52])
         #expect(rehearsed.sends.allSatisfy { $0.priority == Priority(100) })
         #expect(Set(rehearsed.announcements.flatMap { $0.map(\.address) }) == [Self.vip, IPAddress("198.51.100.20")!])
