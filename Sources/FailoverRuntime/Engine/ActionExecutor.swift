@@ -24,7 +24,9 @@ struct ActionExecutor: Sendable {
     }
 
     func execute(_ action: VirtualRouterAction, context: InstanceContext?, groupNotify: NotifySpec?, detail: String? = nil) {
-        let log = context?.logger ?? logger
+        // Read only where a line is logged: a Logger copy costs several retains, and
+        // every advert of every master comes through here.
+        var log: Logger { context?.logger ?? logger }
         switch action {
         case .sendAdvertisement(let advert):
             // The hot path (every advert of every master): read through the context
