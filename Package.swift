@@ -140,7 +140,9 @@ let package = Package(
         .executableTarget(name: "ScriptBenchmark", dependencies: ["LinuxNetworking", "FailoverRuntime"]),
         .executableTarget(name: "NetlinkBenchmark", dependencies: ["LinuxNetworking", "FailoverRuntime", "FailoverLab", "VRRPWire"]),
         // ipfailover against keepalived in the failover lab (scripts/benchmark).
-        .executableTarget(name: "FailoverBenchmark", dependencies: ["FailoverLab", "VRRPWire"]),
+        .executableTarget(name: "FailoverBenchmark", dependencies: [
+            "FailoverLab", "VRRPWire", .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
 
         .testTarget(
             name: "VRRPWireTests",
