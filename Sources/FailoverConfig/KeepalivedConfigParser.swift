@@ -35,21 +35,23 @@ public struct KeepalivedConfigParser: Sendable {
     /// Stable order: by file (the main file first, includes in first-mention order),
     /// then line and column; diagnostics without a place last.
     static func ordered(_ diagnostics: [Diagnostic], mainFile: String) -> [Diagnostic] {
+        // Each diagnostic's key is computed once, so that the sort compares integers:
+        // a key computed per comparison hashes a file name O(n log n) times.
         var fileRank: [String: Int] = [mainFile: 0]
-        for d in diagnostics {
-            if case .source(let l) = d.location, fileRank[l.file] == nil { fileRank[l.file] = fileRank.count }
-        }
-        func key(_ d: Diagnostic) -> (Int, Int, Int) {
+        var keys: [(file: Int, line: Int, column: Int, offset: Int)] = []
+        keys.reserveCapacity(diagnostics.count)
+        for (offset, d) in diagnostics.enumerated() {
             switch d.location {
-            case .source(let l): (fileRank[l.file]!, l.line, l.column)
-            default: (Int.max, 0, 0)
+            case .source(let l):
+                let rank = fileRank[l.file] ?? fileRank.count
+                if rank == fileRank.count { fileRank[l.file] = rank }
+                keys.append((rank, l.line, l.column, offset))
+            default:
+                keys.append((Int.max, 0, 0, offset))
             }
         }
-        return diagnostics.enumerated()
-            .sorted { a, b in
-                let ka = key(a.element), kb = key(b.element)
-                return ka != kb ? ka < kb : a.offset < b.offset
-            }
-            .map(\.element)
+        // The offset makes every key distinct: the order is stable without a stable sort.
+        keys.sort { ($0.file, $0.line, $0.column, $0.offset) < ($1.file, $1.line, $1.column, $1.offset) }
+        return keys.map { diagnostics[$0.offset] }
     }
 }

@@ -21,6 +21,8 @@ public struct SoakRun: Sendable {
         public var configuration: String?
         /// The ipfailover binary the nodes run.
         public var binary: String
+        /// The kinds of fault drawn from (nil: every kind the machine can inject).
+        public var faults: [SoakFault]?
         /// How long a cluster may take to settle after a fault before that is a violation.
         public var settleTimeout: Duration
         /// How long the settled state must hold unchanged before it counts as settled
@@ -34,8 +36,10 @@ public struct SoakRun: Sendable {
 
         public init(seed: UInt64, events: Int, nodeCount: Int = 3, keepalivedNode: Bool = false,
                     configuration: String? = nil, binary: String, settleTimeout: Duration = .seconds(30),
-                    stableWindow: Duration? = nil, verbose: Bool = false, timelineDirectory: String? = nil) {
+                    stableWindow: Duration? = nil, verbose: Bool = false, timelineDirectory: String? = nil,
+                    faults: [SoakFault]? = nil) {
             self.timelineDirectory = timelineDirectory
+            self.faults = faults
             self.seed = seed
             self.events = events
             self.nodeCount = nodeCount

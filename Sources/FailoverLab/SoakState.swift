@@ -50,6 +50,7 @@ final class SoakState {
         self.cluster = cluster
         self.output = output
         random = SplitMix64(seed: options.seed)
+        if let faults = options.faults { pool = SoakFault.allCases.filter(faults.contains) }
     }
 
     var names: [String] { cluster.nodes.map(\.name) }
@@ -179,6 +180,10 @@ final class SoakState {
         } else {
             pool.removeAll { $0 == .delay }
             skipped[SoakFault.delay.rawValue] = "tc netem unavailable: " + netem.standardError.split(separator: "\n").joined(separator: " ")
+        }
+        if pool.isEmpty {
+            throw SoakRun.Failure(reason: "none of the faults asked for can be injected here: "
+                                  + skipped.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "))
         }
     }
 

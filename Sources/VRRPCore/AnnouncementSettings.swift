@@ -14,7 +14,8 @@ public struct AnnouncementSettings: Hashable, Sendable {
     public var masterRefreshRepeat: Int
     /// `garp_lower_prio_repeat`: frames per address sent when a MASTER hears a
     /// lower-priority (or priority 0) advert, i.e. when another node may believe it
-    /// owns the addresses. 0 disables. keepalived leaves this off by default; we
+    /// owns the addresses, and as many again one Master_Down_Interval later, after
+    /// that node's last announcement. 0 disables. keepalived leaves this off by default; we
     /// default to `masterRepeat` so the winner of a healed split brain announces
     /// itself (keepalived #166, #2649).
     public var lowerPriorityRepeat: Int

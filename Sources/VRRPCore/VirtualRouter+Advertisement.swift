@@ -8,7 +8,8 @@ import VRRPWire
 ///          ≥ ours, or nopreempt, or     reset Master_Down_Timer
 ///          preempt_delay running ─────> (v3: adopt the master's interval)
 ///          lower, preemptive ─────────> discard: the down timer runs out
-///  MASTER  priority 0 / lower ────────> advertise now (+ announce)
+///  MASTER  priority 0 / lower ────────> advertise now (+ announce, and again
+///                                       after Master_Down_Interval)
 ///          higher / equal+higher addr ─> BACKUP: farewell advert, remove VIPs
 /// ```
 extension VirtualRouter {
@@ -118,8 +119,15 @@ extension VirtualRouter {
             // so the other side sees a better master and backups reset their timers.
             sendAdvertisement(priority: effectivePriority, into: &actions)
             advertisementTimer = now + masterAdvertisementInterval
+            // The burst answers the other master's announcements; the one a
+            // Master_Down_Interval later comes after its last: by then it has heard
+            // our adverts and yielded, even when its own farewell advert was lost on
+            // the way here. (A later lower-priority advert moves that burst on.)
             let n = configuration.announcements.lowerPriorityRepeat
-            if n > 0 { actions.append(.announce(configuration.virtualAddresses, AnnounceSchedule(repeat: n))) }
+            if n > 0 {
+                actions.append(.announce(configuration.virtualAddresses,
+                                         AnnounceSchedule(repeat: n, secondBurstAfter: masterDownInterval)))
+            }
             return
         }
         // Deliberate difference from keepalived, which yields silently: one last advert

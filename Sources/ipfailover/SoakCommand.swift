@@ -49,9 +49,23 @@ struct SoakCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The ipfailover binary the nodes run (default: this one).")
     var binary: String?
 
+    @Option(name: .long, help: "Comma-separated kinds of fault to draw from (default: all), e.g. packetLoss,partition.")
+    var faults: String?
+
     func run() async throws {
         let binary = try LabSession.binary(binary)
         guard events >= 0 else { throw ValidationError("--events must be 0 or more, got \(events)") }
+        var kinds: [SoakFault]?
+        if let faults {
+            kinds = try faults.split(separator: ",").map { name in
+                guard let kind = SoakFault(rawValue: String(name)) else {
+                    throw ValidationError("--faults: no fault '\(name)'; the kinds are "
+                                          + SoakFault.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                return kind
+            }
+            guard kinds?.isEmpty == false else { throw ValidationError("--faults: name at least one kind") }
+        }
         var configuration: String?
         if let config {
             guard let text = LabFile.read(config) else { throw ValidationError("cannot read --config \(config)") }
@@ -66,7 +80,7 @@ struct SoakCommand: AsyncParsableCommand {
         let soak = SoakRun(options: .init(seed: seed, events: events, nodeCount: nodes, keepalivedNode: keepalivedNode,
                                           configuration: configuration, binary: binary,
                                           settleTimeout: .seconds(settleTimeout), verbose: verbose,
-                                          timelineDirectory: timelineDirectory),
+                                          timelineDirectory: timelineDirectory, faults: kinds),
                            output: LabSession.printLine)
         // A signal stops the soak after its current event; it still reports.
         let (outcome, _) = await LabSession.runUntilSignal { try await soak.run() }

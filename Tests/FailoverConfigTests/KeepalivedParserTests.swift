@@ -4,6 +4,31 @@ import VRRPWire
 
 @Suite("keepalived.conf → Configuration")
 struct KeepalivedParserTests {
+    /// The lexer and syntax layer report before the builder, which reports in the
+    /// order the included text was expanded: the result is sorted whatever the order
+    /// the layers found them in.
+    @Test("Diagnostics come by file (the main file first, includes in first-mention order), then line and column")
+    func diagnosticsAreInSourceOrder() {
+        let source = InMemoryConfigSource([
+            "/etc/keepalived/b.conf": "bogus_in_b 1\n",
+            "/etc/keepalived/a.conf": "\nbogus_in_a 1\n",
+        ])
+        let text = """
+            include /etc/keepalived/b.conf
+            include /etc/keepalived/a.conf
+            bogus_in_main 1
+            include /etc/keepalived/missing.conf
+            bogus_again 2 "unterminated
+            """
+        let result = KeepalivedConfigParser(source: source).parse(text, file: "/etc/keepalived/keepalived.conf")
+        let places = result.diagnostics.map { d -> String in
+            guard case .source(let l) = d.location else { return "\(d.location)" }
+            return "\(l.file.split(separator: "/").last!):\(l.line):\(l.column)"
+        }
+        #expect(places == ["keepalived.conf:3:1", "keepalived.conf:4:9", "keepalived.conf:5:1", "keepalived.conf:5:15",
+                           "b.conf:1:1", "a.conf:2:1"], "\(result.diagnostics)")
+    }
+
     @Test("Every VRRP keyword of the subset lands in the model with its typed value")
     func fullInstance() throws {
         let result = TestSupport.parse("""

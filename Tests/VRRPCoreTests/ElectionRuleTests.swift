@@ -149,8 +149,25 @@ struct ElectionRuleTests {
         var (r, t) = master(config(priority: 150))
         let now = t + .milliseconds(300)
         let actions = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: now)
-        #expect(actions == [.sendAdvertisement(advert(priority: 150)), .announce([vip], AnnounceSchedule(repeat: 5))])
+        #expect(actions == [.sendAdvertisement(advert(priority: 150)),
+                            .announce([vip], AnnounceSchedule(repeat: 5, secondBurstAfter: r.masterDownInterval))])
         #expect(r.nextDeadline == now + .seconds(1))
+    }
+
+    /// The other master announced the addresses too, and goes on until it hears us; its
+    /// farewell advert (the sign it yielded) can be lost. One Master_Down_Interval
+    /// later it has heard our adverts or is held by the loss: the client's last word
+    /// must be ours either way.
+    @Test("a master that hears a lower-priority advert announces its addresses again one Master_Down_Interval later")
+    func masterAnnouncesAgainAfterLowerPriorityMaster() {
+        var (r, t) = master(config(priority: 150))
+        #expect(r.masterDownInterval == .seconds(3) + .microseconds(414_062))
+        let heard = r.advertisementReceived(advert(priority: 100), from: ip("192.0.2.9"), now: t + .milliseconds(300))
+        #expect(heard.contains(.announce([vip], AnnounceSchedule(repeat: 5, secondBurstAfter: .seconds(3) + .microseconds(414_062)))))
+        // Priority 0 from another master is the same episode ending: the same schedule.
+        let released = r.advertisementReceived(advert(priority: 0), from: ip("192.0.2.9"), now: t + .milliseconds(400))
+        #expect(released.contains(.announce([vip], AnnounceSchedule(repeat: 5, secondBurstAfter: r.masterDownInterval))))
+        #expect(r.state == .master)
     }
 
     @Test("master answers priority 0 with an immediate advert")
