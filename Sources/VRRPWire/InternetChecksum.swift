@@ -48,7 +48,7 @@ extension InternetChecksum {
     /// family: RFC 768 (source, destination, zero, protocol, 16-bit length) or RFC
     /// 8200 §8.1 (source, destination, 32-bit length, three zero bytes, next
     /// header). Added word by word: the receive path checks every advert's checksum,
-    /// and building the pseudo-header's bytes cost several allocations a packet.
+    /// and building the pseudo-header's bytes would cost several allocations a packet.
     public init(pseudoHeaderFrom source: IPAddress, to destination: IPAddress, nextHeader: UInt8, length: Int) {
         self.init()
         addAddress(source)

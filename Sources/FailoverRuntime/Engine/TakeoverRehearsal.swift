@@ -12,7 +12,7 @@ import VRRPWire
 /// Why: the first time a Swift process runs a code path it pays one-time costs —
 /// generic type metadata instantiated from mangled names, protocol conformance
 /// lookups, code pages faulted in. Without the address part, a backup's first
-/// takeover sent its first gratuitous ARP about 0.3 ms later than keepalived
+/// takeover sends its first gratuitous ARP about 0.3 ms later than keepalived does
 /// (docs/benchmark.md, row 1). A backup's first takeover is exactly the one that
 /// matters, so the daemon pays these costs at start-up instead.
 struct TakeoverRehearsal {

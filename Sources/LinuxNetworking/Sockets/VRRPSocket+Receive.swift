@@ -21,7 +21,7 @@ final class ReceiveBuffers: @unchecked Sendable {
     let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: count)
     let headers = UnsafeMutablePointer<clinux_mmsghdr>.allocate(capacity: count)
     /// The packets of one read, handed to the receiver and then emptied keeping their
-    /// storage: a growing array per wake-up cost allocations large enough to make
+    /// storage: a growing array per wake-up would cost allocations large enough to make
     /// malloc consolidate its free lists each time.
     var packets: [InboundPacket] = []
 
