@@ -4,8 +4,8 @@
 #include <sys/types.h>
 #include <stdint.h>
 
-/// Everything the child needs between fork and exec, prepared by the parent so the
-/// child only makes async-signal-safe system calls.
+/// Everything the child needs until its execve, prepared by the parent so the child
+/// only makes raw system calls.
 typedef struct {
     const char *path;            ///< absolute path passed to execve
     char *const *argv;           ///< NULL-terminated
@@ -19,14 +19,19 @@ typedef struct {
     int parent_death_signal;     ///< 0 = none; set after the credential change (which clears it)
 } ipf_spawn_request;
 
-/// Starts `req->path` in a new session (so a new process group whose id is the pid).
-/// Returns the pid (> 0), a pidfd in `*pidfd_out` and the non-blocking read end of
-/// the exec-error pipe in `*error_fd_out` (EOF = exec succeeded; an int = the errno
-/// of a failed setup/exec, after which the child exits 127); or returns -errno.
-/// Never waits for the child: when it was forked but could not be watched (no pidfd),
-/// it is SIGKILLed and, unless already reaped, its pid is left in `*unwatched_out`
-/// for the caller to reap later with WNOHANG.
-int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out, pid_t *unwatched_out);
+/// Starts `req->path` in a new session (so a new process group whose id is the pid)
+/// with clone(CLONE_VM): no copy of this process's page tables, no copy-on-write
+/// afterwards, and the calling thread never waits for the child. Returns the pid
+/// (> 0), a pidfd in `*pidfd_out`, the non-blocking read end of the exec-error pipe
+/// in `*error_fd_out` (EOF = exec succeeded; an int = the errno of a failed
+/// setup/exec, after which the child exits 127) and the child's arena (its stack and
+/// a copy of the request) in `*arena_out`; or returns -errno. `req` may be freed on
+/// return; the arena must stay until the child has exec'd or exited — EOF on the
+/// error pipe, or the pidfd readable — then `ipf_spawn_release` it.
+int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out, void **arena_out);
+
+/// Unmaps a child's arena (NULL: nothing).
+void ipf_spawn_release(void *arena);
 
 /// Reaps the process behind `pidfd` without waiting. Returns 0 and sets `*exited`
 /// (1 = exit status in `*value`, 0 = killed by signal `*value`); 1 when it cannot be

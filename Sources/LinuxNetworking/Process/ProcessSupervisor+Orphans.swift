@@ -20,6 +20,7 @@ extension ProcessSupervisor {
             return
         }
         close(process.pidfd)
+        ipf_spawn_release(process.arena)
         lingering[pid] = nil
         // Its children, if any, were re-parented to us.
         sweepRequested = true
@@ -74,4 +75,7 @@ struct LingeringProcess {
     /// its pidfd stays readable, so it is retried on a timer instead of polled.
     var retryAt: ContinuousClock.Instant?
     var backoff: Duration = .milliseconds(5)
+    /// An abandoned leader's arena (`ipf_spawn`), when it never got to exec or exit:
+    /// released once it is reaped.
+    var arena: UnsafeMutableRawPointer?
 }

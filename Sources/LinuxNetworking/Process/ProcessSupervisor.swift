@@ -5,7 +5,7 @@ import Synchronization
 
 /// One long-lived thread that spawns every script, watches pidfds and output pipes
 /// with poll(2), enforces deadlines (SIGTERM, then SIGKILL, to the whole group) and
-/// reaps. Nothing on this thread waits for a child: spawning is fork (not vfork),
+/// reaps. Nothing on this thread waits for a child: spawning is clone(CLONE_VM) (`ipf_spawn`),
 /// exec errors arrive through a pipe, exits through pidfds, every reap is WNOHANG,
 /// and a run the kernel will not let finish is given up at its abandon deadline
 /// (its leader, like orphans that escaped their group, lingers and is reaped later). Spawning from one thread that never exits keeps PR_SET_PDEATHSIG meaningful
@@ -43,8 +43,6 @@ final class ProcessSupervisor: @unchecked Sendable {
     private(set) var abandonedRuns = 0
     /// Zombie orphans reaped by the sweep.
     var orphansReaped = 0
-    /// Children killed at spawn because no pidfd could watch them, not reaped yet.
-    private var killedUnwatched: [pid_t] = []
 
     /// Most processes watched through a pidfd at once; beyond, periodic sweeps reap them.
     static let lingeringLimit = 256
@@ -206,7 +204,6 @@ final class ProcessSupervisor: @unchecked Sendable {
         for process in lingering.values { consider(process.retryAt) }
         consider(sweepAgainAt)
         if sweepRequested { consider(.now) }
-        if !killedUnwatched.isEmpty { consider(ContinuousClock.now.advanced(by: Self.sweepRetryPeriod / 10)) }
         return best
     }
 
@@ -252,10 +249,6 @@ final class ProcessSupervisor: @unchecked Sendable {
         for (pid, process) in lingering {
             if let retry = process.retryAt, now >= retry { reapLingering(pid, now: now) }
         }
-        if !killedUnwatched.isEmpty {
-            var status: Int32 = 0
-            killedUnwatched.removeAll { waitpid($0, &status, WNOHANG) != 0 }
-        }
     }
 
     private func leaderExited(_ id: UInt64) {
@@ -291,8 +284,12 @@ final class ProcessSupervisor: @unchecked Sendable {
         child.closeOutputDescriptors()
         if child.pidfd >= 0 {
             if lingering.count < Self.lingeringLimit {
-                lingering[child.pid] = LingeringProcess(pidfd: child.pidfd, retryAt: child.leaderExited ? .now : nil)
+                lingering[child.pid] = LingeringProcess(pidfd: child.pidfd, retryAt: child.leaderExited ? .now : nil,
+                                                        arena: child.arena)
+                child.arena = nil
             } else {
+                // Past the watch limit its arena (tens of KiB) stays mapped: the child
+                // may still be in execve and need it.
                 close(child.pidfd)
                 sweepAgainAt = sweepAgainAt ?? ContinuousClock.now.advanced(by: Self.sweepRetryPeriod)
             }
@@ -350,7 +347,7 @@ final class ProcessSupervisor: @unchecked Sendable {
         }
         var pidfd: Int32 = -1
         var errorFD: Int32 = -1
-        var unwatched: pid_t = 0
+        var arena: UnsafeMutableRawPointer?
         let pid: Int32 = request.executablePath.withCString { path in
             argv.withUnsafeBufferPointer { argvBuffer in
                 envp.withUnsafeBufferPointer { envpBuffer in
@@ -360,7 +357,7 @@ final class ProcessSupervisor: @unchecked Sendable {
                         change_credentials: request.credentials == nil ? 0 : 1,
                         uid: request.credentials?.uid ?? 0, gid: request.credentials?.gid ?? 0,
                         parent_death_signal: SIGKILL)
-                    return ipf_spawn(&spawnRequest, &pidfd, &errorFD, &unwatched)
+                    return ipf_spawn(&spawnRequest, &pidfd, &errorFD, &arena)
                 }
             }
         }
@@ -369,13 +366,11 @@ final class ProcessSupervisor: @unchecked Sendable {
         guard pid > 0 else {
             close(stdoutPipe[0])
             close(stderrPipe[0])
-            // A child killed because it could not be watched: reaped on a later pass.
-            if unwatched > 0 { killedUnwatched.append(unwatched) }
             continuation.resume(returning: spawnFailure(request, request.executablePath, errno: -pid, start: start))
             return
         }
         children[id] = RunningChild(
-            pid: pid, pidfd: pidfd, stdoutFD: stdoutPipe[0], stderrFD: stderrPipe[0], errorFD: errorFD,
+            pid: pid, pidfd: pidfd, stdoutFD: stdoutPipe[0], stderrFD: stderrPipe[0], errorFD: errorFD, arena: arena,
             executablePath: request.executablePath, start: start, request: request, continuation: continuation)
     }
 }

@@ -24,6 +24,8 @@ struct RunningChild {
     var errorFD: Int32
     /// errno of a failed setup/exec in the child.
     var execError: Int32?
+    /// The child's stack and copy of the request (`ipf_spawn`), until it has exec'd or exited.
+    var arena: UnsafeMutableRawPointer?
     let executablePath: String
     let start: ContinuousClock.Instant
     let termDeadline: ContinuousClock.Instant
@@ -59,7 +61,8 @@ struct RunningChild {
     static let maximumReapBackoff: Duration = .milliseconds(500)
 
     init(
-        pid: pid_t, pidfd: Int32, stdoutFD: Int32, stderrFD: Int32, errorFD: Int32, executablePath: String,
+        pid: pid_t, pidfd: Int32, stdoutFD: Int32, stderrFD: Int32, errorFD: Int32, arena: UnsafeMutableRawPointer?,
+        executablePath: String,
         start: ContinuousClock.Instant, request: LaunchRequest,
         continuation: CheckedContinuation<LaunchOutcome, Never>
     ) {
@@ -68,6 +71,7 @@ struct RunningChild {
         self.stdoutFD = stdoutFD
         self.stderrFD = stderrFD
         self.errorFD = errorFD
+        self.arena = arena
         self.executablePath = executablePath
         self.start = start
         termDeadline = start.advanced(by: request.timeout)
@@ -106,10 +110,17 @@ struct RunningChild {
         var value: Int32 = 0
         let n = read(errorFD, &value, MemoryLayout<Int32>.size)
         if n == MemoryLayout<Int32>.size { execError = value }
+        // EOF: execve closed the pipe (or the child exited): the arena is no longer its.
+        if n == 0 { releaseArena() }
         if n >= 0 || (errno != EAGAIN && errno != EINTR) {
             close(errorFD)
             errorFD = -1
         }
+    }
+
+    mutating func releaseArena() {
+        ipf_spawn_release(arena)
+        arena = nil
     }
 
     mutating func drainOutput() {
@@ -126,6 +137,7 @@ struct RunningChild {
     mutating func leaderDidExit(now: ContinuousClock.Instant) {
         exitedAt = now
         leaderExited = true
+        releaseArena()
         drainOutput()
         readExecError()
         _ = kill(-pid, SIGKILL)
