@@ -27,7 +27,7 @@ struct ScalingSeries: Sendable {
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="DejaVu Sans, Verdana, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="#ffffff"/>
         <text x="\(f(left))" y="24" font-size="15" font-weight="bold">\(Self.escape(title))</text>
-        <text x="\(f(left))" y="40" fill="#555555">\(Self.escape(caption)) · medians of the repetitions · utime+stime of each node's daemon</text>
+        <text x="\(f(left))" y="40" fill="#555555">\(Self.escape(caption)) · medians of the repetitions · on-CPU time of each node's daemon</text>
 
         """
         for step in 0...4 {

@@ -89,7 +89,7 @@ var series = ScalingSeries()
                     let role = node == "a" ? "master" : "backup"
                     let u = usage[node]!
                     results.add(row: row, "CPU, node \(node) (\(role))", unit: "% of a core", daemon, u.cpuFraction * 100,
-                                note: "utime+stime of the process tree over \(Results.format(options.window)) s")
+                                note: "on-CPU time of the process tree's threads over \(Results.format(options.window)) s")
                     results.add(row: row, "peak RSS, node \(node) (\(role))", unit: "MiB", daemon, u.peakRSS / 1_048_576)
                     if scripts, setup == .v3Fast { series.add(daemon: daemon, node: node, instances: instances, cpu: u.cpuFraction * 100) }
                 }
@@ -171,7 +171,7 @@ var series = ScalingSeries()
                     do {
                         let s = try await run.run()
                         results.add(row: row, "CPU over \(Results.format(options.window)) s", unit: "% of a core", daemon, s.cpuFraction * 100,
-                                    note: "utime+stime of the process tree")
+                                    note: "on-CPU time of the process tree's threads")
                         results.add(row: row, "peak RSS (VmHWM, sum of processes)", unit: "MiB", daemon, s.peakRSS / 1_048_576)
                         log("\(row) \(daemon) #\(rep + 1): CPU \(Results.format(s.cpuFraction * 100)) %, RSS \(Results.format(s.peakRSS / 1_048_576)) MiB")
                     } catch {
