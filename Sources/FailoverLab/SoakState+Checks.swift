@@ -3,7 +3,7 @@ import VRRPWire
 
 extension SoakState {
     /// One observation: states of every live daemon (ipfailover: `/status`; keepalived:
-    /// its last notify call per instance in this incarnation), VIPs in each node's kernel,
+    /// the last state its log of this incarnation entered, `KeepalivedLog`), VIPs in each node's kernel,
     /// and, with a window, who answered each VIP in it.
     func observe(answersFrom: ContinuousClock.Instant? = nil) async -> SoakSnapshot {
         var states: [String: [String: String]] = [:]
@@ -13,9 +13,7 @@ extension SoakState {
             let daemon = daemons[name]!
             if let process = daemon.process, process.exitStatusIfEnded == nil {
                 if isKeepalived(name) {
-                    let records = cluster.node(name).notifications.dropFirst(notifyOffsets[name] ?? 0)
-                    var byInstance: [String: String] = [:]
-                    for r in records where r.type == "INSTANCE" { byInstance[r.name] = r.state }
+                    let byInstance = KeepalivedLog.states(process.standardError + process.standardOutput)
                     states[name] = instances.keys.reduce(into: [:]) { $0[$1] = byInstance[$1] ?? "INIT" }
                 } else if let status = try? await daemon.status() {
                     states[name] = status.instances.reduce(into: [:]) { $0[$1.name] = $1.state }

@@ -79,6 +79,25 @@ import Testing
         #expect(!SoakInvariants.resources(fds: [20, 20, 20], rssKiB: [30000, 60000, 90000], node: "a").isEmpty)
     }
 
+    /// A keepalived node's state is the last transition its own log shows. Its notify
+    /// log can show them in another order: keepalived starts each notify script without
+    /// waiting for the one before (these lines are from a mixed soak in which the notify
+    /// log ended on MASTER while keepalived was BACKUP and held no VIP).
+    @Test func keepalivedStateIsTheLastTransitionItLogged() {
+        let log = """
+        Sun Dec  6 16:22:33 2026: (soak_VI_1) Receive advertisement timeout
+        Sun Dec  6 16:22:33 2026: (soak_VI_1) Entering MASTER STATE
+        Sun Dec  6 16:22:33 2026: (soak_VI_1) setting VIPs.
+        Sun Dec  6 16:22:33 2026: Sending gratuitous ARP on eth0 for 198.51.100.10
+        Sun Dec  6 16:22:33 2026: (soak_VI_1) Master received advert from 192.0.2.10 with higher priority 205, ours 160
+        Sun Dec  6 16:22:33 2026: (soak_VI_2) Entering FAULT STATE
+        Sun Dec  6 16:22:33 2026: (soak_VI_1) Entering BACKUP STATE
+        Sun Dec  6 16:22:33 2026: (soak_VI_1) removing VIPs.
+        """
+        #expect(KeepalivedLog.states(log) == ["soak_VI_1": "BACKUP", "soak_VI_2": "FAULT"])
+        #expect(KeepalivedLog.states("") == [:])
+    }
+
     @Test func operatorConfigurationGetsTheLabInterface() {
         let adapted = SoakRun.adapt("vrrp_instance X {\n    interface ens3\n    virtual_ipaddress {\n        192.0.2.1/32 dev ens3\n    }\n}")
         #expect(adapted.contains("    interface eth0\n"))
