@@ -22,8 +22,10 @@ struct PacketIntake: Sendable {
         var message: String
     }
 
-    /// Per receiving socket (interface and family), its latest `SO_RXQ_OVFL` count.
-    private var socketDrops: [String: UInt32] = [:]
+    /// Per receiving socket (interface and family), its latest `SO_RXQ_OVFL` count. The
+    /// kernel reports it with every packet: a short list searched in place, so the
+    /// check builds no key and hashes nothing per packet.
+    private var socketDrops: [(interface: String, family: AddressFamily, drops: UInt32)] = []
     /// Those drops summed over time: a socket opened again (its interface was
     /// recreated) counts from zero, and the total must not go back.
     private(set) var receiveQueueDrops: UInt64 = 0
@@ -67,10 +69,16 @@ struct PacketIntake: Sendable {
     }
 
     private mutating func account(_ drops: UInt32, _ inbound: InboundPacket) {
-        let key = "\(inbound.interface)/\(inbound.packet.source.family)"
-        let last = socketDrops[key] ?? 0
+        let family = inbound.packet.source.family
+        guard let i = socketDrops.firstIndex(where: { $0.family == family && $0.interface == inbound.interface }) else {
+            receiveQueueDrops += UInt64(drops)
+            socketDrops.append((inbound.interface, family, drops))
+            return
+        }
+        let last = socketDrops[i].drops
+        guard drops != last else { return }
         receiveQueueDrops += UInt64(drops >= last ? drops - last : drops)
-        socketDrops[key] = drops
+        socketDrops[i].drops = drops
     }
 }
 

@@ -6,7 +6,7 @@ import VRRPWire
 /// groups) in one array, and the lookups every event needs — a received packet's
 /// unit by (interface, family, VRID), an instance's settings and logger, the units a
 /// check script's result concerns. Built once per plan (start, reload); an event
-/// costs one dictionary lookup, not a walk over the instances.
+/// costs one lookup, not a walk over the instances.
 struct UnitTable: Sendable {
     /// Where a received packet goes.
     struct Route: Sendable {
@@ -15,10 +15,11 @@ struct UnitTable: Sendable {
         var context: InstanceContext
     }
 
-    struct PacketKey: Hashable, Sendable {
+    /// The routes of one receiving socket (interface and family), indexed by VRID.
+    struct SocketRoutes: Sendable {
         var interface: String
         var family: AddressFamily
-        var vrid: VirtualRouterID
+        var byVRID: [Route?] = Array(repeating: nil, count: 256)
     }
 
     var units: [DrivenUnit] = []
@@ -26,7 +27,9 @@ struct UnitTable: Sendable {
     private(set) var unitOfInstance: [String: Int] = [:]
     /// Instance name → settings and logger.
     private(set) var contexts: [String: InstanceContext] = [:]
-    private(set) var routes: [PacketKey: Route] = [:]
+    /// A packet's route: its socket's table (a handful, searched in place), then its
+    /// VRID as an index — no key built and nothing hashed per packet.
+    private(set) var routes: [SocketRoutes] = []
     /// Check script name → the units with a member that tracks it, ascending.
     private(set) var trackingUnits: [String: [Int]] = [:]
 
@@ -49,8 +52,14 @@ struct UnitTable: Sendable {
         var tracking: [String: Set<Int>] = [:]
         for instance in plan.instances {
             guard let unit = unitOfInstance[instance.name], let context = contexts[instance.name] else { continue }
-            routes[PacketKey(interface: instance.interface, family: instance.router.family,
-                             vrid: instance.router.virtualRouterID)] = Route(unit: unit, instance: instance.name, context: context)
+            let family = instance.router.family
+            var socket = routes.firstIndex { $0.interface == instance.interface && $0.family == family }
+            if socket == nil {
+                routes.append(SocketRoutes(interface: instance.interface, family: family))
+                socket = routes.count - 1
+            }
+            routes[socket!].byVRID[Int(instance.router.virtualRouterID.rawValue)] =
+                Route(unit: unit, instance: instance.name, context: context)
             for script in instance.router.trackedScripts.map(\.name) { tracking[script, default: []].insert(unit) }
         }
         trackingUnits = tracking.mapValues { $0.sorted() }
@@ -59,6 +68,9 @@ struct UnitTable: Sendable {
     func unit(of instance: String) -> Int? { unitOfInstance[instance] }
 
     func route(interface: String, family: AddressFamily, vrid: VirtualRouterID) -> Route? {
-        routes[PacketKey(interface: interface, family: family, vrid: vrid)]
+        for socket in routes where socket.family == family && socket.interface == interface {
+            return socket.byVRID[Int(vrid.rawValue)]
+        }
+        return nil
     }
 }
