@@ -79,6 +79,19 @@ struct ClusterRun: Sendable {
             }
             try await Task.sleep(for: window)
             let after = processes.map { ProcessUsage.sample(root: $0.process.pid) }
+            // IPFAILOVER_BENCH_MEMORY=DIR: where each node's memory is at the end of the
+            // window — status (VmHWM, VmRSS, RssAnon/File) and smaps of every process of
+            // the tree — in DIR/<daemon>-<instances>-<node>.txt.
+            if let directory = getenv("IPFAILOVER_BENCH_MEMORY").map({ String(cString: $0) }) {
+                for p in processes {
+                    var text = ""
+                    for pid in ProcessUsage.descendants(of: p.process.pid) + [p.process.pid] {
+                        text += "== \(pid)\n" + (ProcessUsage.read("/proc/\(pid)/status") ?? "")
+                            + (ProcessUsage.read("/proc/\(pid)/smaps") ?? "")
+                    }
+                    try? LabFile.write(text, to: "\(directory)/\(daemon)-\(instances)\(scripts ? "" : "-noscripts")-\(p.name).txt")
+                }
+            }
             let elapsed = (ContinuousClock.now - start).seconds
             var usage: [String: NodeUsage] = [:]
             for (i, p) in processes.enumerated() {
