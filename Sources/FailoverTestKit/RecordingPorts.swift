@@ -45,6 +45,7 @@ public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, N
     private struct State {
         var rehearsals = Rehearsals()
         var calls: [PortCall] = []
+        var sendBatches: [Int] = []
         var waiters: [(predicate: @Sendable ([PortCall]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
@@ -59,11 +60,14 @@ public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, N
     /// Every call so far.
     public var calls: [PortCall] { state.withLock { $0.calls } }
 
+    /// The size of each `send(batch:)` so far, in order.
+    public var sendBatches: [Int] { state.withLock { $0.sendBatches } }
+
     /// Every rehearsal so far (kept apart from `calls`: a rehearsal has no effect).
     public var rehearsals: Rehearsals { state.withLock { $0.rehearsals } }
 
     /// Forgets the calls so far.
-    public func reset() { state.withLock { $0.calls = [] } }
+    public func reset() { state.withLock { $0.calls = []; $0.sendBatches = [] } }
 
     /// The ports bundle for an engine.
     public var enginePorts: EnginePorts { EnginePorts(sender: self, addresses: self, announcer: self, notifier: self) }
@@ -95,6 +99,11 @@ public final class RecordingPorts: AdvertisementSender, VirtualAddressManager, N
         // Decoding what was encoded proves the engine produced a valid message.
         let advert = try Advertisement.decode(message: payload, source: source, destination: destination)
         record(.send(advertisement: advert, interface: interface, destination: destination))
+    }
+
+    public func send(batch: [OutgoingAdvertisement]) -> [(index: Int, error: any Error)] {
+        state.withLock { $0.sendBatches.append(batch.count) }
+        return sendEach(batch)
     }
 
     public func rehearseSend(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) {

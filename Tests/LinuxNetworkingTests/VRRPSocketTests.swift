@@ -54,6 +54,28 @@ struct VRRPSocketTests {
         }
     }
 
+    @Test("A batch goes out in order with TTL/hop limit 255; a message the socket refuses is reported and the rest still go",
+          arguments: [AddressFamily.ipv4, .ipv6])
+    func batchIsSentInOrderAndAFailureStopsNothing(family: AddressFamily) async throws {
+        try await Lab.withSocketPair(family: family) { _, pair in
+            let inbox = Inbox(pair.receiver.packets())
+            let group = VRRPSocket.Configuration.defaultGroup(family)
+            let wrongFamily: IPAddress = family == .ipv4 ? .v6(IPv6Address("ff02::12")!) : .v4(IPv4Address(224, 0, 0, 18))
+            let priorities: [UInt8] = [10, 20, 30, 40]
+            let batch = priorities.map { priority in
+                VRRPSocket.OutgoingMessage(payload: Self.advert(family, priority: priority),
+                                           destination: priority == 20 ? wrongFamily : group, source: nil)
+            }
+            let failures = pair.sender.send(batch: batch)
+            #expect(failures.map(\.index) == [1])
+            for expected: UInt8 in [10, 30, 40] {
+                let packet = try await inbox.next("advert with priority \(expected)")
+                #expect(packet.payload[2] == expected)
+                #expect(packet.hopLimit == 255)
+            }
+        }
+    }
+
     @Test("A rehearsed send (MSG_PROBE) puts nothing on the wire: the first advert the peer receives is the real one",
           arguments: [AddressFamily.ipv4, .ipv6])
     func rehearsedSendStaysOffTheWire(family: AddressFamily) async throws {

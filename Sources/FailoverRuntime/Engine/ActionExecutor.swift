@@ -8,7 +8,10 @@ import VRRPWire
 /// VIP removal), so the executor never reorders; it hands one action's addresses
 /// to the address port as one batch (`add(contentsOf:)`), still in order.
 ///
-/// Adverts and notifies are carried out on the caller (the engine). Address changes
+/// Adverts and notifies are carried out on the caller (the engine), which stages the
+/// adverts of one event and sends them together before any other action and at the
+/// event's end (`stage`, `send`): one `sendmmsg` for all the adverts due in one tick,
+/// each still before the address change that follows it. Address changes
 /// and announcements go to `addressChanges`, which runs them in submission order —
 /// in the daemon on a thread of their own, so that adding 1,000 VIPs never holds up
 /// an advert (`AddressChangeQueue`).
@@ -29,17 +32,11 @@ struct ActionExecutor: Sendable {
         var log: Logger { context?.logger ?? logger }
         switch action {
         case .sendAdvertisement(let advert):
-            // The hot path (every advert of every master): read through the context
-            // object instead of copying the instance value.
+            // The engine stages adverts and sends them together (`stage`, `send`).
             guard let context else { return }
-            let source = context.instance.router.primaryAddress
-            for (destination, payload) in zip(context.instance.destinations, context.payloads(for: advert)) {
-                do {
-                    try ports.sender.send(payload, interface: context.instance.interface, source: source, destination: destination)
-                } catch {
-                    log.error("cannot send advertisement to \(destination): \(error)")
-                }
-            }
+            var outbox = AdvertOutbox()
+            stage(advert, context: context, in: &outbox)
+            send(&outbox)
         case .addVirtualAddresses(let addresses):
             guard let context else { return }
             // One batch: a group of 1,000 VIPs is one state-file write and pipelined netlink.
@@ -90,6 +87,40 @@ struct ActionExecutor: Sendable {
             // Counted and logged per episode by the engine, which never hands it here.
             break
         }
+    }
+}
+
+/// Adverts staged for one `AdvertisementSender.send(batch:)`, with the instance each
+/// came from (for the log line of one that fails).
+struct AdvertOutbox {
+    var adverts: [OutgoingAdvertisement] = []
+    var contexts: [InstanceContext] = []
+
+    var isEmpty: Bool { adverts.isEmpty }
+}
+
+extension ActionExecutor {
+    /// Adds `advert`, encoded for each of the instance's destinations, to `outbox`.
+    /// The hot path (every advert of every master): read through the context object
+    /// instead of copying the instance value.
+    func stage(_ advert: Advertisement, context: InstanceContext, in outbox: inout AdvertOutbox) {
+        let source = context.instance.router.primaryAddress
+        for (destination, payload) in zip(context.instance.destinations, context.payloads(for: advert)) {
+            outbox.adverts.append(OutgoingAdvertisement(payload: payload, interface: context.instance.interface,
+                                                        source: source, destination: destination))
+            outbox.contexts.append(context)
+        }
+    }
+
+    /// Sends what `outbox` holds, in order, and empties it keeping its storage.
+    func send(_ outbox: inout AdvertOutbox) {
+        guard !outbox.isEmpty else { return }
+        for failure in ports.sender.send(batch: outbox.adverts) {
+            outbox.contexts[failure.index].logger.error(
+                "cannot send advertisement to \(outbox.adverts[failure.index].destination): \(failure.error)")
+        }
+        outbox.adverts.removeAll(keepingCapacity: true)
+        outbox.contexts.removeAll(keepingCapacity: true)
     }
 }
 

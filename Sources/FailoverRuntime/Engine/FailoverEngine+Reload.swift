@@ -22,6 +22,7 @@ extension FailoverEngine {
         let history = executor.ports.notifier.transitionHistory
         history?.beginReload()
         defer { history?.endReload() }
+        defer { sendStagedAdverts() }
         var summary = ReloadSummary()
         let oldPlan = plan
         var newTable = UnitTable(plan: newPlan, logger: logger)

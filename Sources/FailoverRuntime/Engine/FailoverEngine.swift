@@ -37,6 +37,9 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     /// Each unit's next deadline.
     var timers: DeadlineQueue
     var intake = PacketIntake()
+    /// Adverts of the event being handled, sent together before any other action
+    /// and when the event ends (`sendStagedAdverts`): one `sendmmsg` per tick.
+    var outbox = AdvertOutbox()
     var counters = RuntimeCounters()
     var started = false
     var rehearsed = false
@@ -110,6 +113,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     public func start() {
         guard !started else { return }
         started = true
+        defer { sendStagedAdverts() }
         // Runs on the alarm's thread, which is this actor's executor, between jobs.
         alarm?.onAlarm { [weak self] in self?.assumeIsolated { $0.timerFired() } }
         rehearseTakeover()
@@ -132,6 +136,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     public func receive(_ packets: [InboundPacket], malformed: Int = 0) {
         for _ in 0..<malformed { counters.record("malformed_packets", instance: nil) }
         guard started, !stopped, !packets.isEmpty else { return }
+        defer { sendStagedAdverts() }
         let now = now, wallNow = wallClock?.now()
         for inbound in packets { handle(inbound, now: received(inbound, now: now, wallNow: wallNow)) }
         expireConflicts(now: now)
@@ -168,6 +173,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     /// transition the result causes.
     public func checkResult(script: String, succeeded: Bool, detail: String? = nil) {
         guard !stopped else { return }
+        defer { sendStagedAdverts() }
         let now = now
         for i in table.trackingUnits[script] ?? [] {
             run(i, checkDetail: detail) { $0.checkResult(script: script, succeeded: succeeded, now: now) }
@@ -179,6 +185,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     /// Before `start()` it only records the link state (interfaces start up).
     public func interfaceChanged(name: String, up: Bool) {
         guard !stopped else { return }
+        defer { sendStagedAdverts() }
         if up { downLinks.remove(name) } else { downLinks.insert(name) }
         let now = now
         for i in table.units.indices { run(i) { $0.interfaceChanged(name: name, up: up, now: now) } }
@@ -196,6 +203,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
         alarm?.set(nil)
         let now = now
         for i in table.units.indices { run(i) { $0.shutdown(now: now) } }
+        sendStagedAdverts()
         await executor.addressChanges.settle()
     }
 
@@ -206,6 +214,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
 
     func timerFired() {
         guard started, !stopped else { return }
+        defer { sendStagedAdverts() }
         timer = nil
         armedDeadline = nil
         let now = now
@@ -259,6 +268,13 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
                 continue
             }
             let context = tagged.instance.flatMap { table.contexts[$0] }
+            if case .sendAdvertisement(let advert) = tagged.action {
+                if let context { executor.stage(advert, context: context, in: &outbox) }
+                continue
+            }
+            // Whatever follows an advert (an address change, its announcement, a
+            // notify) happens after the advert is on the wire.
+            sendStagedAdverts()
             // A takeover's VIPs and their announcement go together: each part of a
             // large group is announced as soon as the kernel has it (ActionExecutor).
             if let context, case .addVirtualAddresses(let added) = tagged.action, index < actions.endIndex,
@@ -273,6 +289,10 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
             if case .notify(let n) = tagged.action, case .scriptFailed = n.reason { detail = checkDetail }
             executor.execute(tagged.action, context: context, groupNotify: group, detail: detail)
         }
+    }
+
+    func sendStagedAdverts() {
+        executor.send(&outbox)
     }
 
     private func groupNotify(for tagged: TaggedAction) -> NotifySpec? {

@@ -32,12 +32,46 @@ public protocol AdvertisementSender: Sendable {
     /// Sends `payload` (a complete VRRP message) out of `interface` with TTL/hop
     /// limit 255 from `source` to `destination` (multicast group or unicast peer).
     func send(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) throws
+    /// Sends every advert of `batch` in order, as `send` would one by one; an
+    /// implementation that can hand several to the kernel at once (`sendmmsg`)
+    /// overrides this. Returns the adverts that failed, by index into `batch`.
+    func send(batch: [OutgoingAdvertisement]) -> [(index: Int, error: any Error)]
     /// Goes through everything `send` does except putting the packet on the wire.
     /// See `TakeoverRehearsal`.
     func rehearseSend(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress)
 }
 
+/// One advert of `AdvertisementSender.send(batch:)`.
+public struct OutgoingAdvertisement: Sendable {
+    public var payload: [UInt8]
+    public var interface: String
+    public var source: IPAddress
+    public var destination: IPAddress
+
+    public init(payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) {
+        self.payload = payload
+        self.interface = interface
+        self.source = source
+        self.destination = destination
+    }
+}
+
 extension AdvertisementSender {
+    public func send(batch: [OutgoingAdvertisement]) -> [(index: Int, error: any Error)] { sendEach(batch) }
+
+    /// `send(batch:)` as one `send` per advert.
+    public func sendEach(_ batch: [OutgoingAdvertisement]) -> [(index: Int, error: any Error)] {
+        var failures: [(index: Int, error: any Error)] = []
+        for (index, advert) in batch.enumerated() {
+            do {
+                try send(advert.payload, interface: advert.interface, source: advert.source, destination: advert.destination)
+            } catch {
+                failures.append((index, error))
+            }
+        }
+        return failures
+    }
+
     public func rehearseSend(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) {}
 }
 

@@ -71,6 +71,30 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
         try lease.socket.send(payload, to: destination, options: .init(hopLimit: Advertisement.requiredTTL, sourceAddress: source))
     }
 
+    /// The adverts of one tick in as few `sendmmsg` calls as their sockets allow: each
+    /// run of adverts for the same socket is one `VRRPSocket.send(batch:)`, in order.
+    public func send(batch: [OutgoingAdvertisement]) -> [(index: Int, error: any Error)] {
+        var failures: [(index: Int, error: any Error)] = []
+        var start = 0
+        while start < batch.count {
+            let key = Key(interface: batch[start].interface, family: batch[start].destination.family)
+            var end = start + 1
+            while end < batch.count, batch[end].interface == key.interface, batch[end].destination.family == key.family { end += 1 }
+            if let lease = leases.withLock({ $0[key] }) {
+                let messages = batch[start..<end].map {
+                    VRRPSocket.OutgoingMessage(payload: $0.payload, destination: $0.destination, source: $0.source)
+                }
+                for failure in lease.socket.send(batch: messages, hopLimit: Advertisement.requiredTTL) {
+                    failures.append((start + failure.index, failure.error))
+                }
+            } else {
+                for index in start..<end { failures.append((index, LinuxNetworkingError.noSuchInterface(key.interface))) }
+            }
+            start = end
+        }
+        return failures
+    }
+
     public func rehearseSend(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) {
         guard let lease = leases.withLock({ $0[Key(interface: interface, family: destination.family)] }) else { return }
         lease.socket.rehearseSend(payload, to: destination,

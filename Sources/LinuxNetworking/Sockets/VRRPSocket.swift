@@ -75,6 +75,8 @@ public final class VRRPSocket: Sendable {
     let closed = Atomic<Bool>(false)
     /// The thread that reads the socket (`read(on:_:)`), unwatched at close.
     let reader = Mutex<EngineThread?>(nil)
+    /// `send(batch:)`'s buffers, allocated on its first use.
+    let sendBuffers = Mutex<SendBuffers?>(nil)
 
     /// Opens, binds to the interface and joins the configured groups. Nothing reads
     /// it until the transport watches it.

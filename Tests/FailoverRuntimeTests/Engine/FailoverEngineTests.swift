@@ -78,6 +78,29 @@ import VRRPWire
         clock.advance(by: .milliseconds(400))
         await ports.wait { $0.contains(.notify(NotifyEvent(scope: .instance, name: "VI_1", state: .master, priority: 100))) }
         #expect(ports.calls.contains { if case .addAddress(let s) = $0 { s.address == Self.vip } else { false } })
+        // RFC 5798 §6.4.2: the advert goes out first, then the addresses and their announcement.
+        let calls = ports.calls
+        let advert = calls.firstIndex { if case .send = $0 { true } else { false } }
+        let add = calls.firstIndex { if case .addAddress = $0 { true } else { false } }
+        #expect(advert != nil && add != nil && advert! < add!)
+    }
+
+    /// The adverts of all the masters due at one tick reach the sender as one batch
+    /// (one `sendmmsg` in the daemon), not one call each.
+    @Test func advertsDueInOneTickLeaveInOneBatch() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let instances = (0..<3).map { i in
+            Self.instance("VI_\(i)", vrid: 51 + UInt8(i), priority: 255, state: .master,
+                          vips: [IPAddress("198.51.100.\(20 + i)")!])
+        }
+        let engine = Self.engine(instances, ports: ports, clock: clock)
+        await engine.start()
+        await clock.waitForSleepers(1)
+        ports.reset()
+        clock.advance(by: .milliseconds(100))
+        await ports.wait { $0.filter { if case .send = $0 { true } else { false } }.count == 3 }
+        #expect(ports.sendBatches == [3])
+        _ = engine
     }
 
     @Test func shutdownOfAMasterSendsPriorityZeroBeforeRemovingAddresses() async {
