@@ -76,13 +76,15 @@ struct VRRPSocketTests {
         }
     }
 
-    @Test("A rehearsed send (MSG_PROBE) puts nothing on the wire: the first advert the peer receives is the real one",
+    @Test("A rehearsed send (MSG_PROBE), alone or as a batch, puts nothing on the wire: the first advert the peer receives is the real one",
           arguments: [AddressFamily.ipv4, .ipv6])
     func rehearsedSendStaysOffTheWire(family: AddressFamily) async throws {
         try await Lab.withSocketPair(family: family) { _, pair in
             let inbox = Inbox(pair.receiver.packets())
             let group = VRRPSocket.Configuration.defaultGroup(family)
             pair.sender.rehearseSend(Self.advert(family, priority: 100), to: group, options: .init(fillVRRPv3Checksum: true))
+            pair.sender.rehearseSend(batch: [VRRPSocket.OutgoingMessage(payload: Self.advert(family, priority: 101),
+                                                                        destination: group, source: nil)])
             let real = Self.advert(family, priority: 200)
             try pair.sender.send(real, to: group, options: .init(fillVRRPv3Checksum: true))
             let packet = try await inbox.next("the real advert")

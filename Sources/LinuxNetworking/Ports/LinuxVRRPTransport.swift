@@ -74,6 +74,16 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
     /// The adverts of one tick in as few `sendmmsg` calls as their sockets allow: each
     /// run of adverts for the same socket is one `VRRPSocket.send(batch:)`, in order.
     public func send(batch: [OutgoingAdvertisement]) -> [(index: Int, error: any Error)] {
+        send(batch: batch, rehearsal: false)
+    }
+
+    /// The path of `send(batch:)`, with `MSG_PROBE`: nothing reaches the wire.
+    public func rehearseSend(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) {
+        _ = send(batch: [OutgoingAdvertisement(payload: payload, interface: interface, source: source, destination: destination)],
+                 rehearsal: true)
+    }
+
+    private func send(batch: [OutgoingAdvertisement], rehearsal: Bool) -> [(index: Int, error: any Error)] {
         var failures: [(index: Int, error: any Error)] = []
         var start = 0
         while start < batch.count {
@@ -84,8 +94,10 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
                 let messages = batch[start..<end].map {
                     VRRPSocket.OutgoingMessage(payload: $0.payload, destination: $0.destination, source: $0.source)
                 }
-                for failure in lease.socket.send(batch: messages, hopLimit: Advertisement.requiredTTL) {
-                    failures.append((start + failure.index, failure.error))
+                if rehearsal {
+                    lease.socket.rehearseSend(batch: messages)
+                } else {
+                    for failure in lease.socket.send(batch: messages) { failures.append((start + failure.index, failure.error)) }
                 }
             } else {
                 for index in start..<end { failures.append((index, LinuxNetworkingError.noSuchInterface(key.interface))) }
@@ -93,12 +105,6 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
             start = end
         }
         return failures
-    }
-
-    public func rehearseSend(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) {
-        guard let lease = leases.withLock({ $0[Key(interface: interface, family: destination.family)] }) else { return }
-        lease.socket.rehearseSend(payload, to: destination,
-                                  options: .init(hopLimit: Advertisement.requiredTTL, sourceAddress: source))
     }
 
     /// Stops watching and closes every socket.

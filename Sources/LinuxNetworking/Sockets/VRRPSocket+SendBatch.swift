@@ -55,6 +55,16 @@ extension VRRPSocket {
     /// 255-instance master are one call). Returns the messages that failed, by index
     /// into `batch`; the others were sent.
     public func send(batch: [OutgoingMessage], hopLimit: UInt8 = Advertisement.requiredTTL) -> [(index: Int, error: any Error)] {
+        send(batch: batch, hopLimit: hopLimit, flags: 0)
+    }
+
+    /// `send(batch:)` with everything but the transmission: `MSG_PROBE` makes the kernel
+    /// stop before queuing each packet. Warms the path a takeover's advert takes.
+    public func rehearseSend(batch: [OutgoingMessage], hopLimit: UInt8 = Advertisement.requiredTTL) {
+        _ = send(batch: batch, hopLimit: hopLimit, flags: clinux_MSG_PROBE)
+    }
+
+    private func send(batch: [OutgoingMessage], hopLimit: UInt8, flags: Int32) -> [(index: Int, error: any Error)] {
         var failures: [(index: Int, error: any Error)] = []
         sendBuffers.withLock { lazy in
             let buffers = lazy ?? SendBuffers()
@@ -74,11 +84,11 @@ extension VRRPSocket {
                     continue
                 }
                 if buffers.messages == SendBuffers.count || buffers.used + message.payload.count > SendBuffers.dataSize {
-                    flush(buffers, batch, &failures)
+                    flush(buffers, batch, flags: flags, &failures)
                 }
                 stage(message, source: source, hopLimit: hopLimit, index: index, in: buffers)
             }
-            flush(buffers, batch, &failures)
+            flush(buffers, batch, flags: flags, &failures)
         }
         return failures
     }
@@ -128,7 +138,7 @@ extension VRRPSocket {
 
     /// Sends what the buffers hold. A message the kernel refuses is a failure and the
     /// rest still go: `sendmmsg` stops at the first error and reports it on its own.
-    private func flush(_ buffers: SendBuffers, _ batch: [OutgoingMessage], _ failures: inout [(index: Int, error: any Error)]) {
+    private func flush(_ buffers: SendBuffers, _ batch: [OutgoingMessage], flags: Int32, _ failures: inout [(index: Int, error: any Error)]) {
         var next = 0
         while next < buffers.messages {
             // After close() the descriptor number may already belong to another socket.
@@ -138,7 +148,7 @@ extension VRRPSocket {
                 }
                 break
             }
-            let sent = clinux_sendmmsg(descriptor, buffers.headers + next, UInt32(buffers.messages - next), 0)
+            let sent = clinux_sendmmsg(descriptor, buffers.headers + next, UInt32(buffers.messages - next), flags)
             if sent == -EINTR { continue }
             if sent <= 0 {
                 let index = buffers.origin[next]
