@@ -3,10 +3,38 @@ import FailoverRuntime
 import Glibc
 import VRRPWire
 
+/// Buffers for one `recvmmsg` or `sendmmsg`: `count` message headers, each with its
+/// own name, vector and `controlSize` bytes of control data, over `dataSize` bytes of
+/// payload. Allocated once per socket and reused.
+class MessageVectorBuffers: @unchecked Sendable {
+    // Safe: each subclass says which one thread (or lock) uses it.
+    let data: UnsafeMutableRawPointer
+    let control: UnsafeMutableRawPointer
+    let names: UnsafeMutablePointer<sockaddr_in6>
+    let vectors: UnsafeMutablePointer<iovec>
+    let headers: UnsafeMutablePointer<clinux_mmsghdr>
+
+    init(count: Int, dataSize: Int, controlSize: Int) {
+        data = .allocate(byteCount: dataSize, alignment: 16)
+        control = .allocate(byteCount: count * controlSize, alignment: 16)
+        names = .allocate(capacity: count)
+        vectors = .allocate(capacity: count)
+        headers = .allocate(capacity: count)
+    }
+
+    deinit {
+        data.deallocate()
+        control.deallocate()
+        names.deallocate()
+        vectors.deallocate()
+        headers.deallocate()
+    }
+}
+
 /// The buffers one `recvmmsg` fills: `count` datagrams of up to `datagramSize` bytes,
-/// their control data and source addresses, allocated once per socket and reused.
+/// their control data and source addresses.
 /// Used only on the thread that reads the socket (the engine thread).
-final class ReceiveBuffers: @unchecked Sendable {
+final class ReceiveBuffers: MessageVectorBuffers, @unchecked Sendable {
     // Safe: touched only by the one thread that reads the socket.
     /// Datagrams one system call reads at most.
     static let count = 16
@@ -15,17 +43,13 @@ final class ReceiveBuffers: @unchecked Sendable {
     static let datagramSize = 4096
     static let controlSize = 256
 
-    let data = UnsafeMutableRawPointer.allocate(byteCount: count * datagramSize, alignment: 16)
-    let control = UnsafeMutableRawPointer.allocate(byteCount: count * controlSize, alignment: 16)
-    let names = UnsafeMutablePointer<sockaddr_in6>.allocate(capacity: count)
-    let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: count)
-    let headers = UnsafeMutablePointer<clinux_mmsghdr>.allocate(capacity: count)
     /// The packets of one read, handed to the receiver and then emptied keeping their
     /// storage: a growing array per wake-up would cost allocations large enough to make
     /// malloc consolidate its free lists each time.
     var packets: [InboundPacket] = []
 
     init() {
+        super.init(count: Self.count, dataSize: Self.count * Self.datagramSize, controlSize: Self.controlSize)
         for i in 0..<Self.count {
             vectors[i] = iovec(iov_base: data + i * Self.datagramSize, iov_len: Self.datagramSize)
         }
@@ -48,14 +72,6 @@ final class ReceiveBuffers: @unchecked Sendable {
 
     func datagram(_ i: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: data + i * Self.datagramSize, count: min(Int(headers[i].msg_len), Self.datagramSize))
-    }
-
-    deinit {
-        data.deallocate()
-        control.deallocate()
-        names.deallocate()
-        vectors.deallocate()
-        headers.deallocate()
     }
 }
 

@@ -4,33 +4,23 @@ import Synchronization
 import VRRPWire
 
 /// The buffers one `sendmmsg` reads: up to `count` messages whose payloads are
-/// packed one after another into `data`, with their names and control data.
-/// Allocated once per socket that sends (a backup never does) and reused under the
-/// socket's lock.
-final class SendBuffers: @unchecked Sendable {
+/// packed one after another into `data`. Allocated once per socket that sends (a
+/// backup never does) and reused under the socket's lock.
+final class SendBuffers: MessageVectorBuffers, @unchecked Sendable {
     // Safe: used only inside `VRRPSocket.sendBuffers.withLock`.
     /// Messages one system call sends at most.
     static let count = 32
     /// Room for the payloads of one call (an advert of 255 IPv6 addresses is 4,088 bytes).
     static let dataSize = 16 * 1024
 
-    let data = UnsafeMutableRawPointer.allocate(byteCount: dataSize, alignment: 16)
-    let control = UnsafeMutableRawPointer.allocate(byteCount: count * ControlMessages.capacity, alignment: 16)
-    let names = UnsafeMutablePointer<sockaddr_in6>.allocate(capacity: count)
-    let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: count)
-    let headers = UnsafeMutablePointer<clinux_mmsghdr>.allocate(capacity: count)
     /// The caller's index of each message in the buffers.
     var origin = [Int](repeating: 0, count: count)
     /// Messages and payload bytes in the buffers.
     var messages = 0
     var used = 0
 
-    deinit {
-        data.deallocate()
-        control.deallocate()
-        names.deallocate()
-        vectors.deallocate()
-        headers.deallocate()
+    init() {
+        super.init(count: Self.count, dataSize: Self.dataSize, controlSize: ControlMessages.capacity)
     }
 }
 
