@@ -32,7 +32,11 @@ int ipf_pidfd_open(pid_t pid) {
  * own and keeps the calling thread's TLS pointer, while this process goes on. So it
  * makes raw system calls only: a libc wrapper would write errno into the TLS of the
  * supervisor thread, which is running at the same time. */
-static inline long raw_syscall(long n, long a, long b, long c, long d, long e) {
+/* Everything the child runs is left uninstrumented by the sanitizers: their runtime
+ * keeps per-thread state behind the TLS pointer the child shares with a running thread. */
+#define CHILD_SIDE __attribute__((disable_sanitizer_instrumentation, no_stack_protector))
+
+CHILD_SIDE static inline long raw_syscall(long n, long a, long b, long c, long d, long e) {
 #if defined(__x86_64__)
     register long r10 __asm__("r10") = d;
     register long r8 __asm__("r8") = e;
@@ -78,21 +82,21 @@ typedef struct {
     size_t arena_size;  /* for ipf_spawn_release; the child does not read it */
 } child_plan;
 
-static void child_fail(const child_plan *plan, long result) {
+CHILD_SIDE static void child_fail(const child_plan *plan, long result) {
     int err = result < 0 ? (int)-result : EINVAL;
     (void)raw_syscall(SYS_write, plan->error_fd, (long)&err, sizeof err, 0, 0);
     for (;;) (void)raw_syscall(SYS_exit, 127, 0, 0, 0, 0);
 }
 
 /* dup2 without dup2 (aarch64 has only dup3, which refuses old == new). */
-static long child_dup_to(int from, int to) {
+CHILD_SIDE static long child_dup_to(int from, int to) {
     if (from == to) return raw_syscall(SYS_fcntl, to, F_SETFD, 0, 0, 0);
     return raw_syscall(SYS_dup3, from, to, 0, 0, 0);
 }
 
 /* On failure the errno goes up the close-on-exec error pipe; a successful execve
  * closes it (EOF = started). */
-static int child_main(void *arg) {
+CHILD_SIDE static int child_main(void *arg) {
     const child_plan *plan = arg;
     long r;
     if ((r = raw_syscall(SYS_setsid, 0, 0, 0, 0, 0)) < 0) child_fail(plan, r);
@@ -189,7 +193,21 @@ int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out, v
     (void)raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, sizeof all, 0);
     int pidfd = -1;
     char *stack_top = (char *)arena + size;
-    pid_t pid = clone(child_main, stack_top, CLONE_VM | CLONE_PIDFD | SIGCHLD, plan, &pidfd);
+    pid_t pid;
+    if (req->use_fork) {
+        pid = fork();
+        if (pid == 0) child_main(plan);
+        if (pid > 0 && (pidfd = ipf_pidfd_open(pid)) < 0) {
+            /* Cannot be watched: not left running. Reaped here if already gone, else it
+             * stays a zombie (this path serves profiling tools only). */
+            kill(pid, SIGKILL);
+            (void)waitpid(pid, NULL, WNOHANG);
+            errno = -pidfd;
+            pid = -1;
+        }
+    } else {
+        pid = clone(child_main, stack_top, CLONE_VM | CLONE_PIDFD | SIGCHLD, plan, &pidfd);
+    }
     int saved = errno;
     (void)raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, sizeof old, 0);
     close(errpipe[1]);

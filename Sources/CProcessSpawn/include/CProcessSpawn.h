@@ -17,6 +17,8 @@ typedef struct {
     uid_t uid;
     gid_t gid;
     int parent_death_signal;     ///< 0 = none; set after the credential change (which clears it)
+    int use_fork;                ///< non-zero: fork instead of clone(CLONE_VM), for tools
+                                 ///< that cannot follow a CLONE_VM child (valgrind)
 } ipf_spawn_request;
 
 /// Starts `req->path` in a new session (so a new process group whose id is the pid)

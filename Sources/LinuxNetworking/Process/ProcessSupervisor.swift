@@ -44,6 +44,12 @@ final class ProcessSupervisor: @unchecked Sendable {
     /// Zombie orphans reaped by the sweep.
     var orphansReaped = 0
 
+    /// `IPFAILOVER_SPAWN_WITH_FORK=1`: scripts start with fork instead of clone(CLONE_VM),
+    /// for a tool that cannot follow a child sharing the daemon's memory (valgrind, which
+    /// `scripts/link-order` runs the daemon under). Costs the daemon a page fault per page
+    /// it writes after each run.
+    static let spawnWithFork = getenv("IPFAILOVER_SPAWN_WITH_FORK").map { String(cString: $0) == "1" } ?? false
+
     /// Most processes watched through a pidfd at once; beyond, periodic sweeps reap them.
     static let lingeringLimit = 256
     /// Pause between sweeps while descriptors are short or the watch list is full.
@@ -356,7 +362,7 @@ final class ProcessSupervisor: @unchecked Sendable {
                         stdin_fd: devNull, stdout_fd: stdoutPipe[1], stderr_fd: stderrPipe[1],
                         change_credentials: request.credentials == nil ? 0 : 1,
                         uid: request.credentials?.uid ?? 0, gid: request.credentials?.gid ?? 0,
-                        parent_death_signal: SIGKILL)
+                        parent_death_signal: SIGKILL, use_fork: Self.spawnWithFork ? 1 : 0)
                     return ipf_spawn(&spawnRequest, &pidfd, &errorFD, &arena)
                 }
             }
