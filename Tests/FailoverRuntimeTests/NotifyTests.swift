@@ -102,6 +102,29 @@ import Testing
         #expect(notify.statistics.completed == 12)
     }
 
+    /// 255 instances changing state together start one task per delivery that may
+    /// run, not one per instance waiting its turn: each task holds memory of its own
+    /// (1.8 MB at start-up for 255 waiting ones), and a worker moves on to the next
+    /// instance in arrival order.
+    @Test func twoHundredFiftyFiveChangesAtOnceRunOnEightWorkers() async {
+        let launcher = ScriptedLauncher()
+        let notify = dispatcher(launcher, fifo: RecordingFIFO())
+        let generic = NotifySpec(generic: "/etc/keepalived/notify.sh")
+        for n in 0..<255 {
+            notify.enqueue(NotifyEvent(scope: .instance, name: "VI_\(n)", state: .master, priority: 100), spec: generic)
+        }
+        await launcher.waitForLaunches(8)
+        #expect(notify.workerCount == 8)
+        for index in 0..<255 {
+            launcher.finish(index, exit: 0)
+            if index + 9 <= 255 { await launcher.waitForLaunches(index + 9) }
+            #expect(notify.workerCount <= 8)
+        }
+        await notify.drain()
+        #expect(notify.statistics.completed == 255)
+        #expect(launcher.requests.map { $0.arguments[2] } == (0..<255).map { "VI_\($0)" })
+    }
+
     /// A hanging notify never blocks the caller, nor another instance's notifies.
     @Test func hangingNotifyDelaysOnlyItsOwnInstance() async {
         let launcher = ScriptedLauncher()

@@ -72,11 +72,17 @@ public final class NotifyDispatcher: Sendable {
 
     private struct Queue {
         var pending: [Item] = []
-        var running = false
+        /// In `ready` or being delivered: at most one delivery per instance at a time.
+        var scheduled = false
     }
 
     private struct State {
         var queues: [String: Queue] = [:]
+        /// Instances with a change to deliver and none being delivered, in the order
+        /// they became so: the workers take them from the front.
+        var ready: [String] = []
+        /// Worker tasks running (at most `concurrentDeliveries`).
+        var workers = 0
         var statistics = Statistics()
         var shuttingDown = false
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
@@ -90,8 +96,6 @@ public final class NotifyDispatcher: Sendable {
     private let configuration: Configuration
     private let logger: Logger
     private let state = Mutex(State())
-    /// How many deliveries run at once, all instances together.
-    private let slots: DeliverySlots
     /// Where the engine records transitions (through `NotifyQueue`) and this
     /// dispatcher what each of their notify calls did.
     public let transitionHistory: TransitionHistory?
@@ -110,7 +114,6 @@ public final class NotifyDispatcher: Sendable {
         self.launcher = launcher
         self.openFIFO = openFIFO
         self.configuration = configuration
-        slots = DeliverySlots(configuration.concurrentDeliveries)
     }
 
     /// Queues the scripts and FIFO line for one state change. Returns at once.
@@ -126,10 +129,17 @@ public final class NotifyDispatcher: Sendable {
                 state.statistics.dropped += 1
             }
             queue.pending.append(Item(notification: notification, spec: spec))
-            let start = !queue.running
-            queue.running = true
+            if !queue.scheduled {
+                queue.scheduled = true
+                state.ready.append(key)
+            }
             state.queues[key] = queue
-            return (start, dropped)
+            // A worker per delivery that may run now, not per instance: 255 instances
+            // changing state together start 8 tasks, not 255 waiting ones (each holds
+            // its own task memory: 1.8 MB at start-up).
+            guard state.workers < configuration.concurrentDeliveries, !state.ready.isEmpty else { return (false, dropped) }
+            state.workers += 1
+            return (true, dropped)
         }
         if let dropped {
             if let sequence = dropped.transition {
@@ -141,7 +151,7 @@ public final class NotifyDispatcher: Sendable {
                 metadata: ["vrrp.instance": "\(notification.name)"])
         }
         if startWorker {
-            Task { [self] in await self.work(key: key) }
+            Task { [self] in await self.work() }
         }
     }
 
@@ -171,6 +181,9 @@ public final class NotifyDispatcher: Sendable {
 
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
+    /// Worker tasks running now.
+    var workerCount: Int { state.withLock { $0.workers } }
+
     /// Load-time check of a spec: every problem its scripts would hit.
     public func problems(in spec: NotifySpec) -> [ScriptError] {
         var problems: [ScriptError] = []
@@ -184,11 +197,15 @@ public final class NotifyDispatcher: Sendable {
         return problems
     }
 
-    private func work(key: String) async {
-        while let item = nextItem(key: key) {
-            await slots.acquire()
+    /// One worker: delivers the next change of the instance at the front of `ready`,
+    /// puts that instance back at the end if more of its changes wait, and goes on
+    /// until nothing is ready. Instances take turns in arrival order; one instance's
+    /// changes are delivered one at a time, in order.
+    private func work() async {
+        var finished: String?
+        while let (key, item) = next(after: finished) {
             await deliver(item)
-            slots.release()
+            finished = key
             let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
                 state.statistics.completed += 1
                 guard state.statistics.outstanding == 0 else { return [] }
@@ -199,16 +216,26 @@ public final class NotifyDispatcher: Sendable {
         }
     }
 
-    private func nextItem(key: String) -> Item? {
+    /// Reschedules `finished` (the instance whose change this worker just delivered)
+    /// and takes the next ready change; nil ends the worker.
+    private func next(after finished: String?) -> (String, Item)? {
         state.withLock { state in
-            guard var queue = state.queues[key], !queue.pending.isEmpty else {
-                state.queues[key] = nil
+            if let finished, var queue = state.queues[finished] {
+                if queue.pending.isEmpty {
+                    state.queues[finished] = nil
+                } else {
+                    state.ready.append(finished)
+                    queue.scheduled = true
+                    state.queues[finished] = queue
+                }
+            }
+            guard !state.ready.isEmpty else {
+                state.workers -= 1
                 return nil
             }
-            let item = queue.pending.removeFirst()
-            queue.running = true
-            state.queues[key] = queue
-            return item
+            let key = state.ready.removeFirst()
+            let item = state.queues[key]!.pending.removeFirst()
+            return (key, item)
         }
     }
 
@@ -303,35 +330,5 @@ extension NotifyDispatcher {
     /// Reload: notify scripts started from now on are resolved and vetted by `preparer`.
     public func replacePreparer(_ preparer: ScriptPreparer) {
         preparerBox.withLock { $0 = preparer }
-    }
-}
-
-/// A counting semaphore for deliveries, first come first served.
-final class DeliverySlots: Sendable {
-    private struct State {
-        var free: Int
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-    private let state: Mutex<State>
-
-    init(_ count: Int) { state = Mutex(State(free: count)) }
-
-    func acquire() async {
-        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-            let granted = state.withLock { s -> Bool in
-                if s.free > 0 { s.free -= 1; return true }
-                s.waiters.append(waiter)
-                return false
-            }
-            if granted { waiter.resume() }
-        }
-    }
-
-    func release() {
-        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            if s.waiters.isEmpty { s.free += 1; return nil }
-            return s.waiters.removeFirst()
-        }
-        next?.resume()
     }
 }
