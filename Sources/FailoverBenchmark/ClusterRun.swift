@@ -58,10 +58,10 @@ struct ClusterRun: Sendable {
             try await Task.sleep(for: .seconds(max(4 * setup.advertisementInterval + 2, 6)))
             let before = processes.map { ProcessUsage.sample(root: $0.process.pid) }
             let start = ContinuousClock.now
-            // IPFAILOVER_BENCH_PERF=DIR: a CPU profile of the master and of a backup over
-            // the window (DIR/<daemon>-<instances>-a.data, …-b.data), for `perf report`.
+            // IPFAILOVER_BENCH_PERF=DIR: a CPU profile of every node over the window
+            // (DIR/<daemon>-<instances>-a.data, …-b.data, …-c.data), for `perf report`.
             if let directory = getenv("IPFAILOVER_BENCH_PERF").map({ String(cString: $0) }) {
-                for p in processes where p.name != "c" {
+                for p in processes {
                     let seconds = Results.format(window.seconds)
                     let output = "\(directory)/\(daemon)-\(instances)\(scripts ? "" : "-noscripts")-\(p.name).data"
                     Task { _ = try? await LabCommand.run(["perf", "record", "-F", "1999", "-g", "-p", "\(p.process.pid)",
