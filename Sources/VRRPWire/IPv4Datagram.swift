@@ -45,8 +45,10 @@ public struct IPv4Datagram: Hashable, Sendable {
     }
 
     /// `init(parsing:truncated:)` straight from a receive buffer: only the payload is
-    /// copied out.
-    public init?(parsing bytes: UnsafeRawBufferPointer, truncated: Bool = false) {
+    /// copied out, by `makePayload` (a receive path may hand back an equal array it
+    /// already holds).
+    public init?(parsing bytes: UnsafeRawBufferPointer, truncated: Bool = false,
+                 payload makePayload: (UnsafeRawBufferPointer) -> [UInt8] = { Array($0) }) {
         guard bytes.count >= 20, bytes[0] >> 4 == 4 else { return nil }
         let headerLength = Int(bytes[0] & 0x0F) * 4
         let stated = Int(bytes[2]) << 8 | Int(bytes[3])
@@ -62,7 +64,7 @@ public struct IPv4Datagram: Hashable, Sendable {
         flagsAndFragmentOffset = UInt16(bytes[6]) << 8 | UInt16(bytes[7])
         ttl = bytes[8]
         protocolNumber = bytes[9]
-        payload = Array(bytes[headerLength..<totalLength])
+        payload = makePayload(UnsafeRawBufferPointer(rebasing: bytes[headerLength..<totalLength]))
     }
 
     /// The datagram with a 20-byte header and its checksum filled.

@@ -23,12 +23,23 @@ public struct ReceivedPacket: Hashable, Sendable {
     /// decoded VRID to find the instance, whose `advertisementReceived` makes the
     /// checks against its settings.
     public func decode() -> Result<Advertisement, AdvertisementRejection> {
+        decode { packet in
+            Result { () throws(AdvertisementRejection) in
+                try Advertisement.decode(message: packet.payload, source: packet.source, destination: packet.destination)
+            }
+        }
+    }
+
+    /// `decode()` with the message decoded by `decodeMessage` (which must give what
+    /// `Advertisement.decode(message:source:destination:)` gives, such as a cache of it)
+    /// once the TTL check has passed.
+    public func decode(
+        _ decodeMessage: (ReceivedPacket) -> Result<Advertisement, AdvertisementRejection>
+    ) -> Result<Advertisement, AdvertisementRejection> {
         guard ttlOrHopLimit == Advertisement.requiredTTL else {
             return .failure(.ttlNot255(received: ttlOrHopLimit))
         }
-        return Result { () throws(AdvertisementRejection) in
-            try Advertisement.decode(message: payload, source: source, destination: destination)
-        }
+        return decodeMessage(self)
     }
 }
 

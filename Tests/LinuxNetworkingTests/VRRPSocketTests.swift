@@ -163,6 +163,31 @@ struct VRRPSocketTests {
         }
     }
 
+    @Test("A repeated advert is handed over as the array of its last copy; changed bytes get a new one",
+          arguments: [AddressFamily.ipv4, .ipv6])
+    func repeatedPayloadIsNotCopiedAgain(family: AddressFamily) async throws {
+        try await Lab.withSocketPair(family: family) { _, pair in
+            let thread = try EngineThread()
+            let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+            pair.receiver.read(on: thread) { packets, _ in
+                for packet in packets { continuation.yield(packet.packet.payload) }
+            }
+            let inbox = Inbox(stream)
+            let group = VRRPSocket.Configuration.defaultGroup(family)
+            let sent = [Self.advert(family), Self.advert(family), Self.advert(family, priority: 150), Self.advert(family)]
+            var received: [[UInt8]] = []  // kept alive: no storage is freed and reused meanwhile
+            for payload in sent {
+                try pair.sender.send(payload, to: group, options: .init(fillVRRPv3Checksum: true))
+                received.append(try await inbox.next("advert"))
+            }
+            func storage(_ bytes: [UInt8]) -> UInt { bytes.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } }
+            #expect(received.map(TestAdverts.withoutChecksum) == sent)
+            #expect(storage(received[1]) == storage(received[0]), "the same bytes again: the same array")
+            #expect(storage(received[2]) != storage(received[1]), "another priority: a new array")
+            #expect(storage(received[3]) != storage(received[0]), "the first bytes after others: copied afresh")
+        }
+    }
+
     @Test("The engine thread reads every packet, in order, and hands it over on its own thread (the daemon's path)")
     func engineThreadReadsEveryPacketInOrder() async throws {
         try await Lab.withSocketPair(family: .ipv4) { _, pair in

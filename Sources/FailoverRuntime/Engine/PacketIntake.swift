@@ -29,6 +29,21 @@ struct PacketIntake: Sendable {
     /// Those drops summed over time: a socket opened again (its interface was
     /// recreated) counts from zero, and the total must not go back.
     private(set) var receiveQueueDrops: UInt64 = 0
+    /// The last advert decoded per VRID (the payload's second byte), with what it was
+    /// decoded from. A master sends the same bytes every interval, and decoding is a
+    /// function of the payload, source and destination alone: a repeat is taken from
+    /// here, so a backup neither decodes nor allocates an address list per packet.
+    /// Only adverts that decoded are kept; a rejected packet is decoded every time.
+    private var lastDecoded: [DecodedAdvert?] = []
+    /// Adverts decoded (not taken from `lastDecoded`).
+    private(set) var decodes = 0
+
+    struct DecodedAdvert {
+        var payload: [UInt8]
+        var source: IPAddress
+        var destination: IPAddress
+        var advert: Advertisement
+    }
 
     mutating func check(_ inbound: InboundPacket, in table: UnitTable) -> Result<Accepted, Rejected> {
         if let drops = inbound.receiveQueueDrops { account(drops, inbound) }
@@ -42,11 +57,7 @@ struct PacketIntake: Sendable {
         // RFC 5798 §7.1 TTL 255 proves a multicast advert is on-link. Unicast peers
         // may be routed, and keepalived 2.2.7 neither sends 255 over IPv6 unicast
         // nor checks it (keepalived #941): for unicast the peer list is the check.
-        let decoded = packet.destination.isMulticastGroup
-            ? packet.decode()
-            : Result { () throws(AdvertisementRejection) in
-                try Advertisement.decode(message: packet.payload, source: packet.source, destination: packet.destination)
-            }
+        let decoded = packet.destination.isMulticastGroup ? packet.decode { decode($0) } : decode(packet)
         let advert: Advertisement
         switch decoded {
         case .failure(let rejection):
@@ -66,6 +77,27 @@ struct PacketIntake: Sendable {
                                      message: "advert from \(packet.source), which is not a unicast_peer"))
         }
         return .success(Accepted(advert: advert, route: route, source: packet.source))
+    }
+
+    /// `Advertisement.decode` of the packet, or the same advert decoded from the same
+    /// payload, source and destination last time for its VRID.
+    private mutating func decode(_ packet: ReceivedPacket) -> Result<Advertisement, AdvertisementRejection> {
+        let payload = packet.payload
+        let slot = payload.count > 1 ? Int(payload[1]) : nil
+        if let slot, slot < lastDecoded.count, let last = lastDecoded[slot],
+           last.payload == payload, last.source == packet.source, last.destination == packet.destination {
+            return .success(last.advert)
+        }
+        decodes += 1
+        let result = Result { () throws(AdvertisementRejection) in
+            try Advertisement.decode(message: payload, source: packet.source, destination: packet.destination)
+        }
+        if let slot, case .success(let advert) = result {
+            if lastDecoded.isEmpty { lastDecoded = Array(repeating: nil, count: 256) }
+            lastDecoded[slot] = DecodedAdvert(payload: payload, source: packet.source,
+                                              destination: packet.destination, advert: advert)
+        }
+        return result
     }
 
     private mutating func account(_ drops: UInt32, _ inbound: InboundPacket) {

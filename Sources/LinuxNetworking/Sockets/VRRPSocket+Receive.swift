@@ -47,6 +47,10 @@ final class ReceiveBuffers: MessageVectorBuffers, @unchecked Sendable {
     /// storage: a growing array per wake-up would cost allocations large enough to make
     /// malloc consolidate its free lists each time.
     var packets: [InboundPacket] = []
+    /// Per VRID (a VRRP payload's second byte), the payload array handed over last.
+    /// A master repeats the same advert every interval: an equal payload is handed
+    /// over as that array again, not copied into a new one.
+    private var recentPayloads = [[UInt8]](repeating: [], count: 256)
 
     init() {
         super.init(count: Self.count, dataSize: Self.count * Self.datagramSize, controlSize: Self.controlSize)
@@ -68,6 +72,21 @@ final class ReceiveBuffers: MessageVectorBuffers, @unchecked Sendable {
             msg.msg_controllen = Self.controlSize
             headers[i] = clinux_mmsghdr(msg_hdr: msg, msg_len: 0)
         }
+    }
+
+    /// `bytes` (a VRRP payload in these buffers) as an array: the one handed over last
+    /// for its VRID when the bytes are the same, else a copy (kept for the next time).
+    func payload(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        guard bytes.count > 1 else { return Array(bytes) }
+        let slot = Int(bytes[1])
+        let last = recentPayloads[slot]
+        if last.count == bytes.count,
+           last.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) {
+            return last
+        }
+        let fresh = Array(bytes)
+        recentPayloads[slot] = fresh
+        return fresh
     }
 
     func datagram(_ i: Int) -> UnsafeRawBufferPointer {
@@ -134,7 +153,7 @@ extension VRRPSocket {
         if flags & clinux_MSG_CTRUNC != 0 { return nil }
         let truncated = flags & clinux_MSG_TRUNC != 0
         // The kernel hands raw IPv4 sockets the whole datagram, header included.
-        guard let datagram = IPv4Datagram(parsing: buffers.datagram(i), truncated: truncated) else { return nil }
+        guard let datagram = IPv4Datagram(parsing: buffers.datagram(i), truncated: truncated, payload: buffers.payload) else { return nil }
         var stamp: WallClockTime?
         var drops: UInt32?
         walkControlMessages(buffers, i) { level, type, data in
@@ -169,7 +188,7 @@ extension VRRPSocket {
         guard let hopLimit, let destination, (0...255).contains(hopLimit) else { return nil }
         return InboundPacket(
             interface: configuration.interface,
-            packet: ReceivedPacket(payload: Array(buffers.datagram(i)), source: .v6(SocketAddress.ipv6(buffers.names[i].sin6_addr)),
+            packet: ReceivedPacket(payload: buffers.payload(buffers.datagram(i)), source: .v6(SocketAddress.ipv6(buffers.names[i].sin6_addr)),
                                    destination: .v6(destination), ttlOrHopLimit: UInt8(hopLimit)),
             receivedAt: stamp, isTruncated: flags & clinux_MSG_TRUNC != 0, receiveQueueDrops: drops)
     }

@@ -60,4 +60,28 @@ import VRRPWire
         #expect(snapshot.instances[0].counters["addr_list_err"] == 1)
         #expect(!ports.calls.contains { if case .removeAddress = $0 { true } else { false } })
     }
+
+    @Test("RFC 5798 §7.1 checks on repeats: a master's unchanged advert is decoded once, and changed bytes, another sender or a broken checksum are decoded and checked afresh")
+    func repeatedAdvertIsDecodedOnce() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = E.engine([E.instance()], ports: ports, clock: clock)
+        await engine.start()
+        let advert = E.advert(priority: 200)
+        await engine.receive([advert, advert, advert])
+        #expect(await engine.intake.decodes == 1)
+
+        // The same VRID, one byte changed: the checksum no longer matches.
+        var broken = advert
+        broken.packet.payload[6] ^= 0xFF
+        // The same bytes from another sender: the VRRPv3 checksum covers the source.
+        var elsewhere = advert
+        elsewhere.packet.source = IPAddress("192.0.2.3")!
+        let higher = E.advert(priority: 210)
+        await engine.receive([broken, elsewhere, higher, higher, advert])
+        #expect(await engine.intake.decodes == 5, "broken, elsewhere, higher, and advert again after higher")
+        let snapshot = await engine.snapshot()
+        #expect(snapshot.nodeCounters["chk_err"] == 2)
+        #expect(snapshot.instances[0].counters["advert_rcvd"] == 6)
+        #expect(snapshot.instances[0].state == "BACKUP")
+    }
 }
