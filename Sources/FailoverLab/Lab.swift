@@ -96,6 +96,12 @@ public final class Lab: Sendable {
         try await addNamespace(br)
         // No IPv6 chatter (RS/MLD) from the bridge namespace: captures stay exact.
         try await run(in: br, ["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"])
+        // The bridge stands for the switch between machines, and a switch runs no host's
+        // iptables: with br_netfilter loaded, every bridged frame would pass the IP
+        // hooks, in the softirq of the sending process, which a node on a real segment
+        // never pays for its peers' frames. (-e: absent without br_netfilter.)
+        try await run(in: br, ["sysctl", "-qew", "net.bridge.bridge-nf-call-iptables=0",
+                               "net.bridge.bridge-nf-call-ip6tables=0", "net.bridge.bridge-nf-call-arptables=0"])
         try await LabCommand.run(["ip", "-n", br, "link", "add", bridge, "type", "bridge", "mcast_snooping", "0"])
         try await LabCommand.run(["ip", "-n", br, "link", "set", bridge, "up"])
         for node in nodes {
