@@ -17,7 +17,16 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
     private let pool = VRRPSocketPool()
     private let leases = Mutex<[Key: VRRPSocketPool.Lease]>([:])
     private let thread: EngineThread
-    private let receiver = Mutex<Receiver?>(nil)
+    /// The receiver, in a class: taking a closure with arguments out of `Mutex.withLock`
+    /// by value went wrong in optimized builds of this toolchain — one wake-up's copy
+    /// of it was never released (32 bytes and a reference to the receiver per read,
+    /// for the daemon's lifetime); a class reference comes out as it is.
+    private let receiver = Mutex<ReceiverBox?>(nil)
+
+    private final class ReceiverBox: Sendable {
+        let receive: Receiver
+        init(_ receive: @escaping Receiver) { self.receive = receive }
+    }
 
     public init(thread: EngineThread) {
         self.thread = thread
@@ -25,7 +34,8 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
 
     /// Where received packets go from now on (packets read before this are dropped).
     public func onReceive(_ receiver: @escaping Receiver) {
-        self.receiver.withLock { $0 = receiver }
+        let box = ReceiverBox(receiver)
+        self.receiver.withLock { $0 = box }
     }
 
     /// Opens (or keeps) the sockets the plan needs; idempotent, so reload and a
@@ -57,10 +67,15 @@ public final class LinuxVRRPTransport: AdvertisementSender, Sendable {
             }
             leases.withLock { $0[key] = lease }
             lease.socket.read(on: thread) { [weak self] packets, malformed in
-                self?.receiver.withLock { $0 }?(packets, malformed)
+                self?.deliver(packets, malformed: malformed)
             }
         }
         return failures
+    }
+
+    /// Hands one socket's read to the receiver (on the engine thread, per wake-up).
+    func deliver(_ packets: [InboundPacket], malformed: Int) {
+        receiver.withLock { $0 }?.receive(packets, malformed)
     }
 
     public func send(_ payload: [UInt8], interface: String, source: IPAddress, destination: IPAddress) throws {
