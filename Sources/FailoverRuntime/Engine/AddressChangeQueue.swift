@@ -28,7 +28,7 @@ public final class AddressChangeQueue: Sendable {
 
     /// The changes waiting, shared with the worker thread.
     final class Pending: Sendable {
-        let changes = Mutex<(queue: [@Sendable () -> Void], closed: Bool)>(([], false))
+        let changes = Mutex<(queue: [SendableAction], closed: Bool)>(([], false))
         /// One signal per submitted change, and one when the queue is released.
         let ready = DispatchSemaphore(value: 0)
 
@@ -36,12 +36,12 @@ public final class AddressChangeQueue: Sendable {
         func run() {
             while true {
                 ready.wait()
-                let next: (@Sendable () -> Void)?? = changes.withLock { state in
+                let next: SendableAction?? = changes.withLock { state in
                     if !state.queue.isEmpty { return .some(state.queue.removeFirst()) }
                     return state.closed ? .none : .some(nil)
                 }
                 guard let change = next else { return }
-                change?()
+                change?.run()
             }
         }
     }
@@ -79,7 +79,7 @@ public final class AddressChangeQueue: Sendable {
     func submit(_ change: @escaping @Sendable () -> Void) {
         guard let pending, pending.changes.withLock({ state -> Bool in
             guard !state.closed else { return false }
-            state.queue.append(change)
+            state.queue.append(SendableAction(change))
             return true
         }) else { return change() }
         pending.ready.signal()

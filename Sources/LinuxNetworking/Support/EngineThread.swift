@@ -30,7 +30,7 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
     /// An eventfd written whenever a job is enqueued or the watched set changes.
     private let wakeDescriptor: Int32
     private let jobs = Mutex<[UnownedJob]>([])
-    private let action = Mutex<(@Sendable () -> Void)?>(nil)
+    private let action = Mutex<SendableAction?>(nil)
     private let watches = Mutex<[Int32: @Sendable () -> Void]>([:])
     /// Bumped on every change of `watches`: the loop rebuilds its poll set when it moved.
     private let generation = Atomic<Int>(0)
@@ -71,6 +71,7 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
     public var isCurrent: Bool { pthread_self() == thread.load(ordering: .relaxed) }
 
     public func onAlarm(_ action: @escaping @Sendable () -> Void) {
+        let action = SendableAction(action)
         self.action.withLock { $0 = action }
     }
 
@@ -181,7 +182,7 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
                 // Left unread for coalescing: read now, before any timer decision.
                 if !watching { for handler in handlers { handler() } }
                 fired.add(1, ordering: .relaxed)
-                action.withLock { $0 }?()
+                action.withLock { $0 }?.run()
             }
             let coalescing = coalescingMilliseconds.load(ordering: .relaxed)
             if read, coalescing > 0 { quietUntil = Self.monotonicMilliseconds() + coalescing }

@@ -51,6 +51,31 @@ import Testing
         #expect(alarm.firedCount == 1)
     }
 
+    final class Sentinel: Sendable {}
+
+    @Test("Each alarm leaves nothing of its action behind: once the action is replaced, what it captured is freed")
+    func alarmLeavesNothingOfItsActionBehind() async throws {
+        let alarm = try EngineThread()
+        let (stream, continuation) = AsyncStream.makeStream(of: Bool.self)
+        var calls = stream.makeAsyncIterator()
+        weak var captured: Sentinel?
+        do {
+            let sentinel = Sentinel()
+            captured = sentinel
+            alarm.onAlarm { withExtendedLifetime(sentinel) { _ = continuation.yield(false) } }
+        }
+        for _ in 0..<20 {
+            alarm.set(ContinuousClock.now.advanced(by: .milliseconds(-1)))
+            _ = await calls.next()
+        }
+        #expect(captured != nil, "the action holds it")
+        alarm.onAlarm { _ = continuation.yield(true) }
+        // The new action runs in a later wake-up than any call of the old one.
+        alarm.set(ContinuousClock.now.advanced(by: .milliseconds(-1)))
+        while let replaced = await calls.next(), !replaced {}
+        #expect(captured == nil, "an alarm kept the old action alive")
+    }
+
     @Test("A deadline already past goes off at once")
     func pastDeadlineGoesOffAtOnce() async throws {
         let alarm = try EngineThread()
