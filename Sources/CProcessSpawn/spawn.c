@@ -207,16 +207,12 @@ int ipf_spawn(const ipf_spawn_request *req, int *pidfd_out, int *error_fd_out, v
     char *stack_top = (char *)arena + size;
     pid_t pid;
     if (req->use_fork || IPF_SPAWN_WITH_FORK) {
-        pid = fork();
+        /* fork with its pidfd in the same call: a copy of our memory, our stack (no
+         * stack argument), nothing of glibc's fork (the child makes raw calls only).
+         * valgrind follows it as a fork and passes CLONE_PIDFD through, where it has
+         * no pidfd_open. */
+        pid = (pid_t)syscall(SYS_clone, (long)(CLONE_PIDFD | SIGCHLD), 0L, (long)&pidfd, 0L, 0L);
         if (pid == 0) child_main(plan);
-        if (pid > 0 && (pidfd = ipf_pidfd_open(pid)) < 0) {
-            /* Cannot be watched: not left running. Reaped here if already gone, else it
-             * stays a zombie (this path serves profiling tools only). */
-            kill(pid, SIGKILL);
-            (void)waitpid(pid, NULL, WNOHANG);
-            errno = -pidfd;
-            pid = -1;
-        }
     } else {
         pid = clone(child_main, stack_top, CLONE_VM | CLONE_PIDFD | SIGCHLD, plan, &pidfd);
     }

@@ -6,6 +6,9 @@
 // Usage: ScriptBenchmark [--runs N] [--seconds S]
 //        ScriptBenchmark --hold <script>   (launch one script and wait forever; the
 //        parent-death test kills this process and expects the script to die with it)
+//        ScriptBenchmark --run <script>    (launch it once through the launcher, print
+//        its termination and output; the spawn tests run this with the environment
+//        of the process under test, e.g. IPFAILOVER_SPAWN_WITH_FORK=1)
 import FailoverRuntime
 import Glibc
 import LinuxNetworking
@@ -54,6 +57,16 @@ if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--hold" {
     _ = await LinuxProcessLauncher().launch(LaunchRequest(
         executablePath: script, arguments: [script], environment: ["PATH": "/usr/bin:/bin"],
         timeout: .seconds(3600), killGrace: .seconds(1)))
+    exit(0)
+}
+
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--run" {
+    let script = CommandLine.arguments[2]
+    let outcome = await LinuxProcessLauncher().launch(LaunchRequest(
+        executablePath: script, arguments: [script], environment: ["PATH": "/usr/bin:/bin"],
+        timeout: .seconds(10), killGrace: .seconds(1)))
+    print("termination \(outcome.termination)")
+    for line in outcome.output { print("output \(line.text)") }
     exit(0)
 }
 
