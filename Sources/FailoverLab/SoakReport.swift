@@ -21,6 +21,15 @@ public struct SoakReport: Sendable, Codable {
         public var samples: Int
         public var fdsFirst: Int, fdsLast: Int, fdsMax: Int
         public var rssFirstKiB: Int, rssLastKiB: Int, rssMaxKiB: Int
+        /// RSS at the start, a quarter, half and three quarters of the way, and the end
+        /// of the samples: whether growth levels off or goes on.
+        public var rssQuartersKiB: [Int]
+
+        /// The quarter points of `rssKiB` (first, ¼, ½, ¾, last).
+        public static func quarters(_ rssKiB: [Int]) -> [Int] {
+            guard !rssKiB.isEmpty else { return [] }
+            return (0...4).map { rssKiB[(rssKiB.count - 1) * $0 / 4] }
+        }
     }
 
     /// Times from the end of a fault to a settled, stable cluster.
@@ -88,7 +97,8 @@ public struct SoakReport: Sendable, Codable {
         }
         for (node, r) in resources.sorted(by: { $0.key < $1.key }) {
             lines.append("  \(node): \(r.samples) samples, fds first/last/max \(r.fdsFirst)/\(r.fdsLast)/\(r.fdsMax), "
-                         + "RSS first/last/max \(r.rssFirstKiB)/\(r.rssLastKiB)/\(r.rssMaxKiB) KiB")
+                         + "RSS first/last/max \(r.rssFirstKiB)/\(r.rssLastKiB)/\(r.rssMaxKiB) KiB, "
+                         + "by quarter \(r.rssQuartersKiB.map(String.init).joined(separator: " → ")) KiB")
         }
         lines.append("  client outages in quiet periods (VIP answered by nobody; not a violation): \(quietOutages.count)")
         for v in quietOutages.prefix(10) { lines.append("    event \(v.event) (\(v.fault)): \(v.detail)") }

@@ -222,7 +222,8 @@ final class SoakState {
             guard let first = longest.first, let last = longest.last else { continue }
             resources[name] = .init(samples: longest.count, fdsFirst: first.fds, fdsLast: last.fds,
                                     fdsMax: longest.map(\.fds).max()!, rssFirstKiB: first.rss, rssLastKiB: last.rss,
-                                    rssMaxKiB: longest.map(\.rss).max()!)
+                                    rssMaxKiB: longest.map(\.rss).max()!,
+                                    rssQuartersKiB: SoakReport.Resources.quarters(longest.map(\.rss)))
             if longest.count >= 10 {
                 for problem in SoakInvariants.resources(fds: longest.map(\.fds), rssKiB: longest.map(\.rss), node: name) {
                     currentFault = "whole run"

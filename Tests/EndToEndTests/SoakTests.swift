@@ -79,6 +79,13 @@ import Testing
         #expect(!SoakInvariants.resources(fds: [20, 20, 20], rssKiB: [30000, 60000, 90000], node: "a").isEmpty)
     }
 
+    @Test func rssQuartersAreTheSamplesAtEachQuarterOfTheRun() {
+        #expect(SoakReport.Resources.quarters([]) == [])
+        #expect(SoakReport.Resources.quarters([7]) == [7, 7, 7, 7, 7])
+        #expect(SoakReport.Resources.quarters(Array(100...108)) == [100, 102, 104, 106, 108])
+        #expect(SoakReport.Resources.quarters([1, 2, 3, 4, 5, 6]) == [1, 2, 3, 4, 6])
+    }
+
     /// A keepalived node's state is the last transition its own log shows. Its notify
     /// log can show them in another order: keepalived starts each notify script without
     /// waiting for the one before (these lines are from a mixed soak in which the notify
