@@ -28,10 +28,6 @@ int ipf_pidfd_open(pid_t pid) {
     return fd < 0 ? -errno : (int)fd;
 }
 
-/* The child shares our memory (CLONE_VM) until its execve, runs on a stack of its
- * own and keeps the calling thread's TLS pointer, while this process goes on. So it
- * makes raw system calls only: a libc wrapper would write errno into the TLS of the
- * supervisor thread, which is running at the same time. */
 /* ThreadSanitizer's runtime cannot follow a CLONE_VM child (its clone handling
  * corrupts the parent's thread state: CHECK failures in the next intercepted call),
  * so a build with it starts scripts with fork. The shipped build is not one. */
@@ -48,6 +44,10 @@ int ipf_pidfd_open(pid_t pid) {
  * keeps per-thread state behind the TLS pointer the child shares with a running thread. */
 #define CHILD_SIDE __attribute__((disable_sanitizer_instrumentation, no_stack_protector))
 
+/* The child shares our memory (CLONE_VM) until its execve, runs on a stack of its
+ * own and keeps the calling thread's TLS pointer, while this process goes on. So it
+ * makes raw system calls only: a libc wrapper would write errno into the TLS of the
+ * supervisor thread, which is running at the same time. */
 CHILD_SIDE static inline long raw_syscall(long n, long a, long b, long c, long d, long e) {
 #if defined(__x86_64__)
     register long r10 __asm__("r10") = d;
