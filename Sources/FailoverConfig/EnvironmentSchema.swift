@@ -38,7 +38,7 @@ public enum EnvironmentSchema {
                 + "image's a.b.c.S-a.b.c.E form too: only the end's last octet counts); IPv6 prefix:X-Y ranges vary "
                 + "the last group (hex). A malformed entry, or a range the image would turn into invalid addresses "
                 + "or nothing, is an error.",
-            validation: "addresses or ranges; no duplicates",
+            validation: "addresses or ranges, at most 4,096 in all; no duplicates",
             apply: { text, s throws(EnvironmentValueError) in
                 let (addresses, problems) = VIPListParser().parse(text)
                 if !problems.isEmpty { throw EnvironmentValueError(problems.joined(separator: "; ")) }

@@ -8,6 +8,10 @@ import VRRPWire
 public struct VIPListParser: Sendable {
     /// The most addresses one range may produce.
     public static let maximumRangeSize = 4096
+    /// The most addresses a whole list may hold: every address is rendered, parsed
+    /// back and added, so a short value of many ranges must not turn into hundreds of
+    /// thousands of them.
+    public static let maximumAddresses = 4096
 
     public init() {}
 
@@ -21,6 +25,11 @@ public struct VIPListParser: Sendable {
             let expanded = expand(entry, allowRanges: allowRanges)
             switch expanded {
             case .success(let list):
+                guard addresses.count + list.count <= Self.maximumAddresses else {
+                    problems.append("entry '\(entry)': the list would hold more than \(Self.maximumAddresses) addresses "
+                        + "(\(addresses.count) before this entry); it and the entries after it are not read")
+                    return (addresses, problems)
+                }
                 for address in list {
                     if seen.insert(address).inserted { addresses.append(address) } else {
                         problems.append("entry '\(entry)': address \(address) is listed more than once")

@@ -154,7 +154,7 @@ struct BadInputTests {
     static let node = NodeIdentity(hostname: "n", primaryAddress: IPAddress("192.0.2.11"), interface: "eth0")
 
     static let environmentCases: [([String: String], [String])] = [
-        ([:], ["OPENSHIFT_HA_VIRTUAL_IPS: error: is required (addresses or ranges; no duplicates)"]),
+        ([:], ["OPENSHIFT_HA_VIRTUAL_IPS: error: is required (addresses or ranges, at most 4,096 in all; no duplicates)"]),
         (["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1,198.51.100.x"], [
             "OPENSHIFT_HA_VIRTUAL_IPS: error: entry '198.51.100.x': expected an IPv4 address, an IPv6 address, an IPv4 "
                 + "range a.b.c.S-E or a.b.c.S-a.b.c.E (last octet) or an IPv6 range prefix:X-Y (last group, hex)"]),

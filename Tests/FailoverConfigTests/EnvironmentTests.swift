@@ -78,6 +78,26 @@ struct EnvironmentTests {
         ])
     }
 
+    @Test("A list of more than 4,096 addresses in all is refused at the entry that crosses the bound, the rest unread")
+    func addressListIsBoundedInAll() throws {
+        // Each range is within the per-range bound; together they are not.
+        let ranges = (0..<8).map { "2001:db8:\($0)::1-fa0" }.joined(separator: ",")
+        let (addresses, problems) = VIPListParser().parse(ranges)
+        #expect(addresses.count == 4000)
+        #expect(problems == ["entry '2001:db8:1::1-fa0': the list would hold more than 4096 addresses (4000 before this "
+            + "entry); it and the entries after it are not read"])
+        let exactly = VIPListParser().parse("2001:db8::1-1000")
+        #expect(exactly.addresses.count == 4096 && exactly.problems.isEmpty)
+        let oneMore = VIPListParser().parse("2001:db8::1-1000 198.51.100.1")
+        #expect(oneMore.addresses.count == 4096 && oneMore.problems.count == 1)
+        // Through the environment: an error naming the variable, no configuration.
+        let (configuration, _, diagnostics) = OpenShiftEnvironment.configuration(
+            environment: ["OPENSHIFT_HA_VIRTUAL_IPS": ranges], node: Self.node)
+        #expect(configuration == nil)
+        #expect(diagnostics.map(\.description) == ["OPENSHIFT_HA_VIRTUAL_IPS: error: entry '2001:db8:1::1-fa0': the list "
+            + "would hold more than 4096 addresses (4000 before this entry); it and the entries after it are not read"])
+    }
+
     @Test("Unicast: own address is the source and left out of the peers")
     func unicast() throws {
         let c = try build(["OPENSHIFT_HA_VIRTUAL_IPS": "198.51.100.1", "OPENSHIFT_HA_UNICAST_PEERS": "192.0.2.11 192.0.2.12"])
