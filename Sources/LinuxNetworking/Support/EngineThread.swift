@@ -31,7 +31,7 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
     private let wakeDescriptor: Int32
     private let jobs = Mutex<[UnownedJob]>([])
     private let action = Mutex<SendableAction?>(nil)
-    private let watches = Mutex<[Int32: @Sendable () -> Void]>([:])
+    private let watches = Mutex<[Int32: SendableAction]>([:])
     /// Bumped on every change of `watches`: the loop rebuilds its poll set when it moved.
     private let generation = Atomic<Int>(0)
     /// Times the timerfd fired (for tests and diagnostics).
@@ -104,7 +104,8 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
     /// Calls `onReadable` on this thread whenever `descriptor` is readable, until
     /// `unwatch`. The handler must read until the descriptor would block.
     public func watch(_ descriptor: Int32, onReadable: @escaping @Sendable () -> Void) {
-        watches.withLock { $0[descriptor] = onReadable }
+        let handler = SendableAction(onReadable)
+        watches.withLock { $0[descriptor] = handler }
         changed()
     }
 
@@ -152,7 +153,7 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
         clinux_name_thread("ipf-engine")
         thread.store(pthread_self(), ordering: .relaxed)
         var descriptors: [pollfd] = []
-        var handlers: [@Sendable () -> Void] = []
+        var handlers: [SendableAction] = []
         var seen = -1
         var counter: UInt64 = 0
         /// CLOCK_MONOTONIC milliseconds before which the watched descriptors are not polled.
@@ -175,12 +176,12 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
             // Sockets first: an advert already received counts before a timer expires.
             var read = false
             for i in handlers.indices where watching && descriptors[i + 2].revents != 0 {
-                handlers[i]()
+                handlers[i].run()
                 read = true
             }
             if descriptors[0].revents & Int16(POLLIN) != 0, Glibc.read(timerDescriptor, &counter, 8) == 8 {
                 // Left unread for coalescing: read now, before any timer decision.
-                if !watching { for handler in handlers { handler() } }
+                if !watching { for handler in handlers { handler.run() } }
                 fired.add(1, ordering: .relaxed)
                 action.withLock { $0 }?.run()
             }

@@ -76,6 +76,34 @@ import Testing
         #expect(captured == nil, "an alarm kept the old action alive")
     }
 
+    @Test("A descriptor's handler is freed once unwatched and the loop has moved on: reads leave nothing of it behind")
+    func unwatchedHandlerIsFreed() async throws {
+        let thread = try EngineThread()
+        let (reader, writer) = try Self.socketPair()
+        defer { close(reader); close(writer) }
+        let (reads, report) = AsyncStream.makeStream(of: Int.self)
+        var iterator = reads.makeAsyncIterator()
+        weak var captured: Sentinel?
+        do {
+            let sentinel = Sentinel()
+            captured = sentinel
+            thread.watch(reader) { withExtendedLifetime(sentinel) { _ = report.yield(Self.drain(reader)) } }
+        }
+        for _ in 0..<20 {
+            Self.send(writer)
+            _ = await iterator.next()
+        }
+        #expect(captured != nil, "the handler holds it")
+        thread.unwatch(reader)
+        // A wake-up after the unwatch: the loop rebuilds its poll set before the alarm.
+        let (alarms, fired) = AsyncStream.makeStream(of: Void.self)
+        thread.onAlarm { fired.yield() }
+        thread.set(ContinuousClock.now.advanced(by: .milliseconds(-1)))
+        var alarmIterator = alarms.makeAsyncIterator()
+        _ = await alarmIterator.next()
+        #expect(captured == nil, "a read kept the unwatched handler alive")
+    }
+
     @Test("A deadline already past goes off at once")
     func pastDeadlineGoesOffAtOnce() async throws {
         let alarm = try EngineThread()
