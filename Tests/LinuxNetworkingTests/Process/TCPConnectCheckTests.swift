@@ -6,15 +6,17 @@ import VRRPWire
 
 /// Env mode's default check, natively.
 @Suite struct TCPConnectCheckTests {
-    /// A listening socket on 127.0.0.1; returns (fd, port).
-    static func listener() -> (Int32, UInt16) {
+    /// A socket bound to a port of 127.0.0.1, listening unless told not to; returns (fd, port).
+    /// A bound socket that does not listen answers a SYN with a reset, and holds its port
+    /// so that no other test can take it meanwhile.
+    static func listener(listening: Bool = true) -> (Int32, UInt16) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var sa = sockaddr_in()
         sa.sin_family = sa_family_t(AF_INET)
         sa.sin_addr.s_addr = IPv4Address(127, 0, 0, 1).value.bigEndian
         sa.sin_port = 0
         _ = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        _ = listen(fd, 16)
+        if listening { _ = listen(fd, 16) }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
         return (fd, UInt16(bigEndian: sa.sin_port))
@@ -28,8 +30,8 @@ import VRRPWire
     }
 
     @Test func failsWithoutAListener() async {
-        let (fd, port) = Self.listener()
-        close(fd)  // the port is now closed: connect is refused
+        let (fd, port) = Self.listener(listening: false)
+        defer { close(fd) }
         let result = await LinuxTCPConnectProbe().connect(to: IPAddress("127.0.0.1")!, port: port, timeout: .seconds(2))
         #expect(result == .failed("Connection refused"))
     }
