@@ -7,6 +7,8 @@ import Glibc
 /// optionally with one check script tracked by every instance (interval 1 s) and a
 /// notify script per instance — the node's deployment scripts. Measures, per node,
 /// the CPU seconds the daemon's process tree used over the window and its peak RSS.
+/// The segment's receive work runs on kernel threads (`Lab.receiveOnKernelThreads`),
+/// so a node's figure holds its own sends and reads, not its peers' receive.
 struct ClusterRun: Sendable {
     var setup: BenchmarkSetup
     var daemon: Daemon
@@ -29,6 +31,7 @@ struct ClusterRun: Sendable {
     /// Node name → its usage.
     func run() async throws -> [String: NodeUsage] {
         try await LabCluster.with(nodes: ["a", "b", "c"], responderPort: port) { cluster in
+            try await cluster.lab.receiveOnKernelThreads()
             let implementation: LabDaemon.Implementation = daemon == .ipfailover ? .ipfailover(binary: binary) : .keepalived(renderer: nil)
             if let executable = daemon == .ipfailover ? binary : PageCache.executable(named: "keepalived") {
                 PageCache.evict(executable)

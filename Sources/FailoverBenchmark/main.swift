@@ -51,9 +51,9 @@ enum FileHandleErr {
 func log(_ s: String) { FileHandleErr.write("[bench] \(s)\n") }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-let missing = LabRequirements.missing(["ip", "tcpdump", "tshark", "keepalived"])
+let missing = LabRequirements.missing(["ip", "tcpdump", "tshark", "keepalived", "ethtool"])
 guard getuid() == 0, missing.isEmpty else {
-    log("needs root and: ip, tcpdump, tshark, keepalived (missing: \(missing.joined(separator: ", ")))")
+    log("needs root and: ip, tcpdump, tshark, keepalived, ethtool (missing: \(missing.joined(separator: ", ")))")
     exit(2)
 }
 guard let binary = LabDaemon.ipfailoverBinary() else {

@@ -152,6 +152,24 @@ public final class Lab: Sendable {
         }
     }
 
+    /// Moves the segment's receive work off the sending process. A veth delivers a frame
+    /// in the sender's own softirq: the bridge's flood and every peer's IP receive are
+    /// charged to whichever process sent, so a master would pay for its backups'
+    /// receive, which on a real segment runs on each peer's own CPU. With GRO on, a
+    /// bridge port receives through NAPI (a veth hands a frame from a sender with TSO,
+    /// as every node's `eth0` is, to NAPI only when the receiver also forwards UDP
+    /// through GRO); threaded, that NAPI runs in a kernel thread (`napi/p-…`), charged
+    /// to no daemon. Each daemon still pays its own socket
+    /// reads and sends. Needs `ethtool`; the links must be up.
+    public func receiveOnKernelThreads() async throws {
+        for node in nodes {
+            try await run(in: bridgeNamespace, ["ethtool", "-K", node.bridgePort, "gro", "on", "rx-udp-gro-forwarding", "on"])
+            try await run(in: bridgeNamespace, ["tee", "/sys/class/net/\(node.bridgePort)/threaded"], input: "1\n")
+            let threaded = try await run(in: bridgeNamespace, ["cat", "/sys/class/net/\(node.bridgePort)/threaded"])
+            guard threaded.standardOutput.hasPrefix("1") else { throw LabCommand.Failure(result: threaded) }
+        }
+    }
+
     /// The node called `name`.
     public func node(_ name: String) -> Node { nodes.first { $0.name == name }! }
 
