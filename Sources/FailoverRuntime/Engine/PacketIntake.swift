@@ -43,6 +43,11 @@ struct PacketIntake: Sendable {
         var source: IPAddress
         var destination: IPAddress
         var advert: Advertisement
+
+        /// Whether `packet` is the one this advert was decoded from; read in place.
+        func decodes(_ packet: ReceivedPacket) -> Bool {
+            payload == packet.payload && source == packet.source && destination == packet.destination
+        }
     }
 
     mutating func check(_ inbound: InboundPacket, in table: UnitTable) -> Result<Accepted, Rejected> {
@@ -71,7 +76,7 @@ struct PacketIntake: Sendable {
             return .failure(Rejected(counter: rejection.counterName, instance: nil,
                                      message: "dropped packet from \(packet.source) on \(inbound.interface): \(rejection)"))
         }
-        let peers = route.context.instance.unicastPeers
+        let peers = route.unicastPeers
         if !peers.isEmpty, !peers.contains(packet.source) {
             return .failure(Rejected(counter: "unicast_peer_err", instance: route.instance,
                                      message: "advert from \(packet.source), which is not a unicast_peer"))
@@ -84,9 +89,9 @@ struct PacketIntake: Sendable {
     private mutating func decode(_ packet: ReceivedPacket) -> Result<Advertisement, AdvertisementRejection> {
         let payload = packet.payload
         let slot = payload.count > 1 ? Int(payload[1]) : nil
-        if let slot, slot < lastDecoded.count, let last = lastDecoded[slot],
-           last.payload == payload, last.source == packet.source, last.destination == packet.destination {
-            return .success(last.advert)
+        // Compared in place: copying the slot out would retain each of its arrays.
+        if let slot, slot < lastDecoded.count, lastDecoded[slot]?.decodes(packet) == true {
+            return .success(lastDecoded[slot]!.advert)
         }
         decodes += 1
         let result = Result { () throws(AdvertisementRejection) in

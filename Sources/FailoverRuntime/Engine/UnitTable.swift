@@ -8,11 +8,14 @@ import VRRPWire
 /// check script's result concerns. Built once per plan (start, reload); an event
 /// costs one lookup, not a walk over the instances.
 struct UnitTable: Sendable {
-    /// Where a received packet goes.
+    /// Where a received packet goes, and the instance's `unicast_peer` list (empty for
+    /// multicast) that its source must be on. Holds no reference to the instance's
+    /// context: a packet's route is copied out per packet, and a reference to one of
+    /// 255 contexts would be a retain and release on a cold cache line each time.
     struct Route: Sendable {
         var unit: Int
         var instance: String
-        var context: InstanceContext
+        var unicastPeers: [IPAddress]
     }
 
     /// The routes of one receiving socket (interface and family), indexed by VRID.
@@ -51,7 +54,7 @@ struct UnitTable: Sendable {
         }
         var tracking: [String: Set<Int>] = [:]
         for instance in plan.instances {
-            guard let unit = unitOfInstance[instance.name], let context = contexts[instance.name] else { continue }
+            guard let unit = unitOfInstance[instance.name] else { continue }
             let family = instance.router.family
             var socket = routes.firstIndex { $0.interface == instance.interface && $0.family == family }
             if socket == nil {
@@ -59,7 +62,7 @@ struct UnitTable: Sendable {
                 socket = routes.count - 1
             }
             routes[socket!].byVRID[Int(instance.router.virtualRouterID.rawValue)] =
-                Route(unit: unit, instance: instance.name, context: context)
+                Route(unit: unit, instance: instance.name, unicastPeers: instance.unicastPeers)
             for script in instance.router.trackedScripts.map(\.name) { tracking[script, default: []].insert(unit) }
         }
         trackingUnits = tracking.mapValues { $0.sorted() }
@@ -68,8 +71,9 @@ struct UnitTable: Sendable {
     func unit(of instance: String) -> Int? { unitOfInstance[instance] }
 
     func route(interface: String, family: AddressFamily, vrid: VirtualRouterID) -> Route? {
-        for socket in routes where socket.family == family && socket.interface == interface {
-            return socket.byVRID[Int(vrid.rawValue)]
+        // By index: a `for socket in routes` copies each socket's table out (retaining it).
+        for i in routes.indices where routes[i].family == family && routes[i].interface == interface {
+            return routes[i].byVRID[Int(vrid.rawValue)]
         }
         return nil
     }
