@@ -106,6 +106,6 @@ extension FailoverEngine {
     /// task) armed whenever some instance has a deadline — what `/healthz` reports.
     public func isAlive() -> Bool {
         guard started, !stopped else { return false }
-        return timers.earliest == nil || armedDeadline != nil
+        return timers.isEmpty || armedDeadline != nil
     }
 }

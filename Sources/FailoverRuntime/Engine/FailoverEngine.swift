@@ -23,9 +23,10 @@ import VRRPWire
 /// stamp, through a `WallClock`), not from when it was handled.
 ///
 /// Cost per event is independent of the number of instances: a packet's unit is one
-/// lookup (`UnitTable`), each unit's next deadline sits in a heap (`DeadlineQueue`)
-/// updated in O(log n) after every event on that unit, a check result visits only the
-/// units that track the script, and routers are mutated in place.
+/// lookup (`UnitTable`), each unit's next deadline sits in a heap (`DeadlineQueue`:
+/// a deadline moved later, as every advert a backup receives moves one, is recorded in
+/// O(1); one moved earlier costs O(log n)), a check result visits only the units that
+/// track the script, and routers are mutated in place.
 public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     let clock: C
     let origin: C.Instant
@@ -231,7 +232,7 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     /// not one per event.
     func rearm() {
         guard !stopped else { return }
-        guard let next = timers.earliest else {
+        guard let next = timers.nextWakeUp() else {
             timer?.cancel()
             timer = nil
             alarm?.set(nil)
