@@ -7,11 +7,11 @@ import VRRPCore
 /// A backup moves a unit's time later on every advert it receives (2,550 a second at
 /// 255 instances and 0.1 s). Such a move only records the time, in O(1): the unit's
 /// key stays where it was, earlier, so the heap's first key is a lower bound of the
-/// earliest time (`nextWakeUp`) and the engine never wakes late. When it wakes at a
-/// key that turns out to be behind its unit's time, `due(at:)` brings every key up to
-/// its unit's time in one O(n) rebuild, and the next wake-up is exact: a steady backup
-/// rebuilds about once per Master_Down_Interval instead of moving a unit in the heap
-/// per advert. A time moved earlier, set for the first time, or cleared goes into the
+/// earliest time (`nextWakeUp`) and the engine never wakes late. When it wakes and
+/// finds no unit due, only keys behind their units' times, `due(at:)` brings every key
+/// up to its unit's time in one O(n) rebuild, and the next wake-up is exact: a steady
+/// backup rebuilds about once per Master_Down_Interval instead of moving a unit in the
+/// heap per advert. A time moved earlier, set for the first time, or cleared goes into the
 /// heap at once (O(log n)), and so does a unit taken as due and then set afresh,
 /// before the next wake-up is read: a master's tick costs what it did.
 struct DeadlineQueue: Sendable {
