@@ -31,11 +31,12 @@ public struct ReceivedPacket: Hashable, Sendable {
     }
 
     /// `decode()` with the message decoded by `decodeMessage` (which must give what
-    /// `Advertisement.decode(message:source:destination:)` gives, such as a cache of it)
-    /// once the TTL check has passed.
-    public func decode(
-        _ decodeMessage: (ReceivedPacket) -> Result<Advertisement, AdvertisementRejection>
-    ) -> Result<Advertisement, AdvertisementRejection> {
+    /// `Advertisement.decode(message:source:destination:)` gives, or where a cache of
+    /// it keeps that) once the TTL check has passed.
+    @inlinable
+    public func decode<Decoded>(
+        _ decodeMessage: (ReceivedPacket) -> Result<Decoded, AdvertisementRejection>
+    ) -> Result<Decoded, AdvertisementRejection> {
         guard ttlOrHopLimit == Advertisement.requiredTTL else {
             return .failure(.ttlNot255(received: ttlOrHopLimit))
         }

@@ -51,6 +51,7 @@ struct DrivenUnit: Sendable {
         apply(router: { $0.deadlineReached(now: now) }, group: { $0.deadlineReached(now: now) })
     }
 
+    /// `instance`: the group member the advert is for (a lone router ignores it).
     mutating func advertisementReceived(_ advert: Advertisement, from source: IPAddress, instance: String, now: VRRPInstant) -> [TaggedAction] {
         apply(router: { $0.advertisementReceived(advert, from: source, now: now) },
               group: { $0.advertisementReceived(advert, from: source, instance: instance, now: now) })

@@ -100,7 +100,11 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     /// unit's deadline. `checkDetail`: the check run that caused the event (exit
     /// status, duration, stderr tail), for the transitions it causes.
     func run(_ i: Int, checkDetail: String? = nil, _ event: (inout DrivenUnit) -> [TaggedAction]) {
-        let actions = event(&table.units[i])
+        settle(i, event(&table.units[i]), checkDetail: checkDetail)
+    }
+
+    /// After an event changed unit `i`: its deadline updated, then its actions executed.
+    func settle(_ i: Int, _ actions: [TaggedAction], checkDetail: String? = nil) {
         timers.set(i, table.units[i].nextDeadline)
         if !actions.isEmpty { execute(actions, checkDetail: checkDetail) }
     }
@@ -158,12 +162,12 @@ public actor FailoverEngine<C: Clock> where C.Duration == Duration {
     }
 
     private func handle(_ inbound: InboundPacket, now: VRRPInstant) {
-        switch intake.check(inbound, in: table) {
+        switch table.deliver(inbound, through: &intake, now: now) {
         case .failure(let rejected):
             counters.record(rejected.counter, instance: rejected.instance)
             logRejection(rejected.message, instance: rejected.instance)
-        case .success(let a):
-            run(a.route.unit) { $0.advertisementReceived(a.advert, from: a.source, instance: a.route.instance, now: now) }
+        case .success(let delivered):
+            settle(delivered.unit, delivered.actions)
         }
     }
 

@@ -84,4 +84,22 @@ import VRRPWire
         #expect(snapshot.instances[0].counters["advert_rcvd"] == 6)
         #expect(snapshot.instances[0].state == "BACKUP")
     }
+
+    @Test("An advert reaches the instance of its VRID: a sync group's member by its name, a lone instance directly, no other")
+    func advertReachesItsInstanceInAGroupOrAlone() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let plan = RuntimePlan(
+            instances: [E.instance("VI_A", vrid: 51), E.instance("VI_B", vrid: 52), E.instance("VI_C", vrid: 53)],
+            syncGroups: [RuntimeSyncGroup(name: "G", members: ["VI_A", "VI_B"])])
+        let engine = FailoverEngine(plan: plan, ports: ports.enginePorts, clock: clock, logger: Logger(label: "test"))
+        await engine.start()
+        func received() async -> [String: UInt64] {
+            let instances = await engine.snapshot().instances
+            return Dictionary(uniqueKeysWithValues: instances.map { ($0.name, $0.counters["advert_rcvd"] ?? 0) })
+        }
+        await engine.receive(E.advert(vrid: 52, priority: 200))
+        #expect(await received() == ["VI_A": 0, "VI_B": 1, "VI_C": 0])
+        await engine.receive([E.advert(vrid: 53, priority: 200), E.advert(vrid: 51, priority: 200)])
+        #expect(await received() == ["VI_A": 1, "VI_B": 1, "VI_C": 1])
+    }
 }
