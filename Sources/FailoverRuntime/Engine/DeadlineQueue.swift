@@ -20,11 +20,12 @@ struct DeadlineQueue: Sendable {
     /// Per unit: its place in `heap`, or -1 when it has no time.
     private var position: [Int]
     /// Per unit: its time, or nil.
-    private(set) var times: [VRRPInstant?]
+    private var times: [VRRPInstant?]
     /// Per unit in the heap: its key, at or before its time.
     private var keys: [VRRPInstant]
-    /// Units taken as due by the last `due(at:)`, whose keys are brought up to their
-    /// new times before the next wake-up is read.
+    /// Units the last `due(at:)` walked past: those it took as due and those whose
+    /// key was behind their time. Their keys are brought up to their times before
+    /// the next wake-up is read.
     private var pending: [Int] = []
 
     init(count: Int) {

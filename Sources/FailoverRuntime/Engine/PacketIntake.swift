@@ -5,11 +5,11 @@ import VRRPWire
 /// decoding (RFC 5798 §7.1 and RFC 3768 §7.1 field checks, in `VRRPWire`), which
 /// instance it is for, and the unicast peer list. A packet that fails is counted under
 /// keepalived's counter name and described for a rate-limited log line; one that
-/// passes comes back as the advert and its route. Also sums the sockets' reports of
+/// passes comes back as where its advert is kept and its route. Also sums the sockets' reports of
 /// packets the kernel dropped for a full receive queue.
 struct PacketIntake: Sendable {
-    /// A packet that passed: where its advert is kept (`advert(_:)`), its route, who
-    /// sent it. Holds no reference, so handing it over retains nothing.
+    /// A packet that passed: where its advert is kept (`withAdvert`), its route, who
+    /// sent it. Holds no copy of the advert or of the route.
     struct Accepted {
         /// The slot of `lastDecoded` that holds the advert.
         var slot: Int
