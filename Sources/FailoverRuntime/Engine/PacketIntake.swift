@@ -8,11 +8,9 @@ import VRRPWire
 /// passes comes back as where its advert is kept and its route. Also sums the sockets' reports of
 /// packets the kernel dropped for a full receive queue.
 struct PacketIntake: Sendable {
-    /// A packet that passed: where its advert is kept (`withAdvert`), its route, who
-    /// sent it. Holds no copy of the advert or of the route.
+    /// A packet that passed: its route, whose VRID is also where its advert is kept
+    /// (`withAdvert`), and who sent it. Holds no copy of the advert or of the route.
     struct Accepted {
-        /// The slot of `lastDecoded` that holds the advert.
-        var slot: Int
         var route: UnitTable.RouteIndex
         var source: IPAddress
     }
@@ -53,9 +51,10 @@ struct PacketIntake: Sendable {
         }
     }
 
-    /// Calls `body` with the advert of an accepted packet, read where it is kept.
+    /// Calls `body` with the advert of an accepted packet, read where it is kept:
+    /// valid until the next `check`, which may replace it.
     func withAdvert<R>(_ accepted: Accepted, _ body: (Advertisement) -> R) -> R {
-        body(lastDecoded[accepted.slot]!.advert)
+        body(lastDecoded[accepted.route.vrid]!.advert)
     }
 
     /// The receive checks of one packet. Reads the packet in place and copies nothing
@@ -91,7 +90,7 @@ struct PacketIntake: Sendable {
             return .failure(Rejected(counter: "unicast_peer_err", instance: table.route(route).instance,
                                      message: "advert from \(inbound.packet.source), which is not a unicast_peer"))
         }
-        return .success(Accepted(slot: Int(vrid.rawValue), route: route, source: inbound.packet.source))
+        return .success(Accepted(route: route, source: inbound.packet.source))
     }
 
     /// `Advertisement.decode` of the packet into its VRID's slot of `lastDecoded` (the

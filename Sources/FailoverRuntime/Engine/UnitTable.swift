@@ -10,8 +10,8 @@ import VRRPWire
 struct UnitTable: Sendable {
     /// Where a received packet goes, and the instance's `unicast_peer` list (empty for
     /// multicast) that its source must be on. Holds no reference to the instance's
-    /// context, and a packet's route is read in place (`deliver`), never copied
-    /// out: each of its arrays and strings copied would be a retain and a release per
+    /// context, and on an accepted packet's path it is read in place (`deliver`),
+    /// never copied out: each of its arrays and strings copied would be a retain and a release per
     /// packet, on a cold cache line with 255 instances.
     struct Route: Sendable {
         var unit: Int
@@ -21,7 +21,8 @@ struct UnitTable: Sendable {
         var isGroupMember: Bool
     }
 
-    /// Where `PacketIntake` found a packet's route: its socket's table and its VRID.
+    /// Where `PacketIntake` found a packet's route: its socket's table and its VRID
+    /// (an index into that table and into `PacketIntake`'s decoded adverts).
     struct RouteIndex: Sendable {
         var socket: Int
         var vrid: Int
@@ -119,6 +120,8 @@ struct UnitTable: Sendable {
         case .failure(let rejected): return .failure(rejected)
         case .success(let a): accepted = a
         }
+        // Each field read where it is: `let route = routes[…]!` would copy (retain) its
+        // string and array.
         let unit = routes[accepted.route.socket].byVRID[accepted.route.vrid]!.unit
         // Only a sync group needs the member's name: a lone router copies no string.
         let member = routes[accepted.route.socket].byVRID[accepted.route.vrid]!.isGroupMember

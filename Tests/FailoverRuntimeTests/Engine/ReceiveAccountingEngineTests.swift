@@ -102,4 +102,38 @@ import VRRPWire
         await engine.receive([E.advert(vrid: 53, priority: 200), E.advert(vrid: 51, priority: 200)])
         #expect(await received() == ["VI_A": 1, "VI_B": 1, "VI_C": 1])
     }
+
+    @Test("An advert goes to the instance of its interface: the same VRID on two interfaces is two instances")
+    func sameVRIDOnTwoInterfacesIsTwoInstances() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        var second = E.instance("VI_2", vrid: 51)
+        second.interface = "eth1"
+        let engine = E.engine([E.instance("VI_1", vrid: 51), second], ports: ports, clock: clock)
+        await engine.start()
+        var onSecond = E.advert(vrid: 51, priority: 200)
+        onSecond.interface = "eth1"
+        await engine.receive([onSecond, onSecond])
+        await engine.receive(E.advert(vrid: 51, priority: 200))
+        let counts = Dictionary(uniqueKeysWithValues: await engine.snapshot().instances.map { ($0.name, $0.counters["advert_rcvd"] ?? 0) })
+        #expect(counts == ["VI_1": 1, "VI_2": 2])
+    }
+
+    @Test("A stranger's advert refused as unicast_peer_err leaves the peer's next advert for the same VRID to be decoded and delivered")
+    func advertRefusedAfterDecodingDoesNotStandInForTheNext() async {
+        let ports = RecordingPorts(), clock = ManualClock()
+        let engine = E.engine([E.instance(unicastPeers: [E.peer])], ports: ports, clock: clock)
+        await engine.start()
+        func unicast(from source: IPAddress, priority: Priority) -> InboundPacket {
+            let a = Advertisement(version: .v3, virtualRouterID: VirtualRouterID(51)!, priority: priority,
+                                  advertisementInterval: .milliseconds(100), addresses: [E.vip])
+            return InboundPacket(interface: "eth0", packet: ReceivedPacket(
+                payload: a.encode(source: source, destination: E.node), source: source, destination: E.node, ttlOrHopLimit: 255))
+        }
+        await engine.receive([unicast(from: IPAddress("192.0.2.9")!, priority: Priority(200)), unicast(from: E.peer, priority: .release)])
+        let snapshot = await engine.snapshot()
+        #expect(snapshot.instances[0].counters["unicast_peer_err"] == 1)
+        #expect(snapshot.instances[0].counters["advert_rcvd"] == 1)
+        #expect(snapshot.instances[0].counters["pri_zero_rcvd"] == 1, "the peer's release, not the stranger's advert")
+        #expect(await engine.intake.decodes == 2)
+    }
 }
