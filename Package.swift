@@ -18,8 +18,8 @@ let packageDirectory = String(#filePath.dropLast("Package.swift".count))
 // - Sources/ipfailover/private-text.ld puts the functions LLVM emits without a
 //   symbol (function merging's shared bodies, closure-context destructors), which the
 //   ordering file cannot name, in one section beside the ordered code: the daemon runs
-//   a few dozen of them at start-up, and left where they were they pulled ~35
-//   fault-around blocks (about 2 MiB of peak RSS) into the daemon.
+//   a few dozen of them at start-up, and left beside their objects' other code they
+//   would pull ~35 fault-around blocks (about 2 MiB of peak RSS) into the daemon.
 // - -z pack-relative-relocs (DT_RELR, glibc >= 2.36: bookworm): the ~58,000 relative
 //   relocations of the position-independent executable take 8 KiB instead of the
 //   1.4 MiB of .rela.dyn the loader read at every start. (-no-pie saves as much,
