@@ -129,8 +129,14 @@ public enum LabFile {
         return bytes
     }
 
-    /// Writes `text` to `path` (created or truncated) with `mode`.
+    /// Writes `text` to `path` (created or truncated) with `mode`. An executable file is
+    /// returned ready to run: see `awaitNoWriters`.
     public static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws {
+        try writeAndClose(text, to: path, mode: mode)
+        if mode & 0o111 != 0 { try awaitNoWriters(path) }
+    }
+
+    private static func writeAndClose(_ text: String, to path: String, mode: mode_t) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw LinuxNetworkingError.systemCall(name: "open", errno: errno, context: path) }
         defer { close(fd) }
@@ -145,5 +151,29 @@ public enum LabFile {
             offset += n
         }
         fchmod(fd, mode)
+    }
+
+    /// A file written by one thread is still open for writing in any child another
+    /// thread of this process spawned in the meantime: the child holds a copy of every
+    /// descriptor until its `exec` closes them (O_CLOEXEC acts only then). Executing
+    /// the file in that window fails with ETXTBSY. Returns once no process has `path`
+    /// open for writing: the kernel grants a read lease (F_SETLEASE F_RDLCK) only then.
+    /// A file system without leases is taken as ready.
+    public static func awaitNoWriters(_ path: String, timeout: Duration = .seconds(10)) throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw LinuxNetworkingError.systemCall(name: "open", errno: errno, context: path) }
+            let leased = fcntl(fd, clinux_F_SETLEASE, Int32(F_RDLCK))
+            let error = errno
+            if leased == 0 { _ = fcntl(fd, clinux_F_SETLEASE, Int32(F_UNLCK)) }
+            close(fd)
+            guard leased != 0, error == EAGAIN else { return }
+            guard ContinuousClock.now < deadline else {
+                throw LinuxNetworkingError.systemCall(name: "fcntl(F_SETLEASE)", errno: error, context: "\(path) still open for writing after \(timeout)")
+            }
+            // The holder is a child between clone and exec: microseconds, longer only on a loaded machine.
+            usleep(1_000)
+        }
     }
 }

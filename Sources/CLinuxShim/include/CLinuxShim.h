@@ -38,6 +38,10 @@
 #ifndef MSG_PROBE
 #define MSG_PROBE 0x10
 #endif
+// fcntl's lease command, Linux-specific (glibc shows it only with _GNU_SOURCE).
+#ifndef F_SETLEASE
+#define F_SETLEASE 1024
+#endif
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
 #endif
@@ -76,6 +80,7 @@ static const int clinux_SOCK_DGRAM = SOCK_DGRAM;
 static const int clinux_SOCK_CLOEXEC = SOCK_CLOEXEC;
 static const int clinux_SOCK_STREAM = SOCK_STREAM;
 static const int clinux_SOCK_NONBLOCK = SOCK_NONBLOCK;
+static const int clinux_F_SETLEASE = F_SETLEASE;
 
 /// `struct in6_pktinfo` (glibc hides it behind _GNU_SOURCE), RFC 3542 layout.
 struct clinux_in6_pktinfo {

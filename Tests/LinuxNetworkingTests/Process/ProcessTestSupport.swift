@@ -1,3 +1,4 @@
+import FailoverLab
 import FailoverRuntime
 import Glibc
 import LinuxNetworking
@@ -17,27 +18,12 @@ struct ScriptDirectory {
     @discardableResult
     func write(_ name: String, _ body: String, mode: mode_t = 0o755) -> String {
         let file = path + "/" + name
-        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        precondition(fd >= 0)
-        let bytes = Array(body.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        chmod(file, mode)
+        try! LabFile.write(body, to: file, mode: mode)
         return file
     }
 
     func read(_ name: String) -> String {
-        let fd = open(path + "/" + name, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return "" }
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = Glibc.read(fd, &buffer, buffer.count)
-            if n <= 0 { break }
-            result += buffer[0..<n]
-        }
-        return String(decoding: result, as: UTF8.self)
+        LabFile.read(path + "/" + name) ?? ""
     }
 
     func remove() {
