@@ -109,8 +109,8 @@ public final class VRRPSocket: Sendable {
     /// Stops reading and closes the socket (idempotent).
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        reader.withLock { $0 }?.unwatch(descriptor)
-        _ = Glibc.close(descriptor)
+        // Read by an engine thread: that thread closes it once it no longer polls it.
+        if let thread = reader.withLock({ $0 }) { thread.unwatchAndClose(descriptor) } else { _ = Glibc.close(descriptor) }
         _ = Glibc.close(probeDescriptor)
     }
 

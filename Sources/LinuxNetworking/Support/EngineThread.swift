@@ -31,7 +31,7 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
     private let wakeDescriptor: Int32
     private let jobs = Mutex<[UnownedJob]>([])
     private let action = Mutex<SendableAction?>(nil)
-    private let watches = Mutex<[Int32: SendableAction]>([:])
+    private let watches = Mutex<Watches>(Watches())
     /// Bumped on every change of `watches`: the loop rebuilds its poll set when it moved.
     private let generation = Atomic<Int>(0)
     /// Times the timerfd fired (for tests and diagnostics).
@@ -101,19 +101,32 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
         }
     }
 
+    /// The watched descriptors and their handlers, and the descriptors given up.
+    private struct Watches {
+        var handlers: [Int32: SendableAction] = [:]
+        /// Given up with `unwatchAndClose`; the loop closes them once its poll set no
+        /// longer holds them.
+        var closing: [Int32] = []
+    }
+
     /// Calls `onReadable` on this thread whenever `descriptor` is readable, until
-    /// `unwatch`. The handler must read until the descriptor would block.
+    /// `unwatchAndClose`. The handler must read until the descriptor would block.
     public func watch(_ descriptor: Int32, onReadable: @escaping @Sendable () -> Void) {
         let handler = SendableAction(onReadable)
-        watches.withLock { $0[descriptor] = handler }
+        watches.withLock { $0.handlers[descriptor] = handler }
         changed()
     }
 
-    /// Stops watching `descriptor`. Once this returns on another thread, the loop calls
-    /// the handler at most once more (a wake-up already under way); close the
-    /// descriptor from the handler's own side of that, or accept one read of EBADF.
-    public func unwatch(_ descriptor: Int32) {
-        _ = watches.withLock { $0.removeValue(forKey: descriptor) }
+    /// Stops watching `descriptor` and closes it; the thread owns it from here. A
+    /// wake-up already under way may call the handler once more, so the descriptor
+    /// stays open until the loop has rebuilt its poll set without it: closed at once,
+    /// its number could go to a socket opened meanwhile, and that last call would read
+    /// the new socket's packets into the old handler. A descriptor this thread does
+    /// not watch is left as it is.
+    public func unwatchAndClose(_ descriptor: Int32) {
+        watches.withLock { w in
+            if w.handlers.removeValue(forKey: descriptor) != nil { w.closing.append(descriptor) }
+        }
         changed()
     }
 
@@ -162,11 +175,16 @@ public final class EngineThread: EngineAlarm, @unchecked Sendable {
             let current = generation.load(ordering: .acquiring)
             if current != seen {
                 seen = current
-                let watched = watches.withLock { $0.sorted { $0.key < $1.key } }
+                // One lock: a descriptor taken for closing is not in the new set.
+                let (watched, closing) = watches.withLock { w in
+                    defer { w.closing.removeAll() }
+                    return (w.handlers.sorted { $0.key < $1.key }, w.closing)
+                }
                 descriptors = [pollfd(fd: timerDescriptor, events: Int16(POLLIN), revents: 0),
                                pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]
                     + watched.map { pollfd(fd: $0.key, events: Int16(POLLIN), revents: 0) }
                 handlers = watched.map(\.value)
+                for descriptor in closing { _ = Glibc.close(descriptor) }
             }
             let now = Self.monotonicMilliseconds()
             let watching = now >= quietUntil

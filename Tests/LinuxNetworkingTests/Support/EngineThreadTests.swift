@@ -80,7 +80,7 @@ import Testing
     func unwatchedHandlerIsFreed() async throws {
         let thread = try EngineThread()
         let (reader, writer) = try Self.socketPair()
-        defer { close(reader); close(writer) }
+        defer { close(writer) }
         let (reads, report) = AsyncStream.makeStream(of: Int.self)
         var iterator = reads.makeAsyncIterator()
         weak var captured: Sentinel?
@@ -94,7 +94,7 @@ import Testing
             _ = await iterator.next()
         }
         #expect(captured != nil, "the handler holds it")
-        thread.unwatch(reader)
+        thread.unwatchAndClose(reader)
         // A wake-up after the unwatch: the loop rebuilds its poll set before the alarm.
         let (alarms, fired) = AsyncStream.makeStream(of: Void.self)
         thread.onAlarm { fired.yield() }
@@ -102,6 +102,44 @@ import Testing
         var alarmIterator = alarms.makeAsyncIterator()
         _ = await alarmIterator.next()
         #expect(captured == nil, "a read kept the unwatched handler alive")
+    }
+
+    @Test("A descriptor given up stays open until the loop no longer polls it: its number cannot go to another socket while a wake-up under way may still call the old handler")
+    func descriptorGivenUpIsClosedOnceTheLoopHasMovedOn() async throws {
+        let thread = try EngineThread()
+        let (gate, gateWriter) = try Self.socketPair()
+        let (given, givenWriter) = try Self.socketPair()
+        defer { thread.unwatchAndClose(gate); close(gateWriter); close(givenWriter) }
+        let release = DispatchSemaphore(value: 0)
+        let (entered, enter) = AsyncStream.makeStream(of: Void.self)
+        thread.watch(given) { _ = Self.drain(given) }
+        // Holds the loop inside a wake-up, with `given` still in the poll set it polled.
+        thread.watch(gate) {
+            _ = Self.drain(gate)
+            enter.yield()
+            _ = release.wait(timeout: .now() + 30)
+        }
+        Self.send(gateWriter)
+        for await _ in entered { break }
+        // The socket's inode tells it from another file that took the number later.
+        let socketInode = Self.inode(given)
+        #expect(socketInode != nil)
+        thread.unwatchAndClose(given)
+        #expect(Self.inode(given) == socketInode, "closed while the wake-up that polled it is still under way")
+        release.signal()
+        // An alarm set now goes off in a later wake-up, which rebuilt the poll set.
+        let (alarms, fired) = AsyncStream.makeStream(of: Void.self)
+        thread.onAlarm { fired.yield() }
+        thread.set(ContinuousClock.now)
+        var alarmIterator = alarms.makeAsyncIterator()
+        _ = await alarmIterator.next()
+        #expect(Self.inode(given) != socketInode, "still open once the loop moved on")
+    }
+
+    /// The inode `fd` refers to; nil when it is not open.
+    static func inode(_ fd: Int32) -> UInt? {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? UInt(st.st_ino) : nil
     }
 
     @Test("A deadline already past goes off at once")
@@ -166,7 +204,7 @@ import Testing
         let thread = try EngineThread()
         thread.receiveCoalescing = .milliseconds(500)
         let (reader, writer) = try Self.socketPair()
-        defer { thread.unwatch(reader); close(reader); close(writer) }
+        defer { thread.unwatchAndClose(reader); close(writer) }
         let (reads, report) = AsyncStream.makeStream(of: (count: Int, at: ContinuousClock.Instant).self)
         let firstRead = Atomic<Bool>(true)
         thread.watch(reader) {
@@ -194,7 +232,7 @@ import Testing
         let thread = try EngineThread()
         thread.receiveCoalescing = .seconds(30)
         let (reader, writer) = try Self.socketPair()
-        defer { thread.unwatch(reader); close(reader); close(writer) }
+        defer { thread.unwatchAndClose(reader); close(writer) }
         let readCount = Atomic<Int>(0)
         let (events, report) = AsyncStream.makeStream(of: String.self)
         thread.watch(reader) {
