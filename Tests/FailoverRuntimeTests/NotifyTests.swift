@@ -122,7 +122,12 @@ import Testing
         }
         await notify.drain()
         #expect(notify.statistics.completed == 255)
-        #expect(launcher.requests.map { $0.arguments[2] } == (0..<255).map { "VI_\($0)" })
+        let launched = launcher.requests.map { $0.arguments[2] }
+        // The first eight are taken by eight workers running at once: each reaches the
+        // launcher when its worker does. From then on one worker at a time is free, and
+        // it takes the next instance in arrival order.
+        #expect(Set(launched.prefix(8)) == Set((0..<8).map { "VI_\($0)" }))
+        #expect(Array(launched.dropFirst(8)) == (8..<255).map { "VI_\($0)" })
     }
 
     /// A hanging notify never blocks the caller, nor another instance's notifies.
