@@ -17,11 +17,14 @@ extension EndToEnd {
                 let other = split.masters(of: instance).first { $0 != old }!
                 #expect(await d.probe.waitForAnswer(to: vip, by: other) != nil, "the client (on the majority side) reaches the new master")
 
-                // Capture ARP at the client to see the winner announce itself after healing.
+                // Capture ARP at the client to see the winner announce itself after healing:
+                // one line a frame, each printed as it arrives (without --immediate-mode
+                // the kernel holds frames for up to a second, and an interrupted capture
+                // loses what it still held).
                 try LabRequirements.require(["tcpdump"])
-                let pcap = d.cluster.lab.directory + "/client-arp.pcap"
                 let capture = try d.cluster.lab.spawn(in: d.cluster.client.namespace,
-                                                      ["tcpdump", "-i", "eth0", "-n", "-U", "-w", pcap, "arp"], logName: "client-arp")
+                                                      ["tcpdump", "-i", "eth0", "-n", "-e", "-l", "--immediate-mode", "arp"],
+                                                      logName: "client-arp")
                 let listening = await d.cluster.lab.waitForFile(capture.standardErrorPath) { $0.contains("listening on") }
                 try #require(listening.satisfied, "tcpdump: \(listening.contents)")
                 let mac = try await d.cluster.run(on: d.cluster.node(old), ["ip", "-brief", "link", "show", "dev", "eth0"])
@@ -41,13 +44,16 @@ extension EndToEnd {
                 // Once the client reached the winner, nobody else answers.
                 try await Task.sleep(for: .milliseconds(200))
                 #expect(Set(d.probe.nodes(answering: vip, from: answer.receivedAt).keys) == [old])
-                await capture.stop(signal: SIGINT)
-                let arp = try await LabCommand.run(["tcpdump", "-n", "-e", "-r", pcap]).standardOutput
                 // keepalived's (and our) GARP carries target MAC ff:ff:ff:ff:ff:ff, which
                 // tcpdump prints: "Request who-has VIP (ff:ff:ff:ff:ff:ff) tell VIP".
-                let garps = arp.split(separator: "\n").filter {
-                    $0.hasPrefix(mac) || $0.contains(" \(mac) >") ? ($0.contains("who-has \(vip) ") && $0.contains("tell \(vip),")) || $0.contains("Reply \(vip) is-at") : false
+                func gratuitous(_ listing: String) -> [Substring] {
+                    listing.split(separator: "\n").filter {
+                        $0.contains(" \(mac) >") ? ($0.contains("who-has \(vip) ") && $0.contains("tell \(vip),")) || $0.contains("Reply \(vip) is-at") : false
+                    }
                 }
+                let seen = await d.cluster.lab.waitForFile(capture.standardOutputPath) { !gratuitous($0).isEmpty }
+                await capture.stop(signal: SIGINT)
+                let arp = seen.contents, garps = gratuitous(arp)
                 print("scenario 7: \(garps.count) gratuitous ARPs for \(vip) from \(old) after healing")
                 #expect(!garps.isEmpty, "no gratuitous ARP for \(vip) from \(old) (\(mac)) after healing:\n\(arp)")
             }
